@@ -1,0 +1,29 @@
+//! One module per subcommand, plus the device opening they share.
+
+pub mod adapters;
+pub mod index;
+pub mod list;
+
+use crate::error::Result;
+use crate::gpu::{adapter, AdapterSummary, GpuContext};
+
+use super::args::DeviceArgs;
+
+/// Open the device `args` asks for: `Some(context)` for a wgpu adapter, `None` for the native
+/// CPU path.
+pub fn open_device(args: &DeviceArgs) -> Result<Option<GpuContext>> {
+    if args.device == crate::gpu::DeviceChoice::Cpu {
+        return Ok(None);
+    }
+    let instance = adapter::instance();
+    let mut adapters = adapter::enumerate(&instance);
+    let summaries: Vec<AdapterSummary> = adapters.iter().map(AdapterSummary::of).collect();
+    let name = adapter::name_filter(args.adapter.as_deref());
+    match adapter::pick(&summaries, args.device, name.as_deref())? {
+        Some(i) => Ok(Some(GpuContext::new(adapters.swap_remove(i))?)),
+        None => {
+            log::info!("no hardware GPU adapter: using the native CPU path");
+            Ok(None)
+        }
+    }
+}

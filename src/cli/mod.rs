@@ -1,0 +1,34 @@
+//! Command-line front end: clap definitions ([`args`]) and one file per subcommand
+//! ([`commands`]). The binary's `main` only parses, logs and maps errors to exit codes.
+
+pub mod args;
+pub mod commands;
+
+pub use args::Cli;
+
+use crate::error::Result;
+use args::Command;
+
+/// Set up env_logger from `-v`/`-q` (RUST_LOG still wins when set).
+pub fn init_logging(cli: &Cli) {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = format!("{level},wgpu_core=warn,wgpu_hal=warn,naga=warn");
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(filter))
+        .format_timestamp_millis()
+        .try_init();
+}
+
+/// Run the parsed command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Adapters(a) => commands::adapters::run(&a),
+        Command::Index(a) => commands::index::run(&a),
+        Command::List => commands::list::run(),
+    }
+}

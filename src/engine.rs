@@ -1,0 +1,415 @@
+//! The tiling engine: plans windows from the device's limits and a memory budget, streams
+//! them from the readers through a [`Processor`] (GPU kernel or native CPU path) into the
+//! writer, and checks that the inputs fit together.
+//!
+//! Host memory for one run is bounded by the window: packed input bands + one f32 buffer per
+//! output for `window_pixels` pixels, plus each reader's cached block row and the writer's one
+//! partial strip. `--mem-limit` (default 256 MiB) bounds the window part.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::cpu;
+use crate::error::{Error, Result};
+use crate::gpu::runner::GpuRunner;
+use crate::gpu::GpuContext;
+use crate::indices::common::BandParams;
+use crate::indices::{IndexDesc, Role, ROLE_SLOTS};
+use crate::io::raster::{row_windows, DataType, NodataMatch};
+use crate::io::reader::{GeoTiffReader, PackedBand};
+use crate::io::writer::{GeoTiffWriter, WriterOptions};
+
+/// Where kernels run.
+#[derive(Clone, Copy)]
+pub enum Backend<'c> {
+    Gpu(&'c GpuContext),
+    Cpu,
+}
+
+impl Backend<'_> {
+    pub fn describe(&self) -> String {
+        match self {
+            Backend::Gpu(c) => c.summary.one_line(),
+            Backend::Cpu => format!("native CPU ({} threads)", rayon::current_num_threads()),
+        }
+    }
+}
+
+/// Runs one set of indices window after window.
+pub enum Processor<'c> {
+    Gpu(GpuRunner<'c>),
+    Cpu {
+        indices: Vec<&'static IndexDesc>,
+        k: Vec<[f32; 4]>,
+        bands: [Option<BandParams>; ROLE_SLOTS],
+        out_nodata_bits: u32,
+        capacity: usize,
+    },
+}
+
+impl<'c> Processor<'c> {
+    pub fn new(
+        backend: Backend<'c>,
+        indices: &[&'static IndexDesc],
+        k: &[[f32; 4]],
+        bands: &[Option<BandParams>; ROLE_SLOTS],
+        out_nodata_bits: u32,
+        capacity: usize,
+    ) -> Result<Self> {
+        Ok(match backend {
+            Backend::Gpu(ctx) => Processor::Gpu(GpuRunner::new(ctx, indices, k, bands, out_nodata_bits, capacity)?),
+            Backend::Cpu => Processor::Cpu {
+                indices: indices.to_vec(),
+                k: k.to_vec(),
+                bands: *bands,
+                out_nodata_bits,
+                capacity,
+            },
+        })
+    }
+
+    pub fn capacity(&self) -> usize {
+        match self {
+            Processor::Gpu(r) => r.capacity(),
+            Processor::Cpu { capacity, .. } => *capacity,
+        }
+    }
+
+    /// Compute `pixels` pixels; `data[slot]` holds each used role's packed words.
+    pub fn run(&mut self, data: &[Option<&[u32]>; ROLE_SLOTS], pixels: usize, outputs: &mut [Vec<f32>]) -> Result<()> {
+        match self {
+            Processor::Gpu(r) => r.run(data, pixels, outputs),
+            Processor::Cpu { indices, k, bands, out_nodata_bits, .. } => {
+                let mut rb: [cpu::RoleBand<'_>; ROLE_SLOTS] = [None; ROLE_SLOTS];
+                for slot in 0..ROLE_SLOTS {
+                    if let (Some(p), Some(w)) = (&bands[slot], data[slot]) {
+                        rb[slot] = Some((p, w));
+                    }
+                }
+                cpu::run_window(indices, k, &rb, pixels, *out_nodata_bits, outputs);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Largest window (in pixels, a multiple of 4) that fits the device's binding limit and the
+/// host memory budget.
+pub fn window_capacity(backend: Backend<'_>, dtypes: &[DataType], n_out: usize, mem_limit: usize) -> usize {
+    let in_bpp = GpuRunner::input_bytes_per_pixel(dtypes);
+    let host_bpp = in_bpp + 4.0 * n_out as f64;
+    let mut cap = (mem_limit as f64 / host_bpp) as usize;
+    if let Backend::Gpu(ctx) = backend {
+        // Leave room for the 256-byte rounding of each band's region.
+        let bind = ctx.max_binding_bytes().saturating_sub(256 * (dtypes.len() as u64 + 1)) as f64;
+        cap = cap.min((bind / in_bpp.max(1e-9)) as usize).min((bind / (4.0 * n_out as f64)) as usize);
+    }
+    (cap / 4 * 4).max(4)
+}
+
+/// One input band: a role, a file and a 1-based band number.
+#[derive(Clone, Debug)]
+pub struct BandSource {
+    pub role: Role,
+    pub path: PathBuf,
+    pub band: u16,
+}
+
+/// Everything `climidx index` needs.
+#[derive(Clone, Debug)]
+pub struct IndexJob {
+    pub indices: Vec<&'static IndexDesc>,
+    pub constants: Vec<[f32; 4]>,
+    pub bands: Vec<BandSource>,
+    pub scale: f32,
+    pub offset: f32,
+    /// Overrides every band's GDAL_NODATA.
+    pub nodata: Option<f64>,
+    pub out_nodata: f64,
+    pub output: PathBuf,
+    pub overwrite: bool,
+    /// Force windows of at most this many pixels (tests, tuning).
+    pub window_pixels: Option<usize>,
+    /// Host memory budget for window buffers, bytes.
+    pub mem_limit: usize,
+}
+
+/// What a finished run did.
+#[derive(Clone, Debug)]
+pub struct JobReport {
+    pub output: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    pub windows: usize,
+    pub rows_per_window: u32,
+    pub device: String,
+    pub read: Duration,
+    pub compute: Duration,
+    pub write: Duration,
+    pub total: Duration,
+}
+
+struct OpenInput {
+    reader: GeoTiffReader,
+    /// (role, 0-based band) read from this file.
+    wants: Vec<(Role, u16)>,
+    packed: Vec<PackedBand>,
+}
+
+/// Run `job` on `backend`, file to file.
+pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> {
+    let t0 = Instant::now();
+    if job.indices.is_empty() {
+        return Err(Error::Usage("no index given".into()));
+    }
+    // Roles: each once, and every role an index needs must be given.
+    let mut by_role: HashMap<Role, &BandSource> = HashMap::new();
+    for b in &job.bands {
+        if by_role.insert(b.role, b).is_some() {
+            return Err(Error::Usage(format!("band role '{}' is given twice", b.role.name())));
+        }
+    }
+    for d in &job.indices {
+        for r in d.roles {
+            if !by_role.contains_key(r) {
+                return Err(Error::Usage(format!(
+                    "index '{}' needs the '{}' band; pass --band {}=FILE[:N]",
+                    d.name,
+                    r.name(),
+                    r.name()
+                )));
+            }
+        }
+    }
+    let needed = crate::shaders::roles_used(&job.indices);
+    for b in &job.bands {
+        if same_file(&b.path, &job.output) {
+            return Err(Error::Usage(format!(
+                "output {} is also an input; choose another output path",
+                job.output.display()
+            )));
+        }
+    }
+    crate::io::writer::check_output_path(&job.output, job.overwrite)?;
+
+    // Open each file once.
+    let mut inputs: Vec<OpenInput> = Vec::new();
+    let mut file_of: HashMap<PathBuf, usize> = HashMap::new();
+    for role in &needed {
+        let src = by_role[role];
+        let key = src.path.canonicalize().unwrap_or_else(|_| src.path.clone());
+        let idx = match file_of.get(&key) {
+            Some(&i) => i,
+            None => {
+                let reader = GeoTiffReader::open(&src.path)?;
+                inputs.push(OpenInput { reader, wants: Vec::new(), packed: Vec::new() });
+                file_of.insert(key, inputs.len() - 1);
+                inputs.len() - 1
+            }
+        };
+        let info = inputs[idx].reader.info();
+        if src.band == 0 || src.band > info.bands {
+            return Err(Error::input(
+                &src.path,
+                format!("band {} does not exist: the file has {} band(s) (bands count from 1)", src.band, info.bands),
+            ));
+        }
+        let dtype = info.dtype;
+        inputs[idx].wants.push((*role, src.band - 1));
+        inputs[idx].packed.push(PackedBand::new(dtype));
+    }
+    let first = inputs[0].reader.info().clone();
+    for inp in &inputs[1..] {
+        let i = inp.reader.info();
+        if (i.width, i.height) != (first.width, first.height) {
+            return Err(Error::Mismatch(format!(
+                "{} is {}x{} but {} is {}x{}; all bands must share one grid (resample first, e.g. gdalwarp -tr)",
+                inputs[0].reader.path().display(),
+                first.width,
+                first.height,
+                inp.reader.path().display(),
+                i.width,
+                i.height
+            )));
+        }
+        if let Some(m) = first.geo.mismatch(&i.geo) {
+            return Err(Error::Mismatch(format!(
+                "{} and {} are not on the same grid: {m}",
+                inputs[0].reader.path().display(),
+                inp.reader.path().display()
+            )));
+        }
+    }
+
+    // Decode parameters per role.
+    let mut bands: [Option<BandParams>; ROLE_SLOTS] = [None; ROLE_SLOTS];
+    let mut dtypes = Vec::new();
+    let mut f64_nodata: HashMap<Role, Option<f64>> = HashMap::new();
+    for inp in &inputs {
+        let info = inp.reader.info();
+        for (role, _) in &inp.wants {
+            let nd = job.nodata.or(info.nodata);
+            bands[role.slot()] = Some(BandParams::new(info.dtype, NodataMatch::for_band(info.dtype, nd), job.scale, job.offset));
+            f64_nodata.insert(*role, nd);
+            dtypes.push(info.dtype);
+        }
+    }
+
+    // Window plan.
+    let width = first.width as usize;
+    let mut cap = window_capacity(backend, &dtypes, job.indices.len(), job.mem_limit);
+    if let Some(w) = job.window_pixels {
+        cap = cap.min(w.max(1));
+    }
+    let mut rows = (cap / width).max(1) as u32;
+    let block_h = first.block.1;
+    if rows > block_h {
+        rows -= rows % block_h;
+    }
+    let rows = rows.min(first.height);
+    let capacity = (rows as usize * width).next_multiple_of(4);
+    let windows: Vec<_> = row_windows(first.height, rows).collect();
+    log::info!(
+        "plan: {}x{} px, {} window(s) of {} rows ({} px), {} output(s), device: {}",
+        first.width,
+        first.height,
+        windows.len(),
+        rows,
+        rows as usize * width,
+        job.indices.len(),
+        backend.describe()
+    );
+
+    let out_nodata_bits = (job.out_nodata as f32).to_bits();
+    let mut proc = Processor::new(backend, &job.indices, &job.constants, &bands, out_nodata_bits, capacity)?;
+    let mut metadata = vec![
+        ("CLIMIDX_VERSION".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        ("CLIMIDX_INDICES".to_string(), job.indices.iter().map(|d| d.name).collect::<Vec<_>>().join(",")),
+        ("CLIMIDX_SCALE_OFFSET".to_string(), format!("{} {}", job.scale, job.offset)),
+        ("CLIMIDX_DEVICE".to_string(), backend.describe()),
+    ];
+    for (d, k) in job.indices.iter().zip(&job.constants) {
+        let consts: Vec<String> = d.constants.iter().zip(k).map(|(c, v)| format!("{}={v}", c.name)).collect();
+        metadata.push((format!("CLIMIDX_FORMULA_{}", d.name.to_uppercase()), format!("{} {}", d.formula, consts.join(" ")).trim().to_string()));
+    }
+    let mut writer = GeoTiffWriter::create(
+        &job.output,
+        first.width,
+        first.height,
+        job.indices.len(),
+        &first.geo,
+        WriterOptions {
+            nodata: job.out_nodata,
+            descriptions: job.indices.iter().map(|d| d.name.to_string()).collect(),
+            metadata,
+            overwrite: job.overwrite,
+        },
+    )?;
+    let mut outputs: Vec<Vec<f32>> = vec![vec![0.0; capacity]; job.indices.len()];
+    let (mut t_read, mut t_compute, mut t_write) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for w in &windows {
+        let t = Instant::now();
+        for inp in inputs.iter_mut() {
+            let bands_idx: Vec<u16> = inp.wants.iter().map(|(_, b)| *b).collect();
+            let nd: Vec<Option<f64>> = inp.wants.iter().map(|(r, _)| f64_nodata[r]).collect();
+            inp.reader.read_window(*w, &bands_idx, &nd, &mut inp.packed)?;
+        }
+        t_read += t.elapsed();
+        let t = Instant::now();
+        let mut data: [Option<&[u32]>; ROLE_SLOTS] = [None; ROLE_SLOTS];
+        for inp in &inputs {
+            for ((role, _), p) in inp.wants.iter().zip(&inp.packed) {
+                data[role.slot()] = Some(&p.words);
+            }
+        }
+        let pixels = w.height as usize * width;
+        proc.run(&data, pixels, &mut outputs)?;
+        t_compute += t.elapsed();
+        let t = Instant::now();
+        let slices: Vec<&[f32]> = outputs.iter().map(|o| &o[..pixels]).collect();
+        writer.write_rows(&slices, w.height)?;
+        t_write += t.elapsed();
+    }
+    let t = Instant::now();
+    let output = writer.finish()?;
+    t_write += t.elapsed();
+    let report = JobReport {
+        output,
+        width: first.width,
+        height: first.height,
+        windows: windows.len(),
+        rows_per_window: rows,
+        device: backend.describe(),
+        read: t_read,
+        compute: t_compute,
+        write: t_write,
+        total: t0.elapsed(),
+    };
+    log::info!(
+        "done: {} in {:.3} s (read {:.3} s, compute {:.3} s, write {:.3} s), {:.1} Mpix/s",
+        report.output.display(),
+        report.total.as_secs_f64(),
+        t_read.as_secs_f64(),
+        t_compute.as_secs_f64(),
+        t_write.as_secs_f64(),
+        (first.width as f64 * first.height as f64) / report.total.as_secs_f64() / 1e6
+    );
+    Ok(report)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Compute `indices` over whole in-memory bands, in windows of at most `window_pixels`.
+/// `bands[slot]` gives each role's decode parameters and packed data (all the same length).
+/// Used by tests and benchmarks; the CLI streams files with [`run_index_job`].
+pub fn compute_in_memory(
+    backend: Backend<'_>,
+    indices: &[&'static IndexDesc],
+    k: &[[f32; 4]],
+    bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS],
+    out_nodata_bits: u32,
+    window_pixels: Option<usize>,
+    poison: bool,
+) -> Result<Vec<Vec<f32>>> {
+    let params: [Option<BandParams>; ROLE_SLOTS] = std::array::from_fn(|s| bands[s].map(|(p, _)| p));
+    let pixels = bands.iter().flatten().map(|(_, b)| b.pixels).next().unwrap_or(0);
+    let dtypes: Vec<DataType> = bands.iter().flatten().map(|(_, b)| b.dtype).collect();
+    let mut cap = window_capacity(backend, &dtypes, indices.len(), 256 << 20);
+    if let Some(w) = window_pixels {
+        cap = cap.min(w.max(4) / 4 * 4);
+    }
+    let cap = cap.min(pixels.next_multiple_of(4)).max(4);
+    let mut proc = Processor::new(backend, indices, k, &params, out_nodata_bits, cap)?;
+    if let Processor::Gpu(r) = &mut proc {
+        r.poison = poison;
+    }
+    let poison_value = f32::from_bits(crate::gpu::runner::POISON_BITS);
+    let mut out: Vec<Vec<f32>> = vec![vec![poison_value; pixels]; indices.len()];
+    let mut win: Vec<Vec<f32>> = vec![vec![poison_value; cap]; indices.len()];
+    let mut start = 0;
+    while start < pixels {
+        let n = cap.min(pixels - start);
+        let mut data: [Option<&[u32]>; ROLE_SLOTS] = [None; ROLE_SLOTS];
+        for s in 0..ROLE_SLOTS {
+            if let Some((_, b)) = &bands[s] {
+                let ppw = b.dtype.pixels_per_word();
+                data[s] = Some(&b.words[start / ppw..]);
+            }
+        }
+        if poison {
+            win.iter_mut().for_each(|w| w.fill(poison_value));
+        }
+        proc.run(&data, n, &mut win)?;
+        for (o, w) in out.iter_mut().zip(&win) {
+            o[start..start + n].copy_from_slice(&w[..n]);
+        }
+        start += n;
+    }
+    Ok(out)
+}

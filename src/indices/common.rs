@@ -1,0 +1,163 @@
+//! CPU mirror of `shaders/common.wgsl`: per-band parameters, sample fetch and decode.
+//! Keep it line-by-line comparable with the WGSL.
+
+use super::{Px, MAX_OUTPUTS, ROLE_SLOTS};
+use crate::io::raster::{DataType, NodataMatch};
+
+/// Per-band decode parameters. Must be kept in sync with `struct BandParams` in
+/// shaders/common.wgsl (a test checks the size with naga's layouter).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct BandParams {
+    /// `DT_*` code, see [`DataType::shader_code`].
+    pub dtype: u32,
+    /// First word of this band inside the GPU input buffer (unused on the CPU).
+    pub word_offset: u32,
+    /// 0 none, 1 raw bits equal, 2 float equal.
+    pub nodata_mode: u32,
+    /// Raw nodata bits (mode 1) or f32 bits (mode 2).
+    pub nodata_bits: u32,
+    pub scale: f32,
+    pub offset: f32,
+    pub _pad: [u32; 2],
+}
+
+/// Uniform parameters of one dispatch. Must be kept in sync with `struct TileParams` in
+/// shaders/common.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct TileParams {
+    pub pixel_count: u32,
+    /// Words between consecutive outputs in the output buffer.
+    pub out_stride: u32,
+    /// Bits written for nodata pixels (the output nodata value as f32).
+    pub out_nodata_bits: u32,
+    pub _pad: u32,
+    pub bands: [BandParams; ROLE_SLOTS],
+    /// Constants of output `j` (`IndexDesc::constants` in order).
+    pub k: [[f32; 4]; MAX_OUTPUTS],
+}
+
+pub const NODATA_NONE: u32 = 0;
+pub const NODATA_RAW: u32 = 1;
+pub const NODATA_FLOAT: u32 = 2;
+
+impl BandParams {
+    pub fn new(dtype: DataType, nodata: NodataMatch, scale: f32, offset: f32) -> Self {
+        let (nodata_mode, nodata_bits) = match nodata {
+            NodataMatch::None => (NODATA_NONE, 0),
+            NodataMatch::RawBits(b) => (NODATA_RAW, b),
+            NodataMatch::Float(f) => (NODATA_FLOAT, f.to_bits()),
+        };
+        BandParams { dtype: dtype.shader_code(), word_offset: 0, nodata_mode, nodata_bits, scale, offset, _pad: [0; 2] }
+    }
+}
+
+/// A decoded input sample.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sample {
+    pub value: f32,
+    pub valid: bool,
+}
+
+/// True unless the exponent bits are all ones (inf or NaN). Mirrors `is_finite_bits`.
+#[inline]
+pub fn is_finite_bits(bits: u32) -> bool {
+    (bits & 0x7f80_0000) != 0x7f80_0000
+}
+
+/// Fetch pixel `i` of a packed band and decode it: raw → validity → `raw·scale + offset`.
+/// Mirrors `fetch` in shaders/common.wgsl.
+#[inline]
+pub fn fetch(b: &BandParams, words: &[u32], i: usize) -> Sample {
+    let raw: u32;
+    let mut value: f32;
+    let mut valid = true;
+    match b.dtype {
+        0 => {
+            raw = (words[i >> 2] >> ((i as u32 & 3) * 8)) & 0xff;
+            value = raw as f32;
+        }
+        1 => {
+            raw = (words[i >> 2] >> ((i as u32 & 3) * 8)) & 0xff;
+            value = (((raw << 24) as i32) >> 24) as f32;
+        }
+        2 => {
+            raw = (words[i >> 1] >> ((i as u32 & 1) * 16)) & 0xffff;
+            value = raw as f32;
+        }
+        3 => {
+            raw = (words[i >> 1] >> ((i as u32 & 1) * 16)) & 0xffff;
+            value = (((raw << 16) as i32) >> 16) as f32;
+        }
+        4 => {
+            raw = words[i];
+            value = raw as f32;
+        }
+        5 => {
+            raw = words[i];
+            value = (raw as i32) as f32;
+        }
+        _ => {
+            raw = words[i];
+            valid = is_finite_bits(raw);
+            value = if valid { f32::from_bits(raw) } else { 0.0 };
+        }
+    }
+    if b.nodata_mode == NODATA_RAW && raw == b.nodata_bits {
+        valid = false;
+    }
+    if b.nodata_mode == NODATA_FLOAT && valid && value == f32::from_bits(b.nodata_bits) {
+        valid = false;
+    }
+    value = value * b.scale + b.offset;
+    Sample { value, valid }
+}
+
+/// The bits stored for a result: the value, or the output nodata bits. Mirrors `store`.
+#[inline]
+pub fn result_bits(px: Px, out_nodata_bits: u32) -> u32 {
+    let bits = px.value.to_bits();
+    if px.valid && is_finite_bits(bits) { bits } else { out_nodata_bits }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::reader::PackedBand;
+
+    #[test]
+    fn unpacks_every_type() {
+        let p = BandParams::new(DataType::U16, NodataMatch::RawBits(0), 1.0, 0.0);
+        let b = PackedBand::from_u16(&[0, 65535, 7]);
+        assert_eq!(fetch(&p, &b.words, 0).valid, false);
+        assert_eq!(fetch(&p, &b.words, 1), Sample { value: 65535.0, valid: true });
+        assert_eq!(fetch(&p, &b.words, 2), Sample { value: 7.0, valid: true });
+
+        let i16p = BandParams::new(DataType::I16, NodataMatch::RawBits(0xffff), 0.5, 1.0);
+        let w = [u32::from_le_bytes([0xfe, 0xff, 0xff, 0xff])]; // -2, -1
+        assert_eq!(fetch(&i16p, &w, 0), Sample { value: 0.0, valid: true });
+        assert!(!fetch(&i16p, &w, 1).valid);
+
+        let i8p = BandParams::new(DataType::I8, NodataMatch::None, 1.0, 0.0);
+        let w = [u32::from_le_bytes([0x80, 0x7f, 0x00, 0xff])];
+        let v: Vec<f32> = (0..4).map(|i| fetch(&i8p, &w, i).value).collect();
+        assert_eq!(v, vec![-128.0, 127.0, 0.0, -1.0]);
+
+        let f = BandParams::new(DataType::F32, NodataMatch::Float(-9999.0), 1.0, 0.0);
+        let w = [1.5f32.to_bits(), (-9999.0f32).to_bits(), f32::NAN.to_bits(), f32::INFINITY.to_bits()];
+        assert!(fetch(&f, &w, 0).valid);
+        assert!(!fetch(&f, &w, 1).valid);
+        assert!(!fetch(&f, &w, 2).valid);
+        assert!(!fetch(&f, &w, 3).valid);
+
+        let i32p = BandParams::new(DataType::I32, NodataMatch::None, 1.0, 0.0);
+        assert_eq!(fetch(&i32p, &[(-7i32) as u32], 0).value, -7.0);
+    }
+
+    #[test]
+    fn params_are_plain_data() {
+        assert_eq!(std::mem::size_of::<BandParams>(), 32);
+        assert_eq!(std::mem::size_of::<TileParams>(), 16 + 32 * ROLE_SLOTS + 16 * MAX_OUTPUTS);
+    }
+}

@@ -1,0 +1,7 @@
+//! Raster I/O: the pixel vocabulary ([`raster`]), georeferencing ([`geo`]), GeoTIFF reading
+//! ([`reader`]) and streaming GeoTIFF writing ([`writer`]).
+
+pub mod geo;
+pub mod raster;
+pub mod reader;
+pub mod writer;

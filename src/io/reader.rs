@@ -1,0 +1,401 @@
+//! GeoTIFF reading by windows of full-width rows, without decoding the whole file.
+//!
+//! Supports strips and tiles; whatever compressions the `tiff` crate decodes (none, LZW,
+//! Deflate, PackBits, zstd) with predictors 1/2/3; u8, i8, u16, i16, u32, i32, f32 and f64
+//! samples; chunky (pixel-interleaved) and planar (band-separate) layouts.
+//!
+//! Memory: the reader keeps one decoded *block row* (one strip, or one row of tiles) of the
+//! bands last asked for, so that consecutive windows that share a block decode it once. Its size
+//! is `width × block height × bands × sample size`: for the usual 512-row tiles or small strips
+//! that is a few MiB. A file stored as one single strip is the worst case: its block row is the
+//! whole band.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits};
+use tiff::tags::Tag;
+
+use super::geo::{parse_nodata, GeoInfo};
+use super::raster::{pack_f64, DataType, Window};
+use crate::error::{Error, Result};
+
+/// A window of one band, packed into u32 words (see [`super::raster`]).
+#[derive(Clone, Debug)]
+pub struct PackedBand {
+    pub dtype: DataType,
+    pub words: Vec<u32>,
+    pub pixels: usize,
+}
+
+impl PackedBand {
+    pub fn new(dtype: DataType) -> Self {
+        PackedBand { dtype, words: Vec::new(), pixels: 0 }
+    }
+
+    /// Resize for `pixels` samples, keeping the allocation when it is big enough.
+    pub fn resize(&mut self, pixels: usize) {
+        self.pixels = pixels;
+        self.words.resize(self.dtype.words_for(pixels), 0);
+    }
+
+    /// Build from typed samples (tests, benchmarks and in-memory callers).
+    pub fn from_u16(data: &[u16]) -> Self {
+        let mut p = PackedBand::new(DataType::U16);
+        p.resize(data.len());
+        bytemuck::cast_slice_mut::<u32, u16>(&mut p.words)[..data.len()].copy_from_slice(data);
+        p
+    }
+}
+
+/// What a file holds, read from its first image directory.
+#[derive(Clone, Debug)]
+pub struct RasterInfo {
+    pub width: u32,
+    pub height: u32,
+    pub bands: u16,
+    pub dtype: DataType,
+    pub planar: bool,
+    pub tiled: bool,
+    /// Block (tile or strip) width and height in pixels.
+    pub block: (u32, u32),
+    pub compression: u16,
+    pub nodata: Option<f64>,
+    pub geo: GeoInfo,
+}
+
+struct BlockRow {
+    index: u32,
+    /// Decoded full-width rows of each cached band (`None` for bands not cached).
+    bands: Vec<Option<DecodingResult>>,
+}
+
+/// Reads full-width row windows of one GeoTIFF.
+pub struct GeoTiffReader {
+    path: PathBuf,
+    decoder: Decoder<BufReader<File>>,
+    info: RasterInfo,
+    cache: Option<BlockRow>,
+}
+
+fn tiff_err(path: &Path, e: tiff::TiffError) -> Error {
+    let msg = match e {
+        tiff::TiffError::UnsupportedError(u) => {
+            format!("unsupported TIFF feature: {u}; convert it with `gdal_translate` first")
+        }
+        tiff::TiffError::FormatError(f) => format!("corrupt or truncated TIFF: {f}"),
+        tiff::TiffError::LimitsExceeded => {
+            "a TIFF block is larger than the decoder's memory limit (512 MiB)".to_string()
+        }
+        other => format!("cannot decode TIFF: {other}"),
+    };
+    Error::input(path, msg)
+}
+
+impl GeoTiffReader {
+    /// Open `path` and read its metadata. Fails with a message naming the file on anything we
+    /// cannot process.
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
+        let mut limits = Limits::default();
+        limits.decoding_buffer_size = 512 << 20;
+        limits.ifd_value_size = 16 << 20;
+        let mut decoder = Decoder::new(BufReader::with_capacity(1 << 20, file))
+            .map_err(|e| match e {
+                tiff::TiffError::FormatError(_) => {
+                    Error::input(path, "not a TIFF file (bad header); expected a GeoTIFF")
+                }
+                e => tiff_err(path, e),
+            })?
+            .with_limits(limits);
+        let info = read_info(path, &mut decoder)?;
+        Ok(GeoTiffReader { path: path.to_path_buf(), decoder, info, cache: None })
+    }
+
+    pub fn info(&self) -> &RasterInfo {
+        &self.info
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read rows `window` of the 0-based `bands` into `out` (one [`PackedBand`] per band).
+    /// `nodata` is used only for f64 bands (see [`pack_f64`]).
+    pub fn read_window(
+        &mut self,
+        window: Window,
+        bands: &[u16],
+        nodata: &[Option<f64>],
+        out: &mut [PackedBand],
+    ) -> Result<()> {
+        let info = &self.info;
+        if window.row_off + window.height > info.height {
+            return Err(Error::Internal(format!("window {window:?} outside {}", info.height)));
+        }
+        let width = info.width as usize;
+        for (p, &b) in out.iter_mut().zip(bands) {
+            if b >= info.bands {
+                return Err(Error::Internal(format!("band {b} out of range")));
+            }
+            p.dtype = info.dtype;
+            p.resize(width * window.height as usize);
+        }
+        let bh = info.block.1;
+        let first = window.row_off / bh;
+        let last = (window.row_off + window.height - 1) / bh;
+        for br in first..=last {
+            self.load_block_row(br, bands)?;
+            let cache = self.cache.as_ref().expect("block row was just loaded");
+            let row0 = br * bh;
+            let rows_here = bh.min(self.info.height - row0);
+            let lo = window.row_off.max(row0);
+            let hi = (window.row_off + window.height).min(row0 + rows_here);
+            for (k, (&b, p)) in bands.iter().zip(out.iter_mut()).enumerate() {
+                let (src, spp, sample) = if self.info.planar {
+                    (cache.bands[b as usize].as_ref(), 1, 0)
+                } else {
+                    (cache.bands[0].as_ref(), self.info.bands as usize, b as usize)
+                };
+                let src = src.expect("band cached");
+                let n = (hi - lo) as usize * width;
+                let src_start = ((lo - row0) as usize * width) * spp + sample;
+                let dst_start = (lo - window.row_off) as usize * width;
+                copy_samples(src, src_start, spp, n, p, dst_start, nodata[k])
+                    .map_err(|m| Error::input(&self.path, m))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn load_block_row(&mut self, br: u32, bands: &[u16]) -> Result<()> {
+        let planes: Vec<u16> = if self.info.planar { bands.to_vec() } else { vec![0] };
+        let nplanes = if self.info.planar { self.info.bands as usize } else { 1 };
+        if let Some(c) = &self.cache {
+            if c.index == br && planes.iter().all(|&p| c.bands[p as usize].is_some()) {
+                return Ok(());
+            }
+        }
+        let mut cache = match self.cache.take() {
+            Some(c) if c.index == br => c,
+            _ => BlockRow { index: br, bands: (0..nplanes).map(|_| None).collect() },
+        };
+        for &plane in &planes {
+            if cache.bands[plane as usize].is_none() {
+                cache.bands[plane as usize] = Some(self.decode_block_row(br, plane)?);
+            }
+        }
+        self.cache = Some(cache);
+        Ok(())
+    }
+
+    /// Decode block row `br` of `plane` (0 for chunky files) into a full-width sample buffer.
+    fn decode_block_row(&mut self, br: u32, plane: u16) -> Result<DecodingResult> {
+        let info = &self.info;
+        let (bw, bh) = info.block;
+        let spp = if info.planar { 1 } else { info.bands as usize };
+        let width = info.width as usize;
+        let rows = bh.min(info.height - br * bh) as usize;
+        let across = if info.tiled { info.width.div_ceil(bw) } else { 1 };
+        let down = info.height.div_ceil(bh);
+        let per_plane = across * down;
+        let path = self.path.clone();
+        let mut full: Option<DecodingResult> = None;
+        for tx in 0..across {
+            let chunk = plane as u32 * per_plane + br * across + tx;
+            let data = self.decoder.read_chunk(chunk).map_err(|e| tiff_err(&path, e))?;
+            let col0 = (tx * bw) as usize;
+            let cols = (bw as usize).min(width - col0);
+            let len = result_len(&data);
+            // The decoder returns either the data region or the padded chunk.
+            let stride = if len >= (bw as usize) * rows * spp && info.tiled && len != cols * rows * spp {
+                bw as usize
+            } else {
+                cols
+            };
+            if len < stride * (rows - 1) * spp + cols * spp {
+                return Err(Error::input(&path, format!("block {chunk} is truncated")));
+            }
+            if !info.tiled && across == 1 {
+                // A strip already is a full-width block row.
+                return Ok(data);
+            }
+            let dst = full.get_or_insert_with(|| alloc_like(&data, width * rows * spp));
+            for r in 0..rows {
+                copy_run(&data, (r * stride) * spp, dst, (r * width + col0) * spp, cols * spp);
+            }
+        }
+        full.ok_or_else(|| Error::input(&path, "image has no blocks"))
+    }
+}
+
+fn read_info(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<RasterInfo> {
+    let e = |err| tiff_err(path, err);
+    let (width, height) = d.dimensions().map_err(e)?;
+    if width == 0 || height == 0 {
+        return Err(Error::input(path, "image has zero width or height"));
+    }
+    let spp = d.find_tag_unsigned::<u16>(Tag::SamplesPerPixel).map_err(e)?.unwrap_or(1);
+    let bits = d.find_tag_unsigned_vec::<u16>(Tag::BitsPerSample).map_err(e)?.unwrap_or(vec![1]);
+    let formats =
+        d.find_tag_unsigned_vec::<u16>(Tag::SampleFormat).map_err(e)?.unwrap_or(vec![1]);
+    if spp == 0 {
+        return Err(Error::input(path, "SamplesPerPixel is 0"));
+    }
+    if bits.iter().any(|&b| b != bits[0]) || formats.iter().any(|&f| f != formats[0]) {
+        return Err(Error::input(
+            path,
+            "bands have different sample types; unsupported (split the bands into separate files)",
+        ));
+    }
+    let dtype = match (formats[0], bits[0]) {
+        (1, 8) => DataType::U8,
+        (2, 8) => DataType::I8,
+        (1, 16) => DataType::U16,
+        (2, 16) => DataType::I16,
+        (1, 32) => DataType::U32,
+        (2, 32) => DataType::I32,
+        (3, 32) => DataType::F32,
+        (3, 64) => DataType::F64,
+        (f, b) => {
+            let kind = match f {
+                1 => "unsigned integer",
+                2 => "signed integer",
+                3 => "floating point",
+                _ => "unknown-format",
+            };
+            return Err(Error::input(
+                path,
+                format!(
+                    "unsupported sample type: {b}-bit {kind}; supported are u8, i8, u16, i16, u32, i32, f32, f64"
+                ),
+            ));
+        }
+    };
+    let planar = d.find_tag_unsigned::<u16>(Tag::PlanarConfiguration).map_err(e)?.unwrap_or(1) == 2;
+    let compression = d.find_tag_unsigned::<u16>(Tag::Compression).map_err(e)?.unwrap_or(1);
+    let tiled = d.get_chunk_type() == ChunkType::Tile;
+    let block = d.chunk_dimensions();
+    if block.0 == 0 || block.1 == 0 {
+        return Err(Error::input(path, "zero-sized tiles or strips"));
+    }
+    let f64v = |d: &mut Decoder<_>, t| -> Result<Option<Vec<f64>>> {
+        d.find_tag(t).map_err(e)?.map(|v: tiff::decoder::ifd::Value| v.into_f64_vec()).transpose().map_err(e)
+    };
+    let geo = GeoInfo {
+        pixel_scale: f64v(d, Tag::ModelPixelScaleTag)?,
+        tiepoints: f64v(d, Tag::ModelTiepointTag)?,
+        transformation: f64v(d, Tag::ModelTransformationTag)?,
+        geo_keys: d.find_tag_unsigned_vec::<u16>(Tag::GeoKeyDirectoryTag).map_err(e)?,
+        geo_doubles: f64v(d, Tag::GeoDoubleParamsTag)?,
+        geo_ascii: d.find_tag(Tag::GeoAsciiParamsTag).map_err(e)?.and_then(|v| v.into_string().ok()),
+    };
+    let nodata = match d.find_tag(Tag::GdalNodata).map_err(e)? {
+        Some(v) => {
+            let s = v.into_string().map_err(e)?;
+            Some(parse_nodata(&s).ok_or_else(|| {
+                Error::input(path, format!("GDAL_NODATA tag {s:?} is not a number"))
+            })?)
+        }
+        None => None,
+    };
+    Ok(RasterInfo { width, height, bands: spp, dtype, planar, tiled, block, compression, nodata, geo })
+}
+
+fn result_len(r: &DecodingResult) -> usize {
+    match r {
+        DecodingResult::U8(v) => v.len(),
+        DecodingResult::I8(v) => v.len(),
+        DecodingResult::U16(v) => v.len(),
+        DecodingResult::I16(v) => v.len(),
+        DecodingResult::U32(v) => v.len(),
+        DecodingResult::I32(v) => v.len(),
+        DecodingResult::F32(v) => v.len(),
+        DecodingResult::F64(v) => v.len(),
+        DecodingResult::U64(v) => v.len(),
+        DecodingResult::I64(v) => v.len(),
+        DecodingResult::F16(v) => v.len(),
+    }
+}
+
+fn alloc_like(r: &DecodingResult, n: usize) -> DecodingResult {
+    match r {
+        DecodingResult::U8(_) => DecodingResult::U8(vec![0; n]),
+        DecodingResult::I8(_) => DecodingResult::I8(vec![0; n]),
+        DecodingResult::U16(_) => DecodingResult::U16(vec![0; n]),
+        DecodingResult::I16(_) => DecodingResult::I16(vec![0; n]),
+        DecodingResult::U32(_) => DecodingResult::U32(vec![0; n]),
+        DecodingResult::I32(_) => DecodingResult::I32(vec![0; n]),
+        DecodingResult::F32(_) => DecodingResult::F32(vec![0.0; n]),
+        DecodingResult::F64(_) => DecodingResult::F64(vec![0.0; n]),
+        DecodingResult::U64(_) => DecodingResult::U64(vec![0; n]),
+        DecodingResult::I64(_) => DecodingResult::I64(vec![0; n]),
+        DecodingResult::F16(v) => DecodingResult::F16(vec![v.first().copied().unwrap_or_default(); n]),
+    }
+}
+
+fn copy_run(src: &DecodingResult, s: usize, dst: &mut DecodingResult, d: usize, n: usize) {
+    macro_rules! run {
+        ($($v:ident),*) => {
+            match (src, dst) {
+                $((DecodingResult::$v(a), DecodingResult::$v(b)) => b[d..d + n].copy_from_slice(&a[s..s + n]),)*
+                _ => unreachable!("alloc_like keeps the variant"),
+            }
+        };
+    }
+    run!(U8, I8, U16, I16, U32, I32, F32, F64, U64, I64, F16)
+}
+
+/// Copy `n` samples (every `spp`-th from `src_start`) into `dst` at pixel `dst_start`, packing.
+fn copy_samples(
+    src: &DecodingResult,
+    src_start: usize,
+    spp: usize,
+    n: usize,
+    dst: &mut PackedBand,
+    dst_start: usize,
+    nodata: Option<f64>,
+) -> std::result::Result<(), String> {
+    fn strided<S: Copy, D>(s: &[S], start: usize, spp: usize, d: &mut [D], f: impl Fn(S) -> D) {
+        if spp == 1 {
+            let n = d.len();
+            for (o, &v) in d.iter_mut().zip(&s[start..start + n]) {
+                *o = f(v);
+            }
+        } else {
+            for (k, o) in d.iter_mut().enumerate() {
+                *o = f(s[start + k * spp]);
+            }
+        }
+    }
+    let need = src_start + (n.max(1) - 1) * spp + 1;
+    if result_len(src) < need {
+        return Err("decoded block is shorter than its declared size".into());
+    }
+    let words = &mut dst.words;
+    match src {
+        DecodingResult::U8(s) => {
+            strided(s, src_start, spp, &mut bytemuck::cast_slice_mut::<u32, u8>(words)[dst_start..dst_start + n], |v| v)
+        }
+        DecodingResult::I8(s) => {
+            strided(s, src_start, spp, &mut bytemuck::cast_slice_mut::<u32, i8>(words)[dst_start..dst_start + n], |v| v)
+        }
+        DecodingResult::U16(s) => {
+            strided(s, src_start, spp, &mut bytemuck::cast_slice_mut::<u32, u16>(words)[dst_start..dst_start + n], |v| v)
+        }
+        DecodingResult::I16(s) => {
+            strided(s, src_start, spp, &mut bytemuck::cast_slice_mut::<u32, i16>(words)[dst_start..dst_start + n], |v| v)
+        }
+        DecodingResult::U32(s) => strided(s, src_start, spp, &mut words[dst_start..dst_start + n], |v| v),
+        DecodingResult::I32(s) => strided(s, src_start, spp, &mut words[dst_start..dst_start + n], |v| v as u32),
+        DecodingResult::F32(s) => strided(s, src_start, spp, &mut words[dst_start..dst_start + n], f32::to_bits),
+        DecodingResult::F64(s) => {
+            let mut tmp = vec![0f64; n];
+            strided(s, src_start, spp, &mut tmp, |v| v);
+            pack_f64(&tmp, nodata, &mut words[dst_start..dst_start + n]);
+        }
+        _ => return Err("unsupported sample type (64-bit integer or 16-bit float)".into()),
+    }
+    Ok(())
+}

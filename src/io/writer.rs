@@ -1,0 +1,351 @@
+//! Streaming float32 GeoTIFF writer.
+//!
+//! Rows arrive window by window and leave as strips of about 256 KiB; only one partial strip is
+//! held in memory. Bands are pixel-interleaved (PlanarConfiguration 1, GDAL's
+//! `INTERLEAVE=PIXEL`). The file is written under a temporary name in the target folder and
+//! renamed only by [`GeoTiffWriter::finish`]; dropping an unfinished writer (any error path)
+//! removes the temporary file, so no half-written output is ever left under the final name.
+//!
+//! Tags written: the baseline image tags, SampleFormat 3 (IEEE float), the input's
+//! ModelPixelScale / ModelTiepoint / ModelTransformation, the whole GeoKeyDirectory with
+//! GeoDoubleParams and GeoAsciiParams, GDAL_NODATA (42113), and GDAL_METADATA (42112) with band
+//! descriptions and provenance. BigTIFF is used when the data would not fit classic TIFF's
+//! 32-bit offsets.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::geo::{format_nodata, GeoInfo};
+use crate::error::{Error, Result};
+
+/// What goes into the output besides pixels.
+#[derive(Clone, Debug)]
+pub struct WriterOptions {
+    /// Output nodata value (written as GDAL_NODATA); NaN by default.
+    pub nodata: f64,
+    /// One description per band (GDAL band description), e.g. the index names.
+    pub descriptions: Vec<String>,
+    /// Dataset-level metadata items (name, value) written to GDAL_METADATA.
+    pub metadata: Vec<(String, String)>,
+    /// Replace an existing file.
+    pub overwrite: bool,
+}
+
+/// Refuse to write where we must not: an existing file without `overwrite`, or a folder that
+/// does not exist.
+pub fn check_output_path(path: &Path, overwrite: bool) -> Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(Error::output(path, "the output folder does not exist; create it first"));
+    }
+    if path.is_dir() {
+        return Err(Error::output(path, "is a folder; give a file name"));
+    }
+    if path.exists() && !overwrite {
+        return Err(Error::output(path, "already exists; pass --overwrite to replace it"));
+    }
+    Ok(())
+}
+
+pub struct GeoTiffWriter {
+    final_path: PathBuf,
+    tmp_path: PathBuf,
+    file: Option<BufWriter<File>>,
+    width: u32,
+    height: u32,
+    bands: usize,
+    rows_per_strip: u32,
+    pending: Vec<f32>,
+    pending_rows: u32,
+    rows_done: u32,
+    strip_offsets: Vec<u64>,
+    strip_counts: Vec<u64>,
+    pos: u64,
+    bigtiff: bool,
+    geo: GeoInfo,
+    opts: WriterOptions,
+}
+
+const TARGET_STRIP_BYTES: usize = 256 << 10;
+
+impl GeoTiffWriter {
+    pub fn create(
+        path: &Path,
+        width: u32,
+        height: u32,
+        bands: usize,
+        geo: &GeoInfo,
+        opts: WriterOptions,
+    ) -> Result<Self> {
+        check_output_path(path, opts.overwrite)?;
+        if bands == 0 || bands > u16::MAX as usize {
+            return Err(Error::Internal(format!("cannot write {bands} bands")));
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp_path = path.with_file_name(format!(".{name}.climidx-{}.tmp", std::process::id()));
+        let file = File::create(&tmp_path)
+            .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
+        let row_bytes = width as usize * bands * 4;
+        let rows_per_strip = (TARGET_STRIP_BYTES / row_bytes.max(1)).clamp(1, height as usize) as u32;
+        let data_bytes = row_bytes as u64 * height as u64;
+        let bigtiff = data_bytes > (u32::MAX as u64) - (64 << 20);
+        let mut w = GeoTiffWriter {
+            final_path: path.to_path_buf(),
+            tmp_path,
+            file: Some(BufWriter::with_capacity(1 << 20, file)),
+            width,
+            height,
+            bands,
+            rows_per_strip,
+            pending: Vec::with_capacity(rows_per_strip as usize * width as usize * bands),
+            pending_rows: 0,
+            rows_done: 0,
+            strip_offsets: Vec::new(),
+            strip_counts: Vec::new(),
+            pos: 0,
+            bigtiff,
+            geo: geo.clone(),
+            opts,
+        };
+        let header: Vec<u8> = if bigtiff {
+            let mut h = b"II\x2b\x00\x08\x00\x00\x00".to_vec();
+            h.extend_from_slice(&0u64.to_le_bytes());
+            h
+        } else {
+            b"II\x2a\x00\x00\x00\x00\x00".to_vec()
+        };
+        w.write_bytes(&header)?;
+        Ok(w)
+    }
+
+    pub fn final_path(&self) -> &Path {
+        &self.final_path
+    }
+
+    fn io_err(&self, e: std::io::Error) -> Error {
+        Error::output(&self.final_path, format!("write failed: {e}"))
+    }
+
+    fn write_bytes(&mut self, b: &[u8]) -> Result<()> {
+        let f = self.file.as_mut().ok_or_else(|| Error::Internal("writer already finished".into()))?;
+        let r = f.write_all(b);
+        r.map_err(|e| self.io_err(e))?;
+        self.pos += b.len() as u64;
+        Ok(())
+    }
+
+    /// Append `rows` full rows. `bands[b]` holds `rows × width` values of band `b`.
+    pub fn write_rows(&mut self, bands: &[&[f32]], rows: u32) -> Result<()> {
+        let width = self.width as usize;
+        if bands.len() != self.bands
+            || bands.iter().any(|b| b.len() < rows as usize * width)
+            || self.rows_done + self.pending_rows + rows > self.height
+        {
+            return Err(Error::Internal("write_rows called with the wrong shape".into()));
+        }
+        let mut r = 0;
+        while r < rows {
+            let take = (self.rows_per_strip - self.pending_rows).min(rows - r);
+            let start = r as usize * width;
+            let end = (r + take) as usize * width;
+            if self.bands == 1 {
+                self.pending.extend_from_slice(&bands[0][start..end]);
+            } else {
+                for p in start..end {
+                    self.pending.extend(bands.iter().map(|b| b[p]));
+                }
+            }
+            self.pending_rows += take;
+            r += take;
+            if self.pending_rows == self.rows_per_strip {
+                self.flush_strip()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_strip(&mut self) -> Result<()> {
+        if self.pending_rows == 0 {
+            return Ok(());
+        }
+        let bytes: Vec<u8> = bytemuck::cast_slice::<f32, u8>(&self.pending).to_vec();
+        self.strip_offsets.push(self.pos);
+        self.strip_counts.push(bytes.len() as u64);
+        self.write_bytes(&bytes)?;
+        self.rows_done += self.pending_rows;
+        self.pending_rows = 0;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Write the directory, flush, and move the file to its final name.
+    pub fn finish(mut self) -> Result<PathBuf> {
+        self.flush_strip()?;
+        if self.rows_done != self.height {
+            return Err(Error::Internal(format!(
+                "finish after {} of {} rows",
+                self.rows_done, self.height
+            )));
+        }
+        if self.pos % 2 == 1 {
+            self.write_bytes(&[0])?;
+        }
+        let ifd_offset = self.pos;
+        let ifd = self.build_ifd(ifd_offset);
+        self.write_bytes(&ifd)?;
+        let bigtiff = self.bigtiff;
+        let mut f = self.file.take().expect("file open until finish");
+        let patch = |f: &mut BufWriter<File>| -> std::io::Result<()> {
+            f.flush()?;
+            if bigtiff {
+                f.seek(SeekFrom::Start(8))?;
+                f.write_all(&ifd_offset.to_le_bytes())?;
+            } else {
+                f.seek(SeekFrom::Start(4))?;
+                f.write_all(&(ifd_offset as u32).to_le_bytes())?;
+            }
+            f.flush()?;
+            f.get_ref().sync_all()
+        };
+        if let Err(e) = patch(&mut f) {
+            return Err(self.io_err(e));
+        }
+        drop(f);
+        fs::rename(&self.tmp_path, &self.final_path)
+            .map_err(|e| Error::output(&self.final_path, format!("cannot move into place: {e}")))?;
+        Ok(self.final_path.clone())
+    }
+
+    fn gdal_metadata(&self) -> String {
+        fn esc(s: &str) -> String {
+            s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+        }
+        let mut x = String::from("<GDALMetadata>\n");
+        for (k, v) in &self.opts.metadata {
+            x += &format!("  <Item name=\"{}\">{}</Item>\n", esc(k), esc(v));
+        }
+        for (b, d) in self.opts.descriptions.iter().enumerate() {
+            x += &format!("  <Item name=\"DESCRIPTION\" sample=\"{b}\" role=\"description\">{}</Item>\n", esc(d));
+        }
+        x += "</GDALMetadata>";
+        x
+    }
+
+    fn build_ifd(&self, ifd_offset: u64) -> Vec<u8> {
+        let n = self.bands;
+        let mut e: Vec<Entry> = vec![
+            Entry::long(256, &[self.width]),
+            Entry::long(257, &[self.height]),
+            Entry::short(258, &vec![32; n]),
+            Entry::short(259, &[1]),
+            Entry::short(262, &[1]),
+            if self.bigtiff { Entry::long8(273, &self.strip_offsets) } else { Entry::long(273, &to_u32(&self.strip_offsets)) },
+            Entry::short(277, &[n as u16]),
+            Entry::long(278, &[self.rows_per_strip]),
+            if self.bigtiff { Entry::long8(279, &self.strip_counts) } else { Entry::long(279, &to_u32(&self.strip_counts)) },
+            Entry::short(284, &[1]),
+            Entry::ascii(305, &format!("climidx {}", env!("CARGO_PKG_VERSION"))),
+            Entry::short(339, &vec![3; n]),
+        ];
+        if n > 1 {
+            e.push(Entry::short(338, &vec![0; n - 1]));
+        }
+        let g = &self.geo;
+        if let Some(v) = &g.pixel_scale { e.push(Entry::double(33550, v)); }
+        if let Some(v) = &g.tiepoints { e.push(Entry::double(33922, v)); }
+        if let Some(v) = &g.transformation { e.push(Entry::double(34264, v)); }
+        if let Some(v) = &g.geo_keys { e.push(Entry::short(34735, v)); }
+        if let Some(v) = &g.geo_doubles { e.push(Entry::double(34736, v)); }
+        if let Some(v) = &g.geo_ascii { e.push(Entry::ascii(34737, v)); }
+        e.push(Entry::ascii(42112, &self.gdal_metadata()));
+        e.push(Entry::ascii(42113, &format_nodata(self.opts.nodata)));
+        e.sort_by_key(|x| x.tag);
+        encode_ifd(&e, ifd_offset, self.bigtiff)
+    }
+}
+
+impl Drop for GeoTiffWriter {
+    fn drop(&mut self) {
+        if self.file.take().is_some() || self.tmp_path.exists() {
+            let _ = fs::remove_file(&self.tmp_path);
+        }
+    }
+}
+
+fn to_u32(v: &[u64]) -> Vec<u32> {
+    v.iter().map(|&x| x as u32).collect()
+}
+
+struct Entry {
+    tag: u16,
+    typ: u16,
+    count: u64,
+    data: Vec<u8>,
+}
+
+impl Entry {
+    fn short(tag: u16, v: &[u16]) -> Self {
+        Entry { tag, typ: 3, count: v.len() as u64, data: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+    }
+    fn long(tag: u16, v: &[u32]) -> Self {
+        Entry { tag, typ: 4, count: v.len() as u64, data: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+    }
+    fn long8(tag: u16, v: &[u64]) -> Self {
+        Entry { tag, typ: 16, count: v.len() as u64, data: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+    }
+    fn double(tag: u16, v: &[f64]) -> Self {
+        Entry { tag, typ: 12, count: v.len() as u64, data: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+    }
+    fn ascii(tag: u16, s: &str) -> Self {
+        let mut data = s.as_bytes().to_vec();
+        if data.last() != Some(&0) {
+            data.push(0);
+        }
+        Entry { tag, typ: 2, count: data.len() as u64, data }
+    }
+}
+
+/// Lay out one IFD at `at`: the entry table, then out-of-line values (word-aligned).
+fn encode_ifd(entries: &[Entry], at: u64, big: bool) -> Vec<u8> {
+    let (count_len, entry_len, next_len, inline) = if big { (8, 20, 8, 8) } else { (2, 12, 4, 4) };
+    let table = count_len + entries.len() * entry_len + next_len;
+    let mut out = Vec::with_capacity(table + 4096);
+    let mut extra: Vec<u8> = Vec::new();
+    if big {
+        out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    } else {
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    }
+    for e in entries {
+        out.extend_from_slice(&e.tag.to_le_bytes());
+        out.extend_from_slice(&e.typ.to_le_bytes());
+        if big {
+            out.extend_from_slice(&e.count.to_le_bytes());
+        } else {
+            out.extend_from_slice(&(e.count as u32).to_le_bytes());
+        }
+        if e.data.len() <= inline {
+            let mut v = e.data.clone();
+            v.resize(inline, 0);
+            out.extend_from_slice(&v);
+        } else {
+            let off = at + table as u64 + extra.len() as u64;
+            if big {
+                out.extend_from_slice(&off.to_le_bytes());
+            } else {
+                out.extend_from_slice(&(off as u32).to_le_bytes());
+            }
+            extra.extend_from_slice(&e.data);
+            if extra.len() % 2 == 1 {
+                extra.push(0);
+            }
+        }
+    }
+    out.extend(std::iter::repeat_n(0u8, next_len));
+    out.extend_from_slice(&extra);
+    out
+}

@@ -1,0 +1,18 @@
+//! climidx — a GPU-accelerated climate and spectral index engine.
+//!
+//! Raster bands are read from GeoTIFF in windows ([`io`]), shipped packed to a WGSL kernel
+//! generated from the index registry ([`indices`], [`shaders`]) on a device created once
+//! ([`gpu::GpuContext`]), or run through the native CPU reference ([`cpu`]) with the same
+//! nodata policy, and written back as georeferenced float32 GeoTIFF ([`io::writer`]).
+//! [`engine`] ties these together.
+
+pub mod cli;
+pub mod cpu;
+pub mod engine;
+pub mod error;
+pub mod gpu;
+pub mod indices;
+pub mod io;
+pub mod shaders;
+
+pub use error::{Error, Result};
