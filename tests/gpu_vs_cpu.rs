@@ -1,0 +1,243 @@
+//! GPU kernels against the CPU reference, for every registry index, on odd shapes, every input
+//! sample type, injected nodata, zero denominators, uint16 extremes, several forced windows and
+//! poisoned output buffers. Runs on the software adapter in CI (CLIMIDX_REQUIRE_GPU=1).
+
+mod common;
+
+use climidx::engine::{compute_in_memory, Backend};
+use climidx::gpu::runner::POISON_BITS;
+use climidx::indices::common::BandParams;
+use climidx::indices::{self, IndexDesc, Role, INDICES, ROLE_SLOTS};
+use climidx::io::raster::{pack_f64, DataType, NodataMatch};
+use climidx::io::reader::PackedBand;
+use common::{assert_matches, gpu_or_skip, Rng};
+
+const NAN_BITS: u32 = 0x7fc0_0000;
+
+/// Pack integer/float sample values (given as f64) for `dtype`.
+fn pack(dtype: DataType, vals: &[f64]) -> PackedBand {
+    let mut p = PackedBand::new(dtype);
+    p.resize(vals.len());
+    {
+        let w = &mut p.words;
+        match dtype {
+            DataType::U8 => vals.iter().enumerate().for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, u8>(w)[i] = v as u8),
+            DataType::I8 => vals.iter().enumerate().for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, i8>(w)[i] = v as i8),
+            DataType::U16 => vals.iter().enumerate().for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, u16>(w)[i] = v as u16),
+            DataType::I16 => vals.iter().enumerate().for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, i16>(w)[i] = v as i16),
+            DataType::U32 => vals.iter().enumerate().for_each(|(i, &v)| w[i] = v as u32),
+            DataType::I32 => vals.iter().enumerate().for_each(|(i, &v)| w[i] = v as i32 as u32),
+            DataType::F32 => vals.iter().enumerate().for_each(|(i, &v)| w[i] = (v as f32).to_bits()),
+            DataType::F64 => pack_f64(vals, None, w),
+        }
+    }
+    p
+}
+
+struct Case {
+    dtype: DataType,
+    nodata: NodataMatch,
+    scale: f32,
+    offset: f32,
+    /// values per role slot
+    data: Vec<Option<PackedBand>>,
+    pixels: usize,
+    width: usize,
+}
+
+/// Random reflectance-like DNs with injected nodata, extremes and equal pairs (zero numerators).
+fn random_case(seed: u64, dtype: DataType, width: usize, height: usize) -> Case {
+    let mut rng = Rng::new(seed);
+    let pixels = width * height;
+    let (lo, hi, nodata, scale, offset) = match dtype {
+        DataType::U8 => (0.0, 255.0, Some(0.0), 1.0 / 255.0, 0.0),
+        DataType::I8 => (-128.0, 127.0, Some(-128.0), 1.0 / 127.0, 0.0),
+        DataType::U16 => (0.0, 65535.0, Some(0.0), 0.0000275, -0.2),
+        DataType::I16 => (-2000.0, 12000.0, Some(-9999.0), 0.0001, 0.0),
+        DataType::U32 => (0.0, 4_000_000_000.0, Some(7.0), 1e-9, 0.0),
+        DataType::I32 => (-100_000.0, 100_000.0, Some(-1.0), 1e-5, 0.0),
+        DataType::F32 | DataType::F64 => (-0.2, 1.2, Some(-9999.0), 1.0, 0.0),
+    };
+    let nd_match = NodataMatch::for_band(dtype, nodata);
+    let mut data: Vec<Option<PackedBand>> = (0..ROLE_SLOTS).map(|_| None).collect();
+    for r in Role::ALL {
+        let vals: Vec<f64> = (0..pixels)
+            .map(|i| {
+                let u = rng.below(1_000_000) as f64 / 1_000_000.0;
+                let mut v = lo + (hi - lo) * u;
+                if !matches!(dtype, DataType::F32 | DataType::F64) {
+                    v = v.round();
+                }
+                match rng.below(100) {
+                    0..=2 => nodata.unwrap_or(v),
+                    3 => hi,
+                    4 => lo,
+                    5 if matches!(dtype, DataType::F32 | DataType::F64) => f64::NAN,
+                    6 if dtype == DataType::F32 => f64::INFINITY,
+                    // same value in every role at this pixel: zero normalized differences
+                    7 => lo + (hi - lo) * ((i % 7) as f64 / 7.0).round(),
+                    _ => v,
+                }
+            })
+            .collect();
+        data[r.slot()] = Some(pack(dtype, &vals));
+    }
+    Case { dtype, nodata: nd_match, scale: scale as f32, offset: offset as f32, data, pixels, width }
+}
+
+fn bands_of(c: &Case) -> [Option<(BandParams, &PackedBand)>; ROLE_SLOTS] {
+    std::array::from_fn(|s| {
+        c.data[s].as_ref().map(|b| (BandParams::new(c.dtype, c.nodata, c.scale, c.offset), b))
+    })
+}
+
+fn check(c: &Case, indices: &[&'static IndexDesc], window: Option<usize>, out_nodata_bits: u32, test: &str) {
+    let Some(ctx) = gpu_or_skip(test) else { return };
+    let k: Vec<[f32; 4]> = indices.iter().map(|d| d.default_constants()).collect();
+    let bands = bands_of(c);
+    let gpu = compute_in_memory(Backend::Gpu(ctx), indices, &k, &bands, out_nodata_bits, window, true).unwrap();
+    let cpu = compute_in_memory(Backend::Cpu, indices, &k, &bands, out_nodata_bits, window, true).unwrap();
+    for (j, d) in indices.iter().enumerate() {
+        assert!(gpu[j].iter().all(|v| v.to_bits() != POISON_BITS), "{}: unwritten GPU pixel ({test})", d.name);
+        assert!(cpu[j].iter().all(|v| v.to_bits() != POISON_BITS), "{}: unwritten CPU pixel ({test})", d.name);
+        let w = c.width;
+        assert_matches(d, &gpu[j], &cpu[j], out_nodata_bits, &|i| format!("{test}, x {} y {}, {:?}", i % w, i / w, c.dtype));
+    }
+}
+
+#[test]
+fn every_index_matches_cpu_on_odd_shapes() {
+    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    for (w, h) in [(1, 1), (17, 13), (256, 3), (3, 1), (1, 7)] {
+        let c = random_case(w as u64 * 31 + h as u64, DataType::U16, w, h);
+        check(&c, &all, None, NAN_BITS, &format!("{w}x{h}"));
+    }
+}
+
+#[test]
+fn every_index_matches_cpu_across_many_windows() {
+    // 97x61 with at most 200 px per window: 30 windows, none aligned to rows or words.
+    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    let c = random_case(7, DataType::U16, 97, 61);
+    check(&c, &all, Some(200), (-9999.0f32).to_bits(), "97x61 windows of 200 px");
+}
+
+#[test]
+fn every_sample_type_matches_cpu() {
+    let some = ["ndvi", "evi", "msavi2", "savi"].map(|n| indices::find(n).unwrap());
+    for (n, dt) in [DataType::U8, DataType::I8, DataType::U16, DataType::I16, DataType::U32, DataType::I32, DataType::F32, DataType::F64]
+        .into_iter()
+        .enumerate()
+    {
+        let c = random_case(100 + n as u64, dt, 33, 9);
+        check(&c, &some, Some(64), NAN_BITS, &format!("{dt:?}"));
+    }
+}
+
+#[test]
+fn zero_denominators_give_nodata_on_both_paths() {
+    // Small integers with scale 1: many exact zero denominators for every index (N = R = 0,
+    // EVI's N + 6R - 7.5B + 1 = 0 at N=14, R=0, B=2), and negative values for MSAVI2.
+    let mut rng = Rng::new(5);
+    let pixels = 41 * 11;
+    let data: Vec<Option<PackedBand>> = (0..ROLE_SLOTS)
+        .map(|s| {
+            (s < Role::ALL.len()).then(|| {
+                let vals: Vec<f64> = (0..pixels)
+                    .map(|i| match (i % 5, s) {
+                        (0, _) => 0.0,
+                        (1, 0) => 2.0,  // blue
+                        (1, 2) => 0.0,  // red
+                        (1, 3) => 14.0, // nir
+                        _ => rng.below(5) as f64 - 1.0,
+                    })
+                    .collect();
+                pack(DataType::I16, &vals)
+            })
+        })
+        .collect();
+    let c = Case { dtype: DataType::I16, nodata: NodataMatch::None, scale: 1.0, offset: 0.0, data, pixels, width: 41 };
+    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    // The CPU reference itself: every normalized difference is 0/0 where all bands are 0
+    // (EVI, EVI2 and SAVI have an additive L there, MSAVI2 no division).
+    let k: Vec<[f32; 4]> = all.iter().map(|d| d.default_constants()).collect();
+    let cpu = compute_in_memory(Backend::Cpu, &all, &k, &bands_of(&c), NAN_BITS, None, true).unwrap();
+    for (j, d) in all.iter().enumerate() {
+        if d.constants.is_empty() && d.name != "msavi2" {
+            assert_eq!(cpu[j][0].to_bits(), NAN_BITS, "{}: 0/0 must be nodata", d.name);
+        }
+        let evi = indices::find("evi").unwrap();
+        if d.name == evi.name {
+            assert_eq!(cpu[j][1].to_bits(), NAN_BITS, "evi: zero denominator at N=14,R=0,B=2");
+        }
+    }
+    check(&c, &all, Some(100), NAN_BITS, "zero denominators");
+}
+
+#[test]
+fn fused_pass_equals_separate_passes() {
+    let Some(ctx) = gpu_or_skip("fused_pass_equals_separate_passes") else { return };
+    let c = random_case(11, DataType::U16, 50, 20);
+    let bands = bands_of(&c);
+    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    let k: Vec<[f32; 4]> = all.iter().map(|d| d.default_constants()).collect();
+    for backend in [Backend::Gpu(ctx), Backend::Cpu] {
+        let fused = compute_in_memory(backend, &all, &k, &bands, NAN_BITS, None, true).unwrap();
+        for (j, d) in all.iter().enumerate() {
+            let alone = compute_in_memory(backend, &[d], &[k[j]], &bands, NAN_BITS, Some(96), true).unwrap();
+            let a: Vec<u32> = alone[0].iter().map(|v| v.to_bits()).collect();
+            let f: Vec<u32> = fused[j].iter().map(|v| v.to_bits()).collect();
+            assert_eq!(a, f, "{}: fused and separate passes differ", d.name);
+        }
+    }
+}
+
+#[test]
+fn uint16_extremes_are_exact() {
+    // N = R = 65535 (sum 131070 must not overflow): NDVI 0; N = 65535, R = 1: (65534/65536).
+    let Some(ctx) = gpu_or_skip("uint16_extremes_are_exact") else { return };
+    let red = PackedBand::from_u16(&[65535, 1, 65535, 0]);
+    let nir = PackedBand::from_u16(&[65535, 65535, 0, 0]);
+    let p = BandParams::new(DataType::U16, NodataMatch::None, 1.0, 0.0);
+    let mut bands: [Option<(BandParams, &PackedBand)>; ROLE_SLOTS] = [None; ROLE_SLOTS];
+    bands[Role::Red.slot()] = Some((p, &red));
+    bands[Role::Nir.slot()] = Some((p, &nir));
+    let ndvi = indices::find("ndvi").unwrap();
+    for backend in [Backend::Gpu(ctx), Backend::Cpu] {
+        let out = compute_in_memory(backend, &[ndvi], &[[0.0; 4]], &bands, NAN_BITS, None, true).unwrap();
+        assert_eq!(out[0][0], 0.0);
+        assert!((out[0][1] - 65534.0 / 65536.0).abs() < 1e-7, "{}", out[0][1]);
+        assert_eq!(out[0][2], -1.0);
+        assert_eq!(out[0][3].to_bits(), NAN_BITS);
+    }
+}
+
+#[test]
+fn window_size_does_not_change_output_bits() {
+    let Some(ctx) = gpu_or_skip("window_size_does_not_change_output_bits") else { return };
+    let c = random_case(3, DataType::U8, 29, 17);
+    let bands = bands_of(&c);
+    let d = [indices::find("evi").unwrap(), indices::find("ndwi").unwrap()];
+    let k: Vec<[f32; 4]> = d.iter().map(|d| d.default_constants()).collect();
+    let base = compute_in_memory(Backend::Gpu(ctx), &d, &k, &bands, NAN_BITS, None, false).unwrap();
+    for w in [4, 8, 28, 100, 492] {
+        let o = compute_in_memory(Backend::Gpu(ctx), &d, &k, &bands, NAN_BITS, Some(w), true).unwrap();
+        for j in 0..2 {
+            let a: Vec<u32> = base[j].iter().map(|v| v.to_bits()).collect();
+            let b: Vec<u32> = o[j].iter().map(|v| v.to_bits()).collect();
+            assert_eq!(a, b, "window {w}");
+        }
+    }
+}
+
+#[test]
+fn adapter_is_the_expected_one() {
+    // CI sets CLIMIDX_EXPECT_ADAPTER=vulkan-cpu: catch wgpu's silent fallback to GL llvmpipe.
+    let Some(ctx) = gpu_or_skip("adapter_is_the_expected_one") else { return };
+    eprintln!("adapter: {}", ctx.summary.one_line());
+    if let Ok(expect) = std::env::var("CLIMIDX_EXPECT_ADAPTER") {
+        let (backend, ty) = expect.split_once('-').expect("CLIMIDX_EXPECT_ADAPTER=BACKEND-TYPE");
+        assert_eq!(format!("{:?}", ctx.summary.backend).to_lowercase(), backend, "backend");
+        assert_eq!(format!("{:?}", ctx.summary.device_type).to_lowercase(), ty, "device type");
+    }
+}
