@@ -18,7 +18,9 @@ pub fn init_logging(cli: &Cli) {
         (false, 2) => "debug",
         _ => "trace",
     };
-    let filter = format!("{level},wgpu_core=warn,wgpu_hal=warn,naga=warn");
+    // wgpu_hal::gles logs an ERROR for every machine without a GL driver while probing
+    // adapters; that is not an error for us.
+    let filter = format!("{level},wgpu_core=warn,wgpu_hal=warn,wgpu_hal::gles=off,naga=warn");
     let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(filter))
         .format_timestamp_millis()
         .try_init();
