@@ -67,8 +67,13 @@ fn geo_tags<W: std::io::Write + std::io::Seek, C: ColorType, K: tiff::encoder::T
     nodata: &str,
 ) {
     let e = img.encoder();
-    e.write_tag(Tag::ModelPixelScaleTag, &[10.0f64, 10.0, 0.0][..]).unwrap();
-    e.write_tag(Tag::ModelTiepointTag, &[0.0f64, 0.0, 0.0, origin_x, 5_000_000.0, 0.0][..]).unwrap();
+    e.write_tag(Tag::ModelPixelScaleTag, &[10.0f64, 10.0, 0.0][..])
+        .unwrap();
+    e.write_tag(
+        Tag::ModelTiepointTag,
+        &[0.0f64, 0.0, 0.0, origin_x, 5_000_000.0, 0.0][..],
+    )
+    .unwrap();
     // ModelType projected, PixelIsArea, semi-major axis (a double param), EPSG:32633, citation
     // (an ASCII param).
     let keys: [u16; 24] = [
@@ -80,8 +85,10 @@ fn geo_tags<W: std::io::Write + std::io::Seek, C: ColorType, K: tiff::encoder::T
         3073, 34737, 22, 0,
     ];
     e.write_tag(Tag::GeoKeyDirectoryTag, &keys[..]).unwrap();
-    e.write_tag(Tag::GeoDoubleParamsTag, &[6378137.0f64][..]).unwrap();
-    e.write_tag(Tag::GeoAsciiParamsTag, "WGS 84 / UTM zone 33N|").unwrap();
+    e.write_tag(Tag::GeoDoubleParamsTag, &[6378137.0f64][..])
+        .unwrap();
+    e.write_tag(Tag::GeoAsciiParamsTag, "WGS 84 / UTM zone 33N|")
+        .unwrap();
     e.write_tag(Tag::GdalNodata, nodata).unwrap();
 }
 
@@ -90,8 +97,8 @@ fn write_scene(path: &Path) {
     for y in 0..H {
         for x in 0..W {
             let c = cover(x, y);
-            for b in 0..4 {
-                data.push(if nodata_at(x, y) { 0 } else { dn(c[b]) });
+            for r in &c[..4] {
+                data.push(if nodata_at(x, y) { 0 } else { dn(*r) });
             }
         }
     }
@@ -99,7 +106,9 @@ fn write_scene(path: &Path) {
         .unwrap()
         .with_compression(Compression::Deflate(DeflateLevel::Balanced));
     let mut img = enc.new_image::<Gray16x4>(W, H).unwrap();
-    img.encoder().write_tag(Tag::ExtraSamples, &[0u16, 0, 0][..]).unwrap();
+    img.encoder()
+        .write_tag(Tag::ExtraSamples, &[0u16, 0, 0][..])
+        .unwrap();
     geo_tags(&mut img, 600_000.0, "0");
     img.rows_per_strip(16).unwrap();
     img.write_data(&data).unwrap();
@@ -109,13 +118,19 @@ fn write_band(path: &Path, band: usize, width: u32, height: u32, origin_x: f64) 
     let mut data = Vec::with_capacity((width * height) as usize);
     for y in 0..height {
         for x in 0..width {
-            data.push(if nodata_at(x, y) { 0 } else { dn(cover(x, y)[band]) });
+            data.push(if nodata_at(x, y) {
+                0
+            } else {
+                dn(cover(x, y)[band])
+            });
         }
     }
     let mut enc = TiffEncoder::new(File::create(path).unwrap())
         .unwrap()
         .with_compression(Compression::Deflate(DeflateLevel::Balanced));
-    let mut img = enc.new_image::<tiff::encoder::colortype::Gray16>(width, height).unwrap();
+    let mut img = enc
+        .new_image::<tiff::encoder::colortype::Gray16>(width, height)
+        .unwrap();
     geo_tags(&mut img, origin_x, "0");
     img.rows_per_strip(8).unwrap();
     img.write_data(&data).unwrap();
@@ -128,14 +143,37 @@ fn main() {
     std::fs::create_dir_all(&sample).unwrap();
     std::fs::create_dir_all(&fixtures).unwrap();
     write_scene(&sample.join("scene_u16_4band_96x80.tif"));
-    for (band, name) in [(0, "B02"), (1, "B03"), (2, "B04"), (3, "B08"), (4, "B11"), (5, "B12")] {
+    for (band, name) in [
+        (0, "B02"),
+        (1, "B03"),
+        (2, "B04"),
+        (3, "B08"),
+        (4, "B11"),
+        (5, "B12"),
+    ] {
         write_band(&sample.join(format!("{name}.tif")), band, W, H, 600_000.0);
     }
     // Mismatch fixtures: another size, and the same size shifted by one pixel.
-    write_band(&fixtures.join("u16_1band_17x13_nodata0.tif"), 3, 17, 13, 600_000.0);
-    write_band(&fixtures.join("u16_1band_96x80_shifted10m.tif"), 3, W, H, 600_010.0);
+    write_band(
+        &fixtures.join("u16_1band_17x13_nodata0.tif"),
+        3,
+        17,
+        13,
+        600_000.0,
+    );
+    write_band(
+        &fixtures.join("u16_1band_96x80_shifted10m.tif"),
+        3,
+        W,
+        H,
+        600_010.0,
+    );
     // Not a TIFF, and a truncated TIFF.
-    std::fs::write(fixtures.join("not_a_tiff.tif"), b"this is not a TIFF file\n").unwrap();
+    std::fs::write(
+        fixtures.join("not_a_tiff.tif"),
+        b"this is not a TIFF file\n",
+    )
+    .unwrap();
     let full = std::fs::read(sample.join("B08.tif")).unwrap();
     std::fs::write(fixtures.join("truncated.tif"), &full[..full.len() / 3]).unwrap();
     println!("fixtures written under {}", root.display());

@@ -30,31 +30,43 @@ pub fn run_window(
     }
     // Transpose outputs into per-chunk slices so chunks can run in parallel.
     let nchunks = pixels.div_ceil(CHUNK);
-    let mut chunks: Vec<Vec<&mut [f32]>> = (0..nchunks).map(|_| Vec::with_capacity(outputs.len())).collect();
+    let mut chunks: Vec<Vec<&mut [f32]>> = (0..nchunks)
+        .map(|_| Vec::with_capacity(outputs.len()))
+        .collect();
     for out in outputs.iter_mut() {
         for (c, s) in out[..pixels].chunks_mut(CHUNK).enumerate() {
             chunks[c].push(s);
         }
     }
-    chunks.into_par_iter().enumerate().for_each(|(c, mut outs)| {
-        let start = c * CHUNK;
-        let mut s = [Sample { value: 0.0, valid: false }; ROLE_SLOTS];
-        let mut args = [0f32; ROLE_SLOTS];
-        for p in 0..outs[0].len() {
-            let i = start + p;
-            for r in &roles {
-                let (bp, words) = bands[r.slot()].expect("checked above");
-                s[r.slot()] = fetch(bp, words, i);
-            }
-            for (j, d) in indices.iter().enumerate() {
-                let mut valid = true;
-                for (a, r) in d.roles.iter().enumerate() {
-                    valid &= s[r.slot()].valid;
-                    args[a] = s[r.slot()].value;
+    chunks
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, mut outs)| {
+            let start = c * CHUNK;
+            let mut s = [Sample {
+                value: 0.0,
+                valid: false,
+            }; ROLE_SLOTS];
+            let mut args = [0f32; ROLE_SLOTS];
+            for p in 0..outs[0].len() {
+                let i = start + p;
+                for r in &roles {
+                    let (bp, words) = bands[r.slot()].expect("checked above");
+                    s[r.slot()] = fetch(bp, words, i);
                 }
-                let px = if valid { (d.cpu)(&args[..d.roles.len()], &k[j]) } else { Px::INVALID };
-                outs[j][p] = f32::from_bits(result_bits(px, out_nodata_bits));
+                for (j, d) in indices.iter().enumerate() {
+                    let mut valid = true;
+                    for (a, r) in d.roles.iter().enumerate() {
+                        valid &= s[r.slot()].valid;
+                        args[a] = s[r.slot()].value;
+                    }
+                    let px = if valid {
+                        (d.cpu)(&args[..d.roles.len()], &k[j])
+                    } else {
+                        Px::INVALID
+                    };
+                    outs[j][p] = f32::from_bits(result_bits(px, out_nodata_bits));
+                }
             }
-        }
-    });
+        });
 }

@@ -37,6 +37,7 @@ impl Backend<'_> {
 }
 
 /// Runs one set of indices window after window.
+#[allow(clippy::large_enum_variant, reason = "one per run")]
 pub enum Processor<'c> {
     Gpu(GpuRunner<'c>),
     Cpu {
@@ -58,7 +59,14 @@ impl<'c> Processor<'c> {
         capacity: usize,
     ) -> Result<Self> {
         Ok(match backend {
-            Backend::Gpu(ctx) => Processor::Gpu(GpuRunner::new(ctx, indices, k, bands, out_nodata_bits, capacity)?),
+            Backend::Gpu(ctx) => Processor::Gpu(GpuRunner::new(
+                ctx,
+                indices,
+                k,
+                bands,
+                out_nodata_bits,
+                capacity,
+            )?),
             Backend::Cpu => Processor::Cpu {
                 indices: indices.to_vec(),
                 k: k.to_vec(),
@@ -77,10 +85,21 @@ impl<'c> Processor<'c> {
     }
 
     /// Compute `pixels` pixels; `data[slot]` holds each used role's packed words.
-    pub fn run(&mut self, data: &[Option<&[u32]>; ROLE_SLOTS], pixels: usize, outputs: &mut [Vec<f32>]) -> Result<()> {
+    pub fn run(
+        &mut self,
+        data: &[Option<&[u32]>; ROLE_SLOTS],
+        pixels: usize,
+        outputs: &mut [Vec<f32>],
+    ) -> Result<()> {
         match self {
             Processor::Gpu(r) => r.run(data, pixels, outputs),
-            Processor::Cpu { indices, k, bands, out_nodata_bits, .. } => {
+            Processor::Cpu {
+                indices,
+                k,
+                bands,
+                out_nodata_bits,
+                ..
+            } => {
                 let mut rb: [cpu::RoleBand<'_>; ROLE_SLOTS] = [None; ROLE_SLOTS];
                 for slot in 0..ROLE_SLOTS {
                     if let (Some(p), Some(w)) = (&bands[slot], data[slot]) {
@@ -96,14 +115,23 @@ impl<'c> Processor<'c> {
 
 /// Largest window (in pixels, a multiple of 4) that fits the device's binding limit and the
 /// host memory budget.
-pub fn window_capacity(backend: Backend<'_>, dtypes: &[DataType], n_out: usize, mem_limit: usize) -> usize {
+pub fn window_capacity(
+    backend: Backend<'_>,
+    dtypes: &[DataType],
+    n_out: usize,
+    mem_limit: usize,
+) -> usize {
     let in_bpp = GpuRunner::input_bytes_per_pixel(dtypes);
     let host_bpp = in_bpp + 4.0 * n_out as f64;
     let mut cap = (mem_limit as f64 / host_bpp) as usize;
     if let Backend::Gpu(ctx) = backend {
         // Leave room for the 256-byte rounding of each band's region.
-        let bind = ctx.max_binding_bytes().saturating_sub(256 * (dtypes.len() as u64 + 1)) as f64;
-        cap = cap.min((bind / in_bpp.max(1e-9)) as usize).min((bind / (4.0 * n_out as f64)) as usize);
+        let bind = ctx
+            .max_binding_bytes()
+            .saturating_sub(256 * (dtypes.len() as u64 + 1)) as f64;
+        cap = cap
+            .min((bind / in_bpp.max(1e-9)) as usize)
+            .min((bind / (4.0 * n_out as f64)) as usize);
     }
     (cap / 4 * 4).max(4)
 }
@@ -135,6 +163,49 @@ pub struct IndexJob {
     pub mem_limit: usize,
 }
 
+impl IndexJob {
+    /// Checks that need no file or device: every role once, every needed role given, the
+    /// output neither an input nor an existing file (without `overwrite`).
+    pub fn validate(&self) -> Result<()> {
+        if self.indices.is_empty() {
+            return Err(Error::Usage("no index given".into()));
+        }
+        // Roles: each once, and every role an index needs must be given.
+        let mut by_role: HashMap<Role, &BandSource> = HashMap::new();
+        for b in &self.bands {
+            if by_role.insert(b.role, b).is_some() {
+                return Err(Error::Usage(format!(
+                    "band role '{}' is given twice",
+                    b.role.name()
+                )));
+            }
+        }
+        for d in &self.indices {
+            for r in d.roles {
+                if !by_role.contains_key(r) {
+                    return Err(Error::Usage(format!(
+                        "index '{}' needs the '{}' band; pass --band {}=FILE[:N]",
+                        d.name,
+                        r.name(),
+                        r.name()
+                    )));
+                }
+            }
+        }
+        for b in &self.bands {
+            if same_file(&b.path, &self.output) {
+                return Err(Error::Usage(format!(
+                    "output {} is also an input; choose another output path",
+                    self.output.display()
+                )));
+            }
+        }
+        crate::io::writer::check_output_path(&self.output, self.overwrite)?;
+
+        Ok(())
+    }
+}
+
 /// What a finished run did.
 #[derive(Clone, Debug)]
 pub struct JobReport {
@@ -160,38 +231,9 @@ struct OpenInput {
 /// Run `job` on `backend`, file to file.
 pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> {
     let t0 = Instant::now();
-    if job.indices.is_empty() {
-        return Err(Error::Usage("no index given".into()));
-    }
-    // Roles: each once, and every role an index needs must be given.
-    let mut by_role: HashMap<Role, &BandSource> = HashMap::new();
-    for b in &job.bands {
-        if by_role.insert(b.role, b).is_some() {
-            return Err(Error::Usage(format!("band role '{}' is given twice", b.role.name())));
-        }
-    }
-    for d in &job.indices {
-        for r in d.roles {
-            if !by_role.contains_key(r) {
-                return Err(Error::Usage(format!(
-                    "index '{}' needs the '{}' band; pass --band {}=FILE[:N]",
-                    d.name,
-                    r.name(),
-                    r.name()
-                )));
-            }
-        }
-    }
+    job.validate()?;
+    let by_role: HashMap<Role, &BandSource> = job.bands.iter().map(|b| (b.role, b)).collect();
     let needed = crate::shaders::roles_used(&job.indices);
-    for b in &job.bands {
-        if same_file(&b.path, &job.output) {
-            return Err(Error::Usage(format!(
-                "output {} is also an input; choose another output path",
-                job.output.display()
-            )));
-        }
-    }
-    crate::io::writer::check_output_path(&job.output, job.overwrite)?;
 
     // Open each file once.
     let mut inputs: Vec<OpenInput> = Vec::new();
@@ -203,7 +245,11 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
             Some(&i) => i,
             None => {
                 let reader = GeoTiffReader::open(&src.path)?;
-                inputs.push(OpenInput { reader, wants: Vec::new(), packed: Vec::new() });
+                inputs.push(OpenInput {
+                    reader,
+                    wants: Vec::new(),
+                    packed: Vec::new(),
+                });
                 file_of.insert(key, inputs.len() - 1);
                 inputs.len() - 1
             }
@@ -212,7 +258,10 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
         if src.band == 0 || src.band > info.bands {
             return Err(Error::input(
                 &src.path,
-                format!("band {} does not exist: the file has {} band(s) (bands count from 1)", src.band, info.bands),
+                format!(
+                    "band {} does not exist: the file has {} band(s) (bands count from 1)",
+                    src.band, info.bands
+                ),
             ));
         }
         let dtype = info.dtype;
@@ -250,7 +299,12 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
         let info = inp.reader.info();
         for (role, _) in &inp.wants {
             let nd = job.nodata.or(info.nodata);
-            bands[role.slot()] = Some(BandParams::new(info.dtype, NodataMatch::for_band(info.dtype, nd), job.scale, job.offset));
+            bands[role.slot()] = Some(BandParams::new(
+                info.dtype,
+                NodataMatch::for_band(info.dtype, nd),
+                job.scale,
+                job.offset,
+            ));
             f64_nodata.insert(*role, nd);
             dtypes.push(info.dtype);
         }
@@ -282,16 +336,46 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
     );
 
     let out_nodata_bits = (job.out_nodata as f32).to_bits();
-    let mut proc = Processor::new(backend, &job.indices, &job.constants, &bands, out_nodata_bits, capacity)?;
+    let mut proc = Processor::new(
+        backend,
+        &job.indices,
+        &job.constants,
+        &bands,
+        out_nodata_bits,
+        capacity,
+    )?;
     let mut metadata = vec![
-        ("CLIMIDX_VERSION".to_string(), env!("CARGO_PKG_VERSION").to_string()),
-        ("CLIMIDX_INDICES".to_string(), job.indices.iter().map(|d| d.name).collect::<Vec<_>>().join(",")),
-        ("CLIMIDX_SCALE_OFFSET".to_string(), format!("{} {}", job.scale, job.offset)),
+        (
+            "CLIMIDX_VERSION".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        (
+            "CLIMIDX_INDICES".to_string(),
+            job.indices
+                .iter()
+                .map(|d| d.name)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        (
+            "CLIMIDX_SCALE_OFFSET".to_string(),
+            format!("{} {}", job.scale, job.offset),
+        ),
         ("CLIMIDX_DEVICE".to_string(), backend.describe()),
     ];
     for (d, k) in job.indices.iter().zip(&job.constants) {
-        let consts: Vec<String> = d.constants.iter().zip(k).map(|(c, v)| format!("{}={v}", c.name)).collect();
-        metadata.push((format!("CLIMIDX_FORMULA_{}", d.name.to_uppercase()), format!("{} {}", d.formula, consts.join(" ")).trim().to_string()));
+        let consts: Vec<String> = d
+            .constants
+            .iter()
+            .zip(k)
+            .map(|(c, v)| format!("{}={v}", c.name))
+            .collect();
+        metadata.push((
+            format!("CLIMIDX_FORMULA_{}", d.name.to_uppercase()),
+            format!("{} {}", d.formula, consts.join(" "))
+                .trim()
+                .to_string(),
+        ));
     }
     let mut writer = GeoTiffWriter::create(
         &job.output,
@@ -313,7 +397,8 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
         for inp in inputs.iter_mut() {
             let bands_idx: Vec<u16> = inp.wants.iter().map(|(_, b)| *b).collect();
             let nd: Vec<Option<f64>> = inp.wants.iter().map(|(r, _)| f64_nodata[r]).collect();
-            inp.reader.read_window(*w, &bands_idx, &nd, &mut inp.packed)?;
+            inp.reader
+                .read_window(*w, &bands_idx, &nd, &mut inp.packed)?;
         }
         t_read += t.elapsed();
         let t = Instant::now();
@@ -377,8 +462,14 @@ pub fn compute_in_memory(
     window_pixels: Option<usize>,
     poison: bool,
 ) -> Result<Vec<Vec<f32>>> {
-    let params: [Option<BandParams>; ROLE_SLOTS] = std::array::from_fn(|s| bands[s].map(|(p, _)| p));
-    let pixels = bands.iter().flatten().map(|(_, b)| b.pixels).next().unwrap_or(0);
+    let params: [Option<BandParams>; ROLE_SLOTS] =
+        std::array::from_fn(|s| bands[s].map(|(p, _)| p));
+    let pixels = bands
+        .iter()
+        .flatten()
+        .map(|(_, b)| b.pixels)
+        .next()
+        .unwrap_or(0);
     let dtypes: Vec<DataType> = bands.iter().flatten().map(|(_, b)| b.dtype).collect();
     let mut cap = window_capacity(backend, &dtypes, indices.len(), 256 << 20);
     if let Some(w) = window_pixels {

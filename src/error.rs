@@ -54,10 +54,16 @@ impl Error {
     }
 
     pub(crate) fn input(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
-        Error::Input { path: path.into(), message: message.to_string() }
+        Error::Input {
+            path: path.into(),
+            message: message.to_string(),
+        }
     }
 
     pub(crate) fn output(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
-        Error::Output { path: path.into(), message: message.to_string() }
+        Error::Output {
+            path: path.into(),
+            message: message.to_string(),
+        }
     }
 }

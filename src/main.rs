@@ -3,6 +3,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Mesa's implicit device-select Vulkan layer prints "XDG_RUNTIME_DIR is invalid" on headless
+    // machines; wgpu enumerates every adapter itself, so the layer adds nothing for us.
+    if std::env::var_os("NODEVICE_SELECT").is_none() {
+        // SAFETY: single-threaded here, before any library reads the environment.
+        unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
+    }
     let cli = climidx::cli::Cli::parse();
     climidx::cli::init_logging(&cli);
     match climidx::cli::run(cli) {

@@ -21,13 +21,31 @@ fn pack(dtype: DataType, vals: &[f64]) -> PackedBand {
     {
         let w = &mut p.words;
         match dtype {
-            DataType::U8 => vals.iter().enumerate().for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, u8>(w)[i] = v as u8),
-            DataType::I8 => vals.iter().enumerate().for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, i8>(w)[i] = v as i8),
-            DataType::U16 => vals.iter().enumerate().for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, u16>(w)[i] = v as u16),
-            DataType::I16 => vals.iter().enumerate().for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, i16>(w)[i] = v as i16),
+            DataType::U8 => vals
+                .iter()
+                .enumerate()
+                .for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, u8>(w)[i] = v as u8),
+            DataType::I8 => vals
+                .iter()
+                .enumerate()
+                .for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, i8>(w)[i] = v as i8),
+            DataType::U16 => vals
+                .iter()
+                .enumerate()
+                .for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, u16>(w)[i] = v as u16),
+            DataType::I16 => vals
+                .iter()
+                .enumerate()
+                .for_each(|(i, &v)| bytemuck::cast_slice_mut::<u32, i16>(w)[i] = v as i16),
             DataType::U32 => vals.iter().enumerate().for_each(|(i, &v)| w[i] = v as u32),
-            DataType::I32 => vals.iter().enumerate().for_each(|(i, &v)| w[i] = v as i32 as u32),
-            DataType::F32 => vals.iter().enumerate().for_each(|(i, &v)| w[i] = (v as f32).to_bits()),
+            DataType::I32 => vals
+                .iter()
+                .enumerate()
+                .for_each(|(i, &v)| w[i] = v as i32 as u32),
+            DataType::F32 => vals
+                .iter()
+                .enumerate()
+                .for_each(|(i, &v)| w[i] = (v as f32).to_bits()),
             DataType::F64 => pack_f64(vals, None, w),
         }
     }
@@ -41,7 +59,6 @@ struct Case {
     offset: f32,
     /// values per role slot
     data: Vec<Option<PackedBand>>,
-    pixels: usize,
     width: usize,
 }
 
@@ -82,26 +99,69 @@ fn random_case(seed: u64, dtype: DataType, width: usize, height: usize) -> Case 
             .collect();
         data[r.slot()] = Some(pack(dtype, &vals));
     }
-    Case { dtype, nodata: nd_match, scale: scale as f32, offset: offset as f32, data, pixels, width }
+    Case {
+        dtype,
+        nodata: nd_match,
+        scale: scale as f32,
+        offset: offset as f32,
+        data,
+        width,
+    }
 }
 
 fn bands_of(c: &Case) -> [Option<(BandParams, &PackedBand)>; ROLE_SLOTS] {
     std::array::from_fn(|s| {
-        c.data[s].as_ref().map(|b| (BandParams::new(c.dtype, c.nodata, c.scale, c.offset), b))
+        c.data[s]
+            .as_ref()
+            .map(|b| (BandParams::new(c.dtype, c.nodata, c.scale, c.offset), b))
     })
 }
 
-fn check(c: &Case, indices: &[&'static IndexDesc], window: Option<usize>, out_nodata_bits: u32, test: &str) {
+fn check(
+    c: &Case,
+    indices: &[&'static IndexDesc],
+    window: Option<usize>,
+    out_nodata_bits: u32,
+    test: &str,
+) {
     let Some(ctx) = gpu_or_skip(test) else { return };
     let k: Vec<[f32; 4]> = indices.iter().map(|d| d.default_constants()).collect();
     let bands = bands_of(c);
-    let gpu = compute_in_memory(Backend::Gpu(ctx), indices, &k, &bands, out_nodata_bits, window, true).unwrap();
-    let cpu = compute_in_memory(Backend::Cpu, indices, &k, &bands, out_nodata_bits, window, true).unwrap();
+    let gpu = compute_in_memory(
+        Backend::Gpu(ctx),
+        indices,
+        &k,
+        &bands,
+        out_nodata_bits,
+        window,
+        true,
+    )
+    .unwrap();
+    let cpu = compute_in_memory(
+        Backend::Cpu,
+        indices,
+        &k,
+        &bands,
+        out_nodata_bits,
+        window,
+        true,
+    )
+    .unwrap();
     for (j, d) in indices.iter().enumerate() {
-        assert!(gpu[j].iter().all(|v| v.to_bits() != POISON_BITS), "{}: unwritten GPU pixel ({test})", d.name);
-        assert!(cpu[j].iter().all(|v| v.to_bits() != POISON_BITS), "{}: unwritten CPU pixel ({test})", d.name);
+        assert!(
+            gpu[j].iter().all(|v| v.to_bits() != POISON_BITS),
+            "{}: unwritten GPU pixel ({test})",
+            d.name
+        );
+        assert!(
+            cpu[j].iter().all(|v| v.to_bits() != POISON_BITS),
+            "{}: unwritten CPU pixel ({test})",
+            d.name
+        );
         let w = c.width;
-        assert_matches(d, &gpu[j], &cpu[j], out_nodata_bits, &|i| format!("{test}, x {} y {}, {:?}", i % w, i / w, c.dtype));
+        assert_matches(d, &gpu[j], &cpu[j], out_nodata_bits, &|i| {
+            format!("{test}, x {} y {}, {:?}", i % w, i / w, c.dtype)
+        });
     }
 }
 
@@ -119,15 +179,30 @@ fn every_index_matches_cpu_across_many_windows() {
     // 97x61 with at most 200 px per window: 30 windows, none aligned to rows or words.
     let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
     let c = random_case(7, DataType::U16, 97, 61);
-    check(&c, &all, Some(200), (-9999.0f32).to_bits(), "97x61 windows of 200 px");
+    check(
+        &c,
+        &all,
+        Some(200),
+        (-9999.0f32).to_bits(),
+        "97x61 windows of 200 px",
+    );
 }
 
 #[test]
 fn every_sample_type_matches_cpu() {
     let some = ["ndvi", "evi", "msavi2", "savi"].map(|n| indices::find(n).unwrap());
-    for (n, dt) in [DataType::U8, DataType::I8, DataType::U16, DataType::I16, DataType::U32, DataType::I32, DataType::F32, DataType::F64]
-        .into_iter()
-        .enumerate()
+    for (n, dt) in [
+        DataType::U8,
+        DataType::I8,
+        DataType::U16,
+        DataType::I16,
+        DataType::U32,
+        DataType::I32,
+        DataType::F32,
+        DataType::F64,
+    ]
+    .into_iter()
+    .enumerate()
     {
         let c = random_case(100 + n as u64, dt, 33, 9);
         check(&c, &some, Some(64), NAN_BITS, &format!("{dt:?}"));
@@ -156,19 +231,36 @@ fn zero_denominators_give_nodata_on_both_paths() {
             })
         })
         .collect();
-    let c = Case { dtype: DataType::I16, nodata: NodataMatch::None, scale: 1.0, offset: 0.0, data, pixels, width: 41 };
+    let c = Case {
+        dtype: DataType::I16,
+        nodata: NodataMatch::None,
+        scale: 1.0,
+        offset: 0.0,
+        data,
+        width: 41,
+    };
     let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
     // The CPU reference itself: every normalized difference is 0/0 where all bands are 0
     // (EVI, EVI2 and SAVI have an additive L there, MSAVI2 no division).
     let k: Vec<[f32; 4]> = all.iter().map(|d| d.default_constants()).collect();
-    let cpu = compute_in_memory(Backend::Cpu, &all, &k, &bands_of(&c), NAN_BITS, None, true).unwrap();
+    let cpu =
+        compute_in_memory(Backend::Cpu, &all, &k, &bands_of(&c), NAN_BITS, None, true).unwrap();
     for (j, d) in all.iter().enumerate() {
         if d.constants.is_empty() && d.name != "msavi2" {
-            assert_eq!(cpu[j][0].to_bits(), NAN_BITS, "{}: 0/0 must be nodata", d.name);
+            assert_eq!(
+                cpu[j][0].to_bits(),
+                NAN_BITS,
+                "{}: 0/0 must be nodata",
+                d.name
+            );
         }
         let evi = indices::find("evi").unwrap();
         if d.name == evi.name {
-            assert_eq!(cpu[j][1].to_bits(), NAN_BITS, "evi: zero denominator at N=14,R=0,B=2");
+            assert_eq!(
+                cpu[j][1].to_bits(),
+                NAN_BITS,
+                "evi: zero denominator at N=14,R=0,B=2"
+            );
         }
     }
     check(&c, &all, Some(100), NAN_BITS, "zero denominators");
@@ -176,7 +268,9 @@ fn zero_denominators_give_nodata_on_both_paths() {
 
 #[test]
 fn fused_pass_equals_separate_passes() {
-    let Some(ctx) = gpu_or_skip("fused_pass_equals_separate_passes") else { return };
+    let Some(ctx) = gpu_or_skip("fused_pass_equals_separate_passes") else {
+        return;
+    };
     let c = random_case(11, DataType::U16, 50, 20);
     let bands = bands_of(&c);
     let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
@@ -184,7 +278,8 @@ fn fused_pass_equals_separate_passes() {
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
         let fused = compute_in_memory(backend, &all, &k, &bands, NAN_BITS, None, true).unwrap();
         for (j, d) in all.iter().enumerate() {
-            let alone = compute_in_memory(backend, &[d], &[k[j]], &bands, NAN_BITS, Some(96), true).unwrap();
+            let alone = compute_in_memory(backend, &[d], &[k[j]], &bands, NAN_BITS, Some(96), true)
+                .unwrap();
             let a: Vec<u32> = alone[0].iter().map(|v| v.to_bits()).collect();
             let f: Vec<u32> = fused[j].iter().map(|v| v.to_bits()).collect();
             assert_eq!(a, f, "{}: fused and separate passes differ", d.name);
@@ -195,7 +290,9 @@ fn fused_pass_equals_separate_passes() {
 #[test]
 fn uint16_extremes_are_exact() {
     // N = R = 65535 (sum 131070 must not overflow): NDVI 0; N = 65535, R = 1: (65534/65536).
-    let Some(ctx) = gpu_or_skip("uint16_extremes_are_exact") else { return };
+    let Some(ctx) = gpu_or_skip("uint16_extremes_are_exact") else {
+        return;
+    };
     let red = PackedBand::from_u16(&[65535, 1, 65535, 0]);
     let nir = PackedBand::from_u16(&[65535, 65535, 0, 0]);
     let p = BandParams::new(DataType::U16, NodataMatch::None, 1.0, 0.0);
@@ -204,9 +301,14 @@ fn uint16_extremes_are_exact() {
     bands[Role::Nir.slot()] = Some((p, &nir));
     let ndvi = indices::find("ndvi").unwrap();
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
-        let out = compute_in_memory(backend, &[ndvi], &[[0.0; 4]], &bands, NAN_BITS, None, true).unwrap();
+        let out =
+            compute_in_memory(backend, &[ndvi], &[[0.0; 4]], &bands, NAN_BITS, None, true).unwrap();
         assert_eq!(out[0][0], 0.0);
-        assert!((out[0][1] - 65534.0 / 65536.0).abs() < 1e-7, "{}", out[0][1]);
+        assert!(
+            (out[0][1] - 65534.0 / 65536.0).abs() < 1e-7,
+            "{}",
+            out[0][1]
+        );
         assert_eq!(out[0][2], -1.0);
         assert_eq!(out[0][3].to_bits(), NAN_BITS);
     }
@@ -214,14 +316,20 @@ fn uint16_extremes_are_exact() {
 
 #[test]
 fn window_size_does_not_change_output_bits() {
-    let Some(ctx) = gpu_or_skip("window_size_does_not_change_output_bits") else { return };
+    let Some(ctx) = gpu_or_skip("window_size_does_not_change_output_bits") else {
+        return;
+    };
     let c = random_case(3, DataType::U8, 29, 17);
     let bands = bands_of(&c);
-    let d = [indices::find("evi").unwrap(), indices::find("ndwi").unwrap()];
+    let d = [
+        indices::find("evi").unwrap(),
+        indices::find("ndwi").unwrap(),
+    ];
     let k: Vec<[f32; 4]> = d.iter().map(|d| d.default_constants()).collect();
     let base = compute_in_memory(Backend::Gpu(ctx), &d, &k, &bands, NAN_BITS, None, false).unwrap();
     for w in [4, 8, 28, 100, 492] {
-        let o = compute_in_memory(Backend::Gpu(ctx), &d, &k, &bands, NAN_BITS, Some(w), true).unwrap();
+        let o =
+            compute_in_memory(Backend::Gpu(ctx), &d, &k, &bands, NAN_BITS, Some(w), true).unwrap();
         for j in 0..2 {
             let a: Vec<u32> = base[j].iter().map(|v| v.to_bits()).collect();
             let b: Vec<u32> = o[j].iter().map(|v| v.to_bits()).collect();
@@ -233,11 +341,23 @@ fn window_size_does_not_change_output_bits() {
 #[test]
 fn adapter_is_the_expected_one() {
     // CI sets CLIMIDX_EXPECT_ADAPTER=vulkan-cpu: catch wgpu's silent fallback to GL llvmpipe.
-    let Some(ctx) = gpu_or_skip("adapter_is_the_expected_one") else { return };
+    let Some(ctx) = gpu_or_skip("adapter_is_the_expected_one") else {
+        return;
+    };
     eprintln!("adapter: {}", ctx.summary.one_line());
     if let Ok(expect) = std::env::var("CLIMIDX_EXPECT_ADAPTER") {
-        let (backend, ty) = expect.split_once('-').expect("CLIMIDX_EXPECT_ADAPTER=BACKEND-TYPE");
-        assert_eq!(format!("{:?}", ctx.summary.backend).to_lowercase(), backend, "backend");
-        assert_eq!(format!("{:?}", ctx.summary.device_type).to_lowercase(), ty, "device type");
+        let (backend, ty) = expect
+            .split_once('-')
+            .expect("CLIMIDX_EXPECT_ADAPTER=BACKEND-TYPE");
+        assert_eq!(
+            format!("{:?}", ctx.summary.backend).to_lowercase(),
+            backend,
+            "backend"
+        );
+        assert_eq!(
+            format!("{:?}", ctx.summary.device_type).to_lowercase(),
+            ty,
+            "device type"
+        );
     }
 }

@@ -23,7 +23,12 @@ fn read_all(path: &std::path::Path, rows: u32) -> (Vec<Vec<f32>>, climidx::io::r
     let mut out = vec![Vec::new(); info.bands as usize];
     let mut packed: Vec<PackedBand> = bands.iter().map(|_| PackedBand::new(info.dtype)).collect();
     let nd = vec![info.nodata; bands.len()];
-    let p = BandParams::new(info.dtype, NodataMatch::for_band(info.dtype, info.nodata), 1.0, 0.0);
+    let p = BandParams::new(
+        info.dtype,
+        NodataMatch::for_band(info.dtype, info.nodata),
+        1.0,
+        0.0,
+    );
     for w in row_windows(info.height, rows) {
         r.read_window(w, &bands, &nd, &mut packed).unwrap();
         for (b, pk) in packed.iter().enumerate() {
@@ -37,17 +42,26 @@ fn read_all(path: &std::path::Path, rows: u32) -> (Vec<Vec<f32>>, climidx::io::r
 }
 
 fn same(a: &[f32], b: &[f32]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
 }
 
 #[test]
 fn sample_scene_metadata() {
     let r = GeoTiffReader::open(&asset(SCENE)).unwrap();
     let i = r.info();
-    assert_eq!((i.width, i.height, i.bands, i.dtype), (96, 80, 4, DataType::U16));
+    assert_eq!(
+        (i.width, i.height, i.bands, i.dtype),
+        (96, 80, 4, DataType::U16)
+    );
     assert_eq!(i.nodata, Some(0.0));
     assert_eq!(i.block, (96, 16));
-    assert_eq!(i.geo.geotransform().unwrap().to_gdal(), [600000.0, 10.0, 0.0, 5000000.0, 0.0, -10.0]);
+    assert_eq!(
+        i.geo.geotransform().unwrap().to_gdal(),
+        [600000.0, 10.0, 0.0, 5000000.0, 0.0, -10.0]
+    );
     assert_eq!(i.geo.geo_key_short(3072), Some(32633));
     assert_eq!(i.geo.geo_ascii.as_deref(), Some("WGS 84 / UTM zone 33N|"));
 }
@@ -67,20 +81,59 @@ fn windows_of_any_height_read_the_same_pixels() {
 
 #[test]
 fn every_gdal_layout_reads_identically() {
-    let Some(translate) = gdal_tool("gdal_translate", "every_gdal_layout_reads_identically") else { return };
+    let Some(translate) = gdal_tool("gdal_translate", "every_gdal_layout_reads_identically") else {
+        return;
+    };
     let dir = tempdir("layouts");
     let (reference, _) = read_all(&asset(SCENE), 80);
     let variants: &[(&str, &[&str])] = &[
-        ("tiled_lzw_pred2", &["-co", "TILED=YES", "-co", "BLOCKXSIZE=32", "-co", "BLOCKYSIZE=16", "-co", "COMPRESS=LZW", "-co", "PREDICTOR=2"]),
-        ("planar_deflate", &["-co", "INTERLEAVE=BAND", "-co", "COMPRESS=DEFLATE"]),
-        ("planar_tiled_packbits", &["-co", "INTERLEAVE=BAND", "-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=32", "-co", "COMPRESS=PACKBITS"]),
+        (
+            "tiled_lzw_pred2",
+            &[
+                "-co",
+                "TILED=YES",
+                "-co",
+                "BLOCKXSIZE=32",
+                "-co",
+                "BLOCKYSIZE=16",
+                "-co",
+                "COMPRESS=LZW",
+                "-co",
+                "PREDICTOR=2",
+            ],
+        ),
+        (
+            "planar_deflate",
+            &["-co", "INTERLEAVE=BAND", "-co", "COMPRESS=DEFLATE"],
+        ),
+        (
+            "planar_tiled_packbits",
+            &[
+                "-co",
+                "INTERLEAVE=BAND",
+                "-co",
+                "TILED=YES",
+                "-co",
+                "BLOCKXSIZE=16",
+                "-co",
+                "BLOCKYSIZE=32",
+                "-co",
+                "COMPRESS=PACKBITS",
+            ],
+        ),
         ("strips_none_1row", &["-co", "BLOCKYSIZE=1"]),
         ("zstd", &["-co", "COMPRESS=ZSTD", "-co", "PREDICTOR=2"]),
         ("bigtiff", &["-co", "BIGTIFF=YES", "-co", "TILED=YES"]),
     ];
     for (name, opts) in variants {
         let out = dir.join(format!("{name}.tif"));
-        run_ok(Command::new(&translate).args(*opts).arg(asset(SCENE)).arg(&out).arg("-q"));
+        run_ok(
+            Command::new(&translate)
+                .args(*opts)
+                .arg(asset(SCENE))
+                .arg(&out)
+                .arg("-q"),
+        );
         let (got, info) = read_all(&out, 13);
         assert_eq!(info.bands, 4, "{name}");
         for b in 0..4 {
@@ -92,11 +145,22 @@ fn every_gdal_layout_reads_identically() {
         ("Int16", DataType::I16, &[][..]),
         ("UInt32", DataType::U32, &[][..]),
         ("Int32", DataType::I32, &[][..]),
-        ("Float32", DataType::F32, &["-co", "PREDICTOR=3", "-co", "COMPRESS=DEFLATE"][..]),
+        (
+            "Float32",
+            DataType::F32,
+            &["-co", "PREDICTOR=3", "-co", "COMPRESS=DEFLATE"][..],
+        ),
         ("Float64", DataType::F64, &["-co", "TILED=YES"][..]),
     ] {
         let out = dir.join(format!("{ot}.tif"));
-        run_ok(Command::new(&translate).args(["-ot", ot]).args(extra).arg(asset(SCENE)).arg(&out).arg("-q"));
+        run_ok(
+            Command::new(&translate)
+                .args(["-ot", ot])
+                .args(extra)
+                .arg(asset(SCENE))
+                .arg(&out)
+                .arg("-q"),
+        );
         let (got, info) = read_all(&out, 11);
         assert_eq!(info.dtype, dtype);
         for b in 0..4 {
@@ -105,14 +169,34 @@ fn every_gdal_layout_reads_identically() {
     }
     // Bytes: scale 0..10000 to 0..255 and compare with GDAL's own rounding via a second read.
     let out = dir.join("byte.tif");
-    run_ok(Command::new(&translate).args(["-ot", "Byte", "-scale", "0", "10000", "0", "255", "-a_nodata", "none"]).arg(asset(SCENE)).arg(&out).arg("-q"));
+    run_ok(
+        Command::new(&translate)
+            .args([
+                "-ot",
+                "Byte",
+                "-scale",
+                "0",
+                "10000",
+                "0",
+                "255",
+                "-a_nodata",
+                "none",
+            ])
+            .arg(asset(SCENE))
+            .arg(&out)
+            .arg("-q"),
+    );
     let (got, info) = read_all(&out, 80);
     assert_eq!(info.dtype, DataType::U8);
     assert!(got[3].iter().all(|v| (0.0..=255.0).contains(v)));
 }
 
 fn utm_geo() -> GeoInfo {
-    GeoTiffReader::open(&asset(SCENE)).unwrap().info().geo.clone()
+    GeoTiffReader::open(&asset(SCENE))
+        .unwrap()
+        .info()
+        .geo
+        .clone()
 }
 
 #[test]
@@ -130,7 +214,12 @@ fn writer_round_trips_values_and_tags() {
         h,
         2,
         &geo,
-        WriterOptions { nodata: -9999.0, descriptions: vec!["a".into(), "b".into()], metadata: vec![], overwrite: false },
+        WriterOptions {
+            nodata: -9999.0,
+            descriptions: vec!["a".into(), "b".into()],
+            metadata: vec![],
+            overwrite: false,
+        },
     )
     .unwrap();
     // rows arrive in uneven windows
@@ -142,14 +231,20 @@ fn writer_round_trips_values_and_tags() {
     }
     wr.finish().unwrap();
     let (got, info) = read_all(&path, 4);
-    assert_eq!((info.width, info.height, info.bands, info.dtype), (w, h, 2, DataType::F32));
+    assert_eq!(
+        (info.width, info.height, info.bands, info.dtype),
+        (w, h, 2, DataType::F32)
+    );
     assert_eq!(info.nodata, Some(-9999.0));
     assert_eq!(info.geo, geo, "geo tags must round-trip verbatim");
     assert!(same(&got[0], &a));
     assert!(got[1][5].is_nan(), "the nodata value reads back as nodata");
     assert!(same(&got[1][6..], &b[6..]));
     // no temporary file left beside the output
-    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 1, "{names:?}");
 }
 
@@ -158,12 +253,19 @@ fn unfinished_writer_leaves_nothing_behind() {
     let dir = tempdir("unfinished");
     let path = dir.join("out.tif");
     {
-        let mut wr = GeoTiffWriter::create(&path, 10, 10, 1, &GeoInfo::default(), WriterOptions {
-            nodata: f64::NAN,
-            descriptions: vec![],
-            metadata: vec![],
-            overwrite: false,
-        })
+        let mut wr = GeoTiffWriter::create(
+            &path,
+            10,
+            10,
+            1,
+            &GeoInfo::default(),
+            WriterOptions {
+                nodata: f64::NAN,
+                descriptions: vec![],
+                metadata: vec![],
+                overwrite: false,
+            },
+        )
         .unwrap();
         wr.write_rows(&[&[0.0; 30]], 3).unwrap();
         // dropped without finish, as on an error path
@@ -171,12 +273,19 @@ fn unfinished_writer_leaves_nothing_behind() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
     // and refusing to overwrite
     std::fs::write(&path, b"keep me").unwrap();
-    let err = GeoTiffWriter::create(&path, 1, 1, 1, &GeoInfo::default(), WriterOptions {
-        nodata: 0.0,
-        descriptions: vec![],
-        metadata: vec![],
-        overwrite: false,
-    })
+    let err = GeoTiffWriter::create(
+        &path,
+        1,
+        1,
+        1,
+        &GeoInfo::default(),
+        WriterOptions {
+            nodata: 0.0,
+            descriptions: vec![],
+            metadata: vec![],
+            overwrite: false,
+        },
+    )
     .err()
     .unwrap();
     assert!(err.to_string().contains("--overwrite"));
@@ -185,16 +294,28 @@ fn unfinished_writer_leaves_nothing_behind() {
 
 #[test]
 fn gdal_reads_our_output_with_the_input_georeferencing() {
-    let Some(gdalinfo) = gdal_tool("gdalinfo", "gdal_reads_our_output_with_the_input_georeferencing") else { return };
+    let Some(gdalinfo) = gdal_tool(
+        "gdalinfo",
+        "gdal_reads_our_output_with_the_input_georeferencing",
+    ) else {
+        return;
+    };
     let dir = tempdir("gdalinfo");
     let path = dir.join("out.tif");
     let geo = utm_geo();
-    let mut wr = GeoTiffWriter::create(&path, 96, 80, 2, &geo, WriterOptions {
-        nodata: f64::NAN,
-        descriptions: vec!["ndvi".into(), "evi".into()],
-        metadata: vec![("CLIMIDX_INDICES".into(), "ndvi,evi".into())],
-        overwrite: false,
-    })
+    let mut wr = GeoTiffWriter::create(
+        &path,
+        96,
+        80,
+        2,
+        &geo,
+        WriterOptions {
+            nodata: f64::NAN,
+            descriptions: vec!["ndvi".into(), "evi".into()],
+            metadata: vec![("CLIMIDX_INDICES".into(), "ndvi,evi".into())],
+            overwrite: false,
+        },
+    )
     .unwrap();
     let v = vec![0.25f32; 96 * 80];
     wr.write_rows(&[&v, &v], 80).unwrap();
@@ -202,26 +323,51 @@ fn gdal_reads_our_output_with_the_input_georeferencing() {
     let ours = run_ok(Command::new(&gdalinfo).arg("-json").arg(&path));
     let input = run_ok(Command::new(&gdalinfo).arg("-json").arg(asset(SCENE)));
     let field = |json: &str, key: &str| -> String {
-        let i = json.find(&format!("\"{key}\"")).unwrap_or_else(|| panic!("{key} missing"));
+        let i = json
+            .find(&format!("\"{key}\""))
+            .unwrap_or_else(|| panic!("{key} missing"));
         let rest = &json[i..];
         let end = rest.find(']').unwrap();
         rest[..end].split_whitespace().collect()
     };
     assert_eq!(field(&ours, "geoTransform"), field(&input, "geoTransform"));
-    assert!(ours.contains("\"ID[\\\"EPSG\\\",32633]]\"") || ours.contains("32633"), "CRS lost: {ours}");
-    assert!(ours.contains("\"description\":\"ndvi\"") || ours.contains("\"description\": \"ndvi\""));
-    assert!(ours.contains("\"noDataValue\":\"NaN\"") || ours.contains("\"noDataValue\": \"NaN\""), "{ours}");
+    assert!(
+        ours.contains("\"ID[\\\"EPSG\\\",32633]]\"") || ours.contains("32633"),
+        "CRS lost: {ours}"
+    );
+    assert!(
+        ours.contains("\"description\":\"ndvi\"") || ours.contains("\"description\": \"ndvi\"")
+    );
+    assert!(
+        ours.contains("\"noDataValue\":\"NaN\"") || ours.contains("\"noDataValue\": \"NaN\""),
+        "{ours}"
+    );
     assert!(ours.contains("CLIMIDX_INDICES"));
     // and GDAL's WKT for both files is the same
-    let wkt = |j: &str| j[j.find("\"wkt\"").unwrap()..].lines().next().unwrap().to_string();
+    let wkt = |j: &str| {
+        j[j.find("\"wkt\"").unwrap()..]
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(wkt(&ours), wkt(&input));
 }
 
 #[test]
 fn bad_files_give_clear_errors() {
-    let e = GeoTiffReader::open(&asset("fixtures/not_a_tiff.tif")).err().unwrap().to_string();
-    assert!(e.contains("not_a_tiff.tif") && e.contains("not a TIFF"), "{e}");
-    let e = GeoTiffReader::open(&asset("fixtures/does_not_exist.tif")).err().unwrap().to_string();
+    let e = GeoTiffReader::open(&asset("fixtures/not_a_tiff.tif"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("not_a_tiff.tif") && e.contains("not a TIFF"),
+        "{e}"
+    );
+    let e = GeoTiffReader::open(&asset("fixtures/does_not_exist.tif"))
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("cannot open"), "{e}");
     // A truncated file fails when its missing blocks are read, naming the file.
     let r = GeoTiffReader::open(&asset("fixtures/truncated.tif"));
@@ -229,10 +375,14 @@ fn bad_files_give_clear_errors() {
         Err(e) => e.to_string(),
         Ok(mut r) => {
             let mut p = vec![PackedBand::new(DataType::U16)];
-            r.read_window(climidx::io::raster::Window { row_off: 0, height: 80 }, &[0], &[None], &mut p)
-                .err()
-                .expect("truncated data must not read")
-                .to_string()
+            let w = climidx::io::raster::Window {
+                row_off: 0,
+                height: 80,
+            };
+            match r.read_window(w, &[0], &[None], &mut p) {
+                Err(e) => e.to_string(),
+                Ok(()) => panic!("truncated data must not read"),
+            }
         }
     };
     assert!(e.contains("truncated.tif"), "{e}");

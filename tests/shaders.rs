@@ -8,10 +8,14 @@ use wgpu::naga;
 
 fn validate(indices: &[&IndexDesc]) -> naga::Module {
     let src = kernel_source(indices);
-    let module = naga::front::wgsl::parse_str(&src).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
-    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
-        .validate(&module)
-        .unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
+    let module =
+        naga::front::wgsl::parse_str(&src).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::all(),
+    )
+    .validate(&module)
+    .unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
     module
 }
 
@@ -19,10 +23,22 @@ fn validate(indices: &[&IndexDesc]) -> naga::Module {
 fn every_index_kernel_validates() {
     for d in INDICES {
         let m = validate(&[d]);
-        assert!(m.entry_points.iter().any(|e| e.name == "main"), "{}", d.name);
-        let f = m.functions.iter().find(|(_, f)| f.name.as_deref() == Some(&format!("{}_px", d.name)));
+        assert!(
+            m.entry_points.iter().any(|e| e.name == "main"),
+            "{}",
+            d.name
+        );
+        let f = m
+            .functions
+            .iter()
+            .find(|(_, f)| f.name.as_deref() == Some(&format!("{}_px", d.name)));
         let (_, f) = f.unwrap_or_else(|| panic!("{}_px missing in WGSL", d.name));
-        assert_eq!(f.arguments.len(), d.roles.len() + d.constants.len(), "{}_px arity", d.name);
+        assert_eq!(
+            f.arguments.len(),
+            d.roles.len() + d.constants.len(),
+            "{}_px arity",
+            d.name
+        );
     }
 }
 
@@ -37,8 +53,19 @@ fn tile_params_layout_matches_wgsl() {
     let m = validate(&[&INDICES[0]]);
     let mut layouter = naga::proc::Layouter::default();
     layouter.update(m.to_ctx()).unwrap();
-    let (h, _) = m.types.iter().find(|(_, t)| t.name.as_deref() == Some("TileParams")).expect("TileParams");
+    let (h, _) = m
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some("TileParams"))
+        .expect("TileParams");
     assert_eq!(layouter[h].size as usize, std::mem::size_of::<TileParams>());
-    let (h, _) = m.types.iter().find(|(_, t)| t.name.as_deref() == Some("BandParams")).expect("BandParams");
-    assert_eq!(layouter[h].size as usize, std::mem::size_of::<climidx::indices::common::BandParams>());
+    let (h, _) = m
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some("BandParams"))
+        .expect("BandParams");
+    assert_eq!(
+        layouter[h].size as usize,
+        std::mem::size_of::<climidx::indices::common::BandParams>()
+    );
 }

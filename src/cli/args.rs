@@ -7,7 +7,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::gpu::DeviceChoice;
 
 #[derive(Debug, Parser)]
-#[command(name = "climidx", version, about = "GPU-accelerated climate and spectral index engine")]
+#[command(
+    name = "climidx",
+    version,
+    about = "GPU-accelerated climate and spectral index engine"
+)]
 pub struct Cli {
     /// More log output (-v info: adapter, tile plan, timings; -vv debug).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -58,7 +62,12 @@ pub struct IndexArgs {
     pub indices: Vec<String>,
     /// ROLE=PATH[:N]: band N (1-based, default 1) of PATH plays ROLE (blue, green, red, nir,
     /// swir1, swir2).
-    #[arg(long = "band", short = 'b', value_name = "ROLE=PATH[:N]", required = true)]
+    #[arg(
+        long = "band",
+        short = 'b',
+        value_name = "ROLE=PATH[:N]",
+        required = true
+    )]
     pub bands: Vec<String>,
     /// Output GeoTIFF.
     #[arg(short, long, value_name = "OUT")]
@@ -102,11 +111,29 @@ mod tests {
     #[test]
     fn parses_index_example() {
         let c = Cli::try_parse_from([
-            "climidx", "index", "ndvi", "evi", "--band", "red=a.tif:3", "-b", "nir=a.tif:4", "--band", "blue=b.tif",
-            "--scale", "0.0001", "--offset", "-0.1", "-o", "x.tif", "--device", "cpu",
+            "climidx",
+            "index",
+            "ndvi",
+            "evi",
+            "--band",
+            "red=a.tif:3",
+            "-b",
+            "nir=a.tif:4",
+            "--band",
+            "blue=b.tif",
+            "--scale",
+            "0.0001",
+            "--offset",
+            "-0.1",
+            "-o",
+            "x.tif",
+            "--device",
+            "cpu",
         ])
         .unwrap();
-        let Command::Index(a) = c.command else { panic!() };
+        let Command::Index(a) = c.command else {
+            panic!()
+        };
         assert_eq!(a.indices, ["ndvi", "evi"]);
         assert_eq!(a.bands.len(), 3);
         assert_eq!(a.offset, -0.1);

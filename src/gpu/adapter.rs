@@ -46,7 +46,7 @@ impl AdapterSummary {
             device_type: info.device_type,
             driver: info.driver,
             driver_info: info.driver_info,
-            max_storage_binding: limits.max_storage_buffer_binding_size as u64,
+            max_storage_binding: limits.max_storage_buffer_binding_size,
             max_buffer: limits.max_buffer_size,
             max_workgroups_per_dim: limits.max_compute_workgroups_per_dimension,
             mappable_primary_buffers: f.contains(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS),
@@ -59,7 +59,10 @@ impl AdapterSummary {
     }
 
     pub fn one_line(&self) -> String {
-        format!("{} ({:?}, {:?}, {} {})", self.name, self.backend, self.device_type, self.driver, self.driver_info)
+        format!(
+            "{} ({:?}, {:?}, {} {})",
+            self.name, self.backend, self.device_type, self.driver, self.driver_info
+        )
     }
 }
 
@@ -100,7 +103,11 @@ pub fn name_filter(flag: Option<&str>) -> Option<String> {
 
 /// Pick the adapter for `choice` among `adapters`. `Ok(None)` means "use the native CPU path"
 /// (only for [`DeviceChoice::Auto`] without a hardware GPU, and for [`DeviceChoice::Cpu`]).
-pub fn pick(adapters: &[AdapterSummary], choice: DeviceChoice, name: Option<&str>) -> Result<Option<usize>> {
+pub fn pick(
+    adapters: &[AdapterSummary],
+    choice: DeviceChoice,
+    name: Option<&str>,
+) -> Result<Option<usize>> {
     if choice == DeviceChoice::Cpu {
         return Ok(None);
     }
@@ -108,7 +115,11 @@ pub fn pick(adapters: &[AdapterSummary], choice: DeviceChoice, name: Option<&str
         if adapters.is_empty() {
             "none".to_string()
         } else {
-            adapters.iter().map(|a| a.one_line()).collect::<Vec<_>>().join("; ")
+            adapters
+                .iter()
+                .map(|a| a.one_line())
+                .collect::<Vec<_>>()
+                .join("; ")
         }
     };
     let mut cands: Vec<usize> = (0..adapters.len())
@@ -131,7 +142,12 @@ pub fn pick(adapters: &[AdapterSummary], choice: DeviceChoice, name: Option<&str
         DeviceChoice::Auto if name.is_some() => {}
         _ => cands.retain(|&i| !adapters[i].is_software()),
     }
-    cands.sort_by_key(|&i| (type_rank(adapters[i].device_type), backend_rank(adapters[i].backend)));
+    cands.sort_by_key(|&i| {
+        (
+            type_rank(adapters[i].device_type),
+            backend_rank(adapters[i].backend),
+        )
+    });
     match (cands.first(), choice) {
         (Some(&i), _) => Ok(Some(i)),
         (None, DeviceChoice::Auto) if name.is_none() => Ok(None),
@@ -177,16 +193,33 @@ mod tests {
             a("NVIDIA H100", Vulkan, DiscreteGpu),
         ];
         assert_eq!(pick(&list, DeviceChoice::Auto, None).unwrap(), Some(4));
-        assert_eq!(pick(&list, DeviceChoice::Gpu, Some("intel")).unwrap(), Some(2));
+        assert_eq!(
+            pick(&list, DeviceChoice::Gpu, Some("intel")).unwrap(),
+            Some(2)
+        );
         assert_eq!(pick(&list, DeviceChoice::Software, None).unwrap(), Some(1));
         assert_eq!(pick(&list, DeviceChoice::Cpu, None).unwrap(), None);
-        assert_eq!(pick(&list, DeviceChoice::Auto, Some("llvm")).unwrap(), Some(1));
-        let err = pick(&list, DeviceChoice::Gpu, Some("radeon")).unwrap_err().to_string();
-        assert!(err.contains("radeon") && err.contains("NVIDIA H100"), "{err}");
+        assert_eq!(
+            pick(&list, DeviceChoice::Auto, Some("llvm")).unwrap(),
+            Some(1)
+        );
+        let err = pick(&list, DeviceChoice::Gpu, Some("radeon"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("radeon") && err.contains("NVIDIA H100"),
+            "{err}"
+        );
 
         let sw = vec![a("llvmpipe", Vulkan, Cpu)];
         assert_eq!(pick(&sw, DeviceChoice::Auto, None).unwrap(), None);
-        assert!(pick(&sw, DeviceChoice::Gpu, None).unwrap_err().to_string().contains("no hardware GPU"));
-        assert!(pick(&[], DeviceChoice::Software, None).unwrap_err().to_string().contains("mesa-vulkan-drivers"));
+        assert!(pick(&sw, DeviceChoice::Gpu, None)
+            .unwrap_err()
+            .to_string()
+            .contains("no hardware GPU"));
+        assert!(pick(&[], DeviceChoice::Software, None)
+            .unwrap_err()
+            .to_string()
+            .contains("mesa-vulkan-drivers"));
     }
 }

@@ -127,7 +127,9 @@ impl GpuContext {
 
     /// Largest buffer we may bind as one storage binding.
     pub fn max_binding_bytes(&self) -> u64 {
-        (self.limits.max_storage_buffer_binding_size as u64).min(self.limits.max_buffer_size)
+        self.limits
+            .max_storage_buffer_binding_size
+            .min(self.limits.max_buffer_size)
     }
 
     /// The compute pipeline for WGSL `source` (entry point `main`), compiled once per source.
@@ -136,23 +138,29 @@ impl GpuContext {
         if let Some(p) = cache.get(key) {
             return Ok(p.clone());
         }
-        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(key),
-            source: wgpu::ShaderSource::Wgsl(source.into()),
-        });
-        let layout = self.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some(key),
-            bind_group_layouts: &[Some(&self.layout)],
-            immediate_size: 0,
-        });
-        let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(key),
-            layout: Some(&layout),
-            module: &module,
-            entry_point: Some(crate::shaders::ENTRY_POINT),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+        let module = self
+            .device
+            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(key),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            });
+        let layout = self
+            .device
+            .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(key),
+                bind_group_layouts: &[Some(&self.layout)],
+                immediate_size: 0,
+            });
+        let pipeline = self
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(key),
+                layout: Some(&layout),
+                module: &module,
+                entry_point: Some(crate::shaders::ENTRY_POINT),
+                compilation_options: Default::default(),
+                cache: None,
+            });
         self.check()?;
         let p = Arc::new(pipeline);
         cache.insert(key.to_string(), p.clone());
@@ -162,7 +170,10 @@ impl GpuContext {
     /// Wait for `submission` (or all work) with the context's timeout.
     pub fn wait(&self, submission: Option<wgpu::SubmissionIndex>) -> Result<()> {
         self.device
-            .poll(wgpu::PollType::Wait { submission_index: submission, timeout: Some(self.timeout) })
+            .poll(wgpu::PollType::Wait {
+                submission_index: submission,
+                timeout: Some(self.timeout),
+            })
             .map_err(|e| match e {
                 wgpu::PollError::Timeout => Error::Device(format!(
                     "the GPU did not finish within {:?} (set CLIMIDX_GPU_TIMEOUT_S to wait longer)",

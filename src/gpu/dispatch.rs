@@ -23,7 +23,12 @@ mod tests {
 
     #[test]
     fn grid_covers_every_pixel_within_limits() {
-        for &(pixels, max) in &[(1u32, 65535u32), (1023, 65535), (120_560_400, 65535), (5000, 3)] {
+        for &(pixels, max) in &[
+            (1u32, 65535u32),
+            (1023, 65535),
+            (120_560_400, 65535),
+            (5000, 3),
+        ] {
             let (x, y) = grid(pixels, max);
             assert!(x <= max && y <= max, "{pixels}: {x}x{y}");
             let covered = first_pixel(0, y, x); // first pixel past the grid

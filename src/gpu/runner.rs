@@ -53,7 +53,10 @@ pub struct GpuRunner<'c> {
 impl<'c> GpuRunner<'c> {
     /// Input bytes per pixel of window capacity for bands of these types (packing included).
     pub fn input_bytes_per_pixel(dtypes: &[DataType]) -> f64 {
-        dtypes.iter().map(|d| 4.0 / d.pixels_per_word() as f64).sum()
+        dtypes
+            .iter()
+            .map(|d| 4.0 / d.pixels_per_word() as f64)
+            .sum()
     }
 
     /// Prepare buffers for windows of up to `capacity` pixels. `bands[slot]` gives each used
@@ -67,7 +70,9 @@ impl<'c> GpuRunner<'c> {
         capacity: usize,
     ) -> Result<Self> {
         if indices.is_empty() || indices.len() > MAX_OUTPUTS {
-            return Err(Error::Usage(format!("between 1 and {MAX_OUTPUTS} indices per run")));
+            return Err(Error::Usage(format!(
+                "between 1 and {MAX_OUTPUTS} indices per run"
+            )));
         }
         let source = shaders::kernel_source(indices);
         let key: Vec<&str> = indices.iter().map(|d| d.name).collect();
@@ -89,7 +94,8 @@ impl<'c> GpuRunner<'c> {
                 let dtype = dtype_of(b.dtype);
                 let n = round_up(dtype.words_for(capacity));
                 let mut bp = *b;
-                bp.word_offset = u32::try_from(words).map_err(|_| Error::Internal("window too large".into()))?;
+                bp.word_offset =
+                    u32::try_from(words).map_err(|_| Error::Internal("window too large".into()))?;
                 params.bands[slot] = bp;
                 regions[slot] = Some((words, n));
                 words += n;
@@ -110,25 +116,51 @@ impl<'c> GpuRunner<'c> {
         let dev = &ctx.device;
         use wgpu::BufferUsages as U;
         let (in_usage, out_usage) = if ctx.mappable {
-            (U::STORAGE | U::MAP_WRITE, U::STORAGE | U::MAP_READ | U::COPY_DST)
+            (
+                U::STORAGE | U::MAP_WRITE,
+                U::STORAGE | U::MAP_READ | U::COPY_DST,
+            )
         } else {
-            (U::STORAGE | U::COPY_DST, U::STORAGE | U::COPY_SRC | U::COPY_DST)
+            (
+                U::STORAGE | U::COPY_DST,
+                U::STORAGE | U::COPY_SRC | U::COPY_DST,
+            )
         };
         let buf = |label, size, usage| {
-            dev.create_buffer(&wgpu::BufferDescriptor { label: Some(label), size, usage, mapped_at_creation: false })
+            dev.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size,
+                usage,
+                mapped_at_creation: false,
+            })
         };
         let input = buf("climidx.input", in_bytes, in_usage);
         let output = buf("climidx.output", out_bytes, out_usage);
-        let readback = (!ctx.mappable).then(|| buf("climidx.readback", out_bytes, U::MAP_READ | U::COPY_DST));
-        let params_buf = buf("climidx.params", std::mem::size_of::<TileParams>() as u64, U::UNIFORM | U::COPY_DST);
-        ctx.check().map_err(|e| Error::Device(format!("cannot allocate GPU buffers ({e})")))?;
+        let readback =
+            (!ctx.mappable).then(|| buf("climidx.readback", out_bytes, U::MAP_READ | U::COPY_DST));
+        let params_buf = buf(
+            "climidx.params",
+            std::mem::size_of::<TileParams>() as u64,
+            U::UNIFORM | U::COPY_DST,
+        );
+        ctx.check()
+            .map_err(|e| Error::Device(format!("cannot allocate GPU buffers ({e})")))?;
         let bind_group = dev.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("climidx.bind"),
             layout: ctx.bind_group_layout(),
             entries: &[
-                wgpu::BindGroupEntry { binding: 0, resource: params_buf.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 1, resource: input.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 2, resource: output.as_entire_binding() },
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params_buf.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: input.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: output.as_entire_binding(),
+                },
             ],
         });
         ctx.check()?;
@@ -162,30 +194,50 @@ impl<'c> GpuRunner<'c> {
 
     /// Compute one window of `pixels` pixels. `data[slot]` holds each used role's packed words;
     /// `outputs[j][..pixels]` receives output `j`.
-    pub fn run(&mut self, data: &[Option<&[u32]>; ROLE_SLOTS], pixels: usize, outputs: &mut [Vec<f32>]) -> Result<()> {
+    pub fn run(
+        &mut self,
+        data: &[Option<&[u32]>; ROLE_SLOTS],
+        pixels: usize,
+        outputs: &mut [Vec<f32>],
+    ) -> Result<()> {
         if pixels == 0 {
             return Ok(());
         }
         if pixels > self.capacity || outputs.len() != self.n_out {
-            return Err(Error::Internal("window larger than the runner's capacity".into()));
+            return Err(Error::Internal(
+                "window larger than the runner's capacity".into(),
+            ));
         }
         let ctx = self.ctx;
         self.upload(data, pixels)?;
         self.params.pixel_count = pixels as u32;
-        ctx.queue.write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
+        ctx.queue
+            .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
         if self.poison {
             let poison = vec![POISON_BITS; self.n_out * self.out_stride];
-            ctx.queue.write_buffer(&self.output, 0, bytemuck::cast_slice(&poison));
+            ctx.queue
+                .write_buffer(&self.output, 0, bytemuck::cast_slice(&poison));
         }
-        let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("climidx.window") });
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("climidx.window"),
+            });
         {
-            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("climidx.kernel"), timestamp_writes: None });
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("climidx.kernel"),
+                timestamp_writes: None,
+            });
             pass.set_pipeline(&self.pipeline);
             pass.set_bind_group(0, &self.bind_group, &[]);
-            let (x, y) = dispatch::grid(pixels as u32, ctx.limits.max_compute_workgroups_per_dimension);
+            let (x, y) = dispatch::grid(
+                pixels as u32,
+                ctx.limits.max_compute_workgroups_per_dimension,
+            );
             pass.dispatch_workgroups(x, y, 1);
         }
-        let used_bytes = ((self.n_out - 1) * self.out_stride + pixels.next_multiple_of(2)) as u64 * 4;
+        let used_bytes =
+            ((self.n_out - 1) * self.out_stride + pixels.next_multiple_of(2)) as u64 * 4;
         let target = match &self.readback {
             Some(rb) => {
                 enc.copy_buffer_to_buffer(&self.output, 0, rb, 0, used_bytes);
@@ -216,15 +268,22 @@ impl<'c> GpuRunner<'c> {
             if let Some((off, cap)) = region {
                 let dtype = dtype_of(self.params.bands[slot].dtype);
                 let n = dtype.words_for(pixels);
-                let words = data[slot].ok_or_else(|| Error::Internal(format!("no data for role slot {slot}")))?;
+                let words = data[slot]
+                    .ok_or_else(|| Error::Internal(format!("no data for role slot {slot}")))?;
                 if n > *cap || words.len() < n {
-                    return Err(Error::Internal("band window does not fit its region".into()));
+                    return Err(Error::Internal(
+                        "band window does not fit its region".into(),
+                    ));
                 }
                 parts.push((*off, &words[..n]));
             }
         }
         if ctx.mappable {
-            let end = parts.iter().map(|(o, w)| (o + w.len()) as u64 * 4).max().unwrap_or(4);
+            let end = parts
+                .iter()
+                .map(|(o, w)| (o + w.len()) as u64 * 4)
+                .max()
+                .unwrap_or(4);
             let end = end.next_multiple_of(8);
             map_and_wait(ctx, &self.input, wgpu::MapMode::Write, end, None)?;
             {
@@ -242,7 +301,8 @@ impl<'c> GpuRunner<'c> {
             self.input.unmap();
         } else {
             for (off, words) in parts {
-                ctx.queue.write_buffer(&self.input, off as u64 * 4, bytemuck::cast_slice(words));
+                ctx.queue
+                    .write_buffer(&self.input, off as u64 * 4, bytemuck::cast_slice(words));
             }
         }
         Ok(())

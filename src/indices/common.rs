@@ -49,7 +49,15 @@ impl BandParams {
             NodataMatch::RawBits(b) => (NODATA_RAW, b),
             NodataMatch::Float(f) => (NODATA_FLOAT, f.to_bits()),
         };
-        BandParams { dtype: dtype.shader_code(), word_offset: 0, nodata_mode, nodata_bits, scale, offset, _pad: [0; 2] }
+        BandParams {
+            dtype: dtype.shader_code(),
+            word_offset: 0,
+            nodata_mode,
+            nodata_bits,
+            scale,
+            offset,
+            _pad: [0; 2],
+        }
     }
 }
 
@@ -118,7 +126,11 @@ pub fn fetch(b: &BandParams, words: &[u32], i: usize) -> Sample {
 #[inline]
 pub fn result_bits(px: Px, out_nodata_bits: u32) -> u32 {
     let bits = px.value.to_bits();
-    if px.valid && is_finite_bits(bits) { bits } else { out_nodata_bits }
+    if px.valid && is_finite_bits(bits) {
+        bits
+    } else {
+        out_nodata_bits
+    }
 }
 
 #[cfg(test)]
@@ -130,13 +142,31 @@ mod tests {
     fn unpacks_every_type() {
         let p = BandParams::new(DataType::U16, NodataMatch::RawBits(0), 1.0, 0.0);
         let b = PackedBand::from_u16(&[0, 65535, 7]);
-        assert_eq!(fetch(&p, &b.words, 0).valid, false);
-        assert_eq!(fetch(&p, &b.words, 1), Sample { value: 65535.0, valid: true });
-        assert_eq!(fetch(&p, &b.words, 2), Sample { value: 7.0, valid: true });
+        assert!(!fetch(&p, &b.words, 0).valid);
+        assert_eq!(
+            fetch(&p, &b.words, 1),
+            Sample {
+                value: 65535.0,
+                valid: true
+            }
+        );
+        assert_eq!(
+            fetch(&p, &b.words, 2),
+            Sample {
+                value: 7.0,
+                valid: true
+            }
+        );
 
         let i16p = BandParams::new(DataType::I16, NodataMatch::RawBits(0xffff), 0.5, 1.0);
         let w = [u32::from_le_bytes([0xfe, 0xff, 0xff, 0xff])]; // -2, -1
-        assert_eq!(fetch(&i16p, &w, 0), Sample { value: 0.0, valid: true });
+        assert_eq!(
+            fetch(&i16p, &w, 0),
+            Sample {
+                value: 0.0,
+                valid: true
+            }
+        );
         assert!(!fetch(&i16p, &w, 1).valid);
 
         let i8p = BandParams::new(DataType::I8, NodataMatch::None, 1.0, 0.0);
@@ -145,7 +175,12 @@ mod tests {
         assert_eq!(v, vec![-128.0, 127.0, 0.0, -1.0]);
 
         let f = BandParams::new(DataType::F32, NodataMatch::Float(-9999.0), 1.0, 0.0);
-        let w = [1.5f32.to_bits(), (-9999.0f32).to_bits(), f32::NAN.to_bits(), f32::INFINITY.to_bits()];
+        let w = [
+            1.5f32.to_bits(),
+            (-9999.0f32).to_bits(),
+            f32::NAN.to_bits(),
+            f32::INFINITY.to_bits(),
+        ];
         assert!(fetch(&f, &w, 0).valid);
         assert!(!fetch(&f, &w, 1).valid);
         assert!(!fetch(&f, &w, 2).valid);
@@ -158,6 +193,9 @@ mod tests {
     #[test]
     fn params_are_plain_data() {
         assert_eq!(std::mem::size_of::<BandParams>(), 32);
-        assert_eq!(std::mem::size_of::<TileParams>(), 16 + 32 * ROLE_SLOTS + 16 * MAX_OUTPUTS);
+        assert_eq!(
+            std::mem::size_of::<TileParams>(),
+            16 + 32 * ROLE_SLOTS + 16 * MAX_OUTPUTS
+        );
     }
 }

@@ -28,7 +28,14 @@ pub const ROLE_SLOTS: usize = 8;
 pub const MAX_OUTPUTS: usize = 16;
 
 impl Role {
-    pub const ALL: [Role; 6] = [Role::Blue, Role::Green, Role::Red, Role::Nir, Role::Swir1, Role::Swir2];
+    pub const ALL: [Role; 6] = [
+        Role::Blue,
+        Role::Green,
+        Role::Red,
+        Role::Nir,
+        Role::Swir1,
+        Role::Swir2,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -42,7 +49,9 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.name().eq_ignore_ascii_case(s))
+        Role::ALL
+            .into_iter()
+            .find(|r| r.name().eq_ignore_ascii_case(s))
     }
 
     pub fn slot(self) -> usize {
@@ -58,11 +67,17 @@ pub struct Px {
 }
 
 impl Px {
-    pub const INVALID: Px = Px { value: 0.0, valid: false };
+    pub const INVALID: Px = Px {
+        value: 0.0,
+        valid: false,
+    };
 
     /// A computed value; non-finite results (overflow) are nodata.
     pub fn new(value: f32) -> Px {
-        Px { value, valid: value.is_finite() }
+        Px {
+            value,
+            valid: value.is_finite(),
+        }
     }
 }
 
@@ -138,7 +153,10 @@ impl IndexDesc {
     }
 }
 
-const RATIO_TOL: Tolerance = Tolerance { abs: 2e-6, rel: 4e-6 };
+const RATIO_TOL: Tolerance = Tolerance {
+    abs: 2e-6,
+    rel: 4e-6,
+};
 
 use Role::*;
 
@@ -163,15 +181,30 @@ pub static INDICES: &[IndexDesc] = &[
         roles: &[Blue, Red, Nir],
         formula: "G * (N - R) / (N + C1 * R - C2 * B + L)",
         constants: &[
-            ConstDesc { name: "G", value: 2.5 },
-            ConstDesc { name: "C1", value: 6.0 },
-            ConstDesc { name: "C2", value: 7.5 },
-            ConstDesc { name: "L", value: 1.0 },
+            ConstDesc {
+                name: "G",
+                value: 2.5,
+            },
+            ConstDesc {
+                name: "C1",
+                value: 6.0,
+            },
+            ConstDesc {
+                name: "C2",
+                value: 7.5,
+            },
+            ConstDesc {
+                name: "L",
+                value: 1.0,
+            },
         ],
         range: (-1.0, 1.0),
         reference: "Huete et al. 2002, doi:10.1016/S0034-4257(02)00096-2",
         cpu: |s, k| vegetation::evi_px(s[0], s[1], s[2], k[0], k[1], k[2], k[3]),
-        tolerance: Tolerance { abs: 1e-5, rel: 2e-5 },
+        tolerance: Tolerance {
+            abs: 1e-5,
+            rel: 2e-5,
+        },
     },
     IndexDesc {
         name: "evi2",
@@ -180,14 +213,26 @@ pub static INDICES: &[IndexDesc] = &[
         roles: &[Red, Nir],
         formula: "G * (N - R) / (N + C * R + L)",
         constants: &[
-            ConstDesc { name: "G", value: 2.5 },
-            ConstDesc { name: "C", value: 2.4 },
-            ConstDesc { name: "L", value: 1.0 },
+            ConstDesc {
+                name: "G",
+                value: 2.5,
+            },
+            ConstDesc {
+                name: "C",
+                value: 2.4,
+            },
+            ConstDesc {
+                name: "L",
+                value: 1.0,
+            },
         ],
         range: (-1.0, 1.0),
         reference: "Jiang et al. 2008, doi:10.1016/j.rse.2008.06.006",
         cpu: |s, k| vegetation::evi2_px(s[0], s[1], k[0], k[1], k[2]),
-        tolerance: Tolerance { abs: 1e-5, rel: 2e-5 },
+        tolerance: Tolerance {
+            abs: 1e-5,
+            rel: 2e-5,
+        },
     },
     IndexDesc {
         name: "savi",
@@ -195,11 +240,17 @@ pub static INDICES: &[IndexDesc] = &[
         family: Family::Vegetation,
         roles: &[Red, Nir],
         formula: "(1 + L) * (N - R) / (N + R + L)",
-        constants: &[ConstDesc { name: "L", value: 0.5 }],
+        constants: &[ConstDesc {
+            name: "L",
+            value: 0.5,
+        }],
         range: (-1.5, 1.5),
         reference: "Huete 1988, doi:10.1016/0034-4257(88)90106-X",
         cpu: |s, k| vegetation::savi_px(s[0], s[1], k[0]),
-        tolerance: Tolerance { abs: 1e-5, rel: 2e-5 },
+        tolerance: Tolerance {
+            abs: 1e-5,
+            rel: 2e-5,
+        },
     },
     IndexDesc {
         name: "msavi2",
@@ -211,7 +262,10 @@ pub static INDICES: &[IndexDesc] = &[
         range: (-1.0, 1.0),
         reference: "Qi et al. 1994, doi:10.1016/0034-4257(94)90134-1",
         cpu: |s, _| vegetation::msavi2_px(s[0], s[1]),
-        tolerance: Tolerance { abs: 1e-5, rel: 2e-5 },
+        tolerance: Tolerance {
+            abs: 1e-5,
+            rel: 2e-5,
+        },
     },
     IndexDesc {
         name: "ndwi",
@@ -336,7 +390,13 @@ mod tests {
             for r in 0..d.roles.len() {
                 let mut s = s0.to_vec();
                 s[r] += 0.0123;
-                assert_ne!((d.cpu)(&s, &k), v0, "{} ignores role {:?}", d.name, d.roles[r]);
+                assert_ne!(
+                    (d.cpu)(&s, &k),
+                    v0,
+                    "{} ignores role {:?}",
+                    d.name,
+                    d.roles[r]
+                );
             }
         }
     }

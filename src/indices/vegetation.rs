@@ -33,7 +33,8 @@ pub fn nd_px(a: f32, b: f32) -> Px {
 ///
 /// ```
 /// # use climidx::indices::vegetation::ndvi_px;
-/// assert_eq!(ndvi_px(0.1, 0.5).value, 0.6666667);
+/// assert!((ndvi_px(0.1, 0.5).value - 2.0 / 3.0).abs() < 1e-6);
+/// assert!(!ndvi_px(0.0, 0.0).valid); // zero denominator: nodata
 /// ```
 pub fn ndvi_px(red: f32, nir: f32) -> Px {
     nd_px(nir, red)

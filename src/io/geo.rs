@@ -58,7 +58,11 @@ impl GeoTransform {
 
     /// True when both transforms agree to within 1e-9 of a pixel over a 100 000-pixel extent.
     pub fn approx_eq(&self, other: &GeoTransform) -> bool {
-        let scale = self.pixel_width.abs().max(self.pixel_height.abs()).max(1e-12);
+        let scale = self
+            .pixel_width
+            .abs()
+            .max(self.pixel_height.abs())
+            .max(1e-12);
         let tol = 1e-9 * scale;
         let a = self.to_gdal();
         let b = other.to_gdal();
@@ -100,7 +104,9 @@ impl GeoInfo {
     pub fn geotransform(&self) -> Option<GeoTransform> {
         if let Some(m) = &self.transformation {
             if m.len() >= 8 {
-                return Some(GeoTransform::from_gdal([m[3], m[0], m[1], m[7], m[4], m[5]]));
+                return Some(GeoTransform::from_gdal([
+                    m[3], m[0], m[1], m[7], m[4], m[5],
+                ]));
             }
         }
         let (scale, tie) = (self.pixel_scale.as_ref()?, self.tiepoints.as_ref()?);
@@ -110,7 +116,9 @@ impl GeoInfo {
         let (sx, sy) = (scale[0], scale[1]);
         let origin_x = tie[3] - tie[0] * sx;
         let origin_y = tie[4] + tie[1] * sy;
-        Some(GeoTransform::from_gdal([origin_x, sx, 0.0, origin_y, 0.0, -sy]))
+        Some(GeoTransform::from_gdal([
+            origin_x, sx, 0.0, origin_y, 0.0, -sy,
+        ]))
     }
 
     /// Value of a SHORT geokey stored inline in the directory.
@@ -132,10 +140,14 @@ impl GeoInfo {
     /// type key. Two rasters are on the same CRS when these are equal.
     fn crs_signature(&self) -> (Vec<(u16, u16, u16, String)>, bool) {
         let mut keys = Vec::new();
-        let Some(d) = &self.geo_keys else { return (keys, false) };
+        let Some(d) = &self.geo_keys else {
+            return (keys, false);
+        };
         let n = d.get(3).copied().unwrap_or(0) as usize;
         for k in 0..n {
-            let Some(e) = d.get(4 + 4 * k..8 + 4 * k) else { break };
+            let Some(e) = d.get(4 + 4 * k..8 + 4 * k) else {
+                break;
+            };
             if e[0] == GT_RASTER_TYPE_GEO_KEY {
                 continue;
             }
@@ -149,7 +161,10 @@ impl GeoInfo {
                 34737 => {
                     let (off, cnt) = (e[3] as usize, e[2] as usize);
                     let s = self.geo_ascii.as_deref().unwrap_or("");
-                    s.get(off..off + cnt).unwrap_or("").trim_end_matches('|').to_string()
+                    s.get(off..off + cnt)
+                        .unwrap_or("")
+                        .trim_end_matches('|')
+                        .to_string()
                 }
                 _ => e[3].to_string(),
             };
@@ -205,7 +220,11 @@ pub fn format_nodata(v: f64) -> String {
     if v.is_nan() {
         "nan".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
+        if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
     } else {
         format!("{v}")
     }
@@ -219,7 +238,9 @@ mod tests {
         GeoInfo {
             pixel_scale: Some(vec![10.0, 10.0, 0.0]),
             tiepoints: Some(vec![0.0, 0.0, 0.0, 600000.0, 5000040.0, 0.0]),
-            geo_keys: Some(vec![1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633]),
+            geo_keys: Some(vec![
+                1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633,
+            ]),
             ..Default::default()
         }
     }
@@ -240,7 +261,10 @@ mod tests {
             ]),
             ..Default::default()
         };
-        assert_eq!(g.geotransform().unwrap().to_gdal(), [100.0, 30.0, 0.5, 200.0, 0.25, -30.0]);
+        assert_eq!(
+            g.geotransform().unwrap().to_gdal(),
+            [100.0, 30.0, 0.5, 200.0, 0.25, -30.0]
+        );
     }
 
     #[test]
@@ -252,7 +276,10 @@ mod tests {
         assert!(a.mismatch(&b).unwrap().contains("geotransforms differ"));
         let mut c = utm();
         c.geo_keys.as_mut().unwrap()[15] = 32634;
-        assert!(a.mismatch(&c).unwrap().contains("coordinate reference systems"));
+        assert!(a
+            .mismatch(&c)
+            .unwrap()
+            .contains("coordinate reference systems"));
         let mut d = utm();
         d.geo_keys.as_mut().unwrap()[11] = 2;
         assert!(d.is_pixel_is_point());

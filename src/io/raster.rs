@@ -99,7 +99,9 @@ impl NodataMatch {
     /// `dtype`. A value the type cannot hold (e.g. -1 for uint16, 0.5 for int16) matches nothing.
     /// NaN for float bands needs no rule: non-finite samples are always invalid.
     pub fn for_band(dtype: DataType, nodata: Option<f64>) -> NodataMatch {
-        let Some(v) = nodata else { return NodataMatch::None };
+        let Some(v) = nodata else {
+            return NodataMatch::None;
+        };
         let int_in = |lo: f64, hi: f64| v.is_finite() && v.fract() == 0.0 && v >= lo && v <= hi;
         match dtype {
             DataType::U8 if int_in(0.0, 255.0) => NodataMatch::RawBits(v as u32),
@@ -112,7 +114,9 @@ impl NodataMatch {
             DataType::I32 if int_in(i32::MIN as f64, i32::MAX as f64) => {
                 NodataMatch::RawBits(v as i32 as u32)
             }
-            DataType::F32 if v.is_finite() && (v as f32) as f64 == v => NodataMatch::Float(v as f32),
+            DataType::F32 if v.is_finite() && (v as f32) as f64 == v => {
+                NodataMatch::Float(v as f32)
+            }
             // f64 nodata is applied on the host while converting to f32 (see `pack_f64`).
             _ => NodataMatch::None,
         }
@@ -131,7 +135,11 @@ pub fn pack_f64(src: &[f64], nodata: Option<f64>, dst: &mut [u32]) {
             None => false,
         };
         let f = s as f32;
-        *d = if is_nodata || !f.is_finite() { INVALID_F32_BITS } else { f.to_bits() };
+        *d = if is_nodata || !f.is_finite() {
+            INVALID_F32_BITS
+        } else {
+            f.to_bits()
+        };
     }
 }
 
@@ -147,7 +155,10 @@ pub fn row_windows(height: u32, rows: u32) -> impl Iterator<Item = Window> {
     let rows = rows.max(1);
     (0..height.div_ceil(rows)).map(move |k| {
         let row_off = k * rows;
-        Window { row_off, height: rows.min(height - row_off) }
+        Window {
+            row_off,
+            height: rows.min(height - row_off),
+        }
     })
 }
 
@@ -161,9 +172,18 @@ mod tests {
         assert_eq!(
             w,
             vec![
-                Window { row_off: 0, height: 4 },
-                Window { row_off: 4, height: 4 },
-                Window { row_off: 8, height: 2 }
+                Window {
+                    row_off: 0,
+                    height: 4
+                },
+                Window {
+                    row_off: 4,
+                    height: 4
+                },
+                Window {
+                    row_off: 8,
+                    height: 2
+                }
             ]
         );
         assert_eq!(row_windows(1, 1000).count(), 1);
@@ -172,14 +192,38 @@ mod tests {
 
     #[test]
     fn nodata_is_translated_per_type() {
-        assert_eq!(NodataMatch::for_band(DataType::U16, Some(0.0)), NodataMatch::RawBits(0));
-        assert_eq!(NodataMatch::for_band(DataType::U16, Some(-1.0)), NodataMatch::None);
-        assert_eq!(NodataMatch::for_band(DataType::I16, Some(-1.0)), NodataMatch::RawBits(0xffff));
-        assert_eq!(NodataMatch::for_band(DataType::I8, Some(-128.0)), NodataMatch::RawBits(0x80));
-        assert_eq!(NodataMatch::for_band(DataType::U8, Some(2.5)), NodataMatch::None);
-        assert_eq!(NodataMatch::for_band(DataType::F32, Some(-9999.0)), NodataMatch::Float(-9999.0));
-        assert_eq!(NodataMatch::for_band(DataType::F32, Some(f64::NAN)), NodataMatch::None);
-        assert_eq!(NodataMatch::for_band(DataType::I32, Some(-5.0)), NodataMatch::RawBits(-5i32 as u32));
+        assert_eq!(
+            NodataMatch::for_band(DataType::U16, Some(0.0)),
+            NodataMatch::RawBits(0)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::U16, Some(-1.0)),
+            NodataMatch::None
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::I16, Some(-1.0)),
+            NodataMatch::RawBits(0xffff)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::I8, Some(-128.0)),
+            NodataMatch::RawBits(0x80)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::U8, Some(2.5)),
+            NodataMatch::None
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::F32, Some(-9999.0)),
+            NodataMatch::Float(-9999.0)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::F32, Some(f64::NAN)),
+            NodataMatch::None
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::I32, Some(-5.0)),
+            NodataMatch::RawBits(-5i32 as u32)
+        );
     }
 
     #[test]

@@ -31,7 +31,11 @@ pub struct PackedBand {
 
 impl PackedBand {
     pub fn new(dtype: DataType) -> Self {
-        PackedBand { dtype, words: Vec::new(), pixels: 0 }
+        PackedBand {
+            dtype,
+            words: Vec::new(),
+            pixels: 0,
+        }
     }
 
     /// Resize for `pixels` samples, keeping the allocation when it is big enough.
@@ -110,7 +114,12 @@ impl GeoTiffReader {
             })?
             .with_limits(limits);
         let info = read_info(path, &mut decoder)?;
-        Ok(GeoTiffReader { path: path.to_path_buf(), decoder, info, cache: None })
+        Ok(GeoTiffReader {
+            path: path.to_path_buf(),
+            decoder,
+            info,
+            cache: None,
+        })
     }
 
     pub fn info(&self) -> &RasterInfo {
@@ -132,7 +141,10 @@ impl GeoTiffReader {
     ) -> Result<()> {
         let info = &self.info;
         if window.row_off + window.height > info.height {
-            return Err(Error::Internal(format!("window {window:?} outside {}", info.height)));
+            return Err(Error::Internal(format!(
+                "window {window:?} outside {}",
+                info.height
+            )));
         }
         let width = info.width as usize;
         for (p, &b) in out.iter_mut().zip(bands) {
@@ -156,7 +168,11 @@ impl GeoTiffReader {
                 let (src, spp, sample) = if self.info.planar {
                     (cache.bands[b as usize].as_ref(), 1, 0)
                 } else {
-                    (cache.bands[0].as_ref(), self.info.bands as usize, b as usize)
+                    (
+                        cache.bands[0].as_ref(),
+                        self.info.bands as usize,
+                        b as usize,
+                    )
                 };
                 let src = src.expect("band cached");
                 let n = (hi - lo) as usize * width;
@@ -170,8 +186,16 @@ impl GeoTiffReader {
     }
 
     fn load_block_row(&mut self, br: u32, bands: &[u16]) -> Result<()> {
-        let planes: Vec<u16> = if self.info.planar { bands.to_vec() } else { vec![0] };
-        let nplanes = if self.info.planar { self.info.bands as usize } else { 1 };
+        let planes: Vec<u16> = if self.info.planar {
+            bands.to_vec()
+        } else {
+            vec![0]
+        };
+        let nplanes = if self.info.planar {
+            self.info.bands as usize
+        } else {
+            1
+        };
         if let Some(c) = &self.cache {
             if c.index == br && planes.iter().all(|&p| c.bands[p as usize].is_some()) {
                 return Ok(());
@@ -179,7 +203,10 @@ impl GeoTiffReader {
         }
         let mut cache = match self.cache.take() {
             Some(c) if c.index == br => c,
-            _ => BlockRow { index: br, bands: (0..nplanes).map(|_| None).collect() },
+            _ => BlockRow {
+                index: br,
+                bands: (0..nplanes).map(|_| None).collect(),
+            },
         };
         for &plane in &planes {
             if cache.bands[plane as usize].is_none() {
@@ -197,23 +224,31 @@ impl GeoTiffReader {
         let spp = if info.planar { 1 } else { info.bands as usize };
         let width = info.width as usize;
         let rows = bh.min(info.height - br * bh) as usize;
-        let across = if info.tiled { info.width.div_ceil(bw) } else { 1 };
+        let across = if info.tiled {
+            info.width.div_ceil(bw)
+        } else {
+            1
+        };
         let down = info.height.div_ceil(bh);
         let per_plane = across * down;
         let path = self.path.clone();
         let mut full: Option<DecodingResult> = None;
         for tx in 0..across {
             let chunk = plane as u32 * per_plane + br * across + tx;
-            let data = self.decoder.read_chunk(chunk).map_err(|e| tiff_err(&path, e))?;
+            let data = self
+                .decoder
+                .read_chunk(chunk)
+                .map_err(|e| tiff_err(&path, e))?;
             let col0 = (tx * bw) as usize;
             let cols = (bw as usize).min(width - col0);
             let len = result_len(&data);
             // The decoder returns either the data region or the padded chunk.
-            let stride = if len >= (bw as usize) * rows * spp && info.tiled && len != cols * rows * spp {
-                bw as usize
-            } else {
-                cols
-            };
+            let stride =
+                if len >= (bw as usize) * rows * spp && info.tiled && len != cols * rows * spp {
+                    bw as usize
+                } else {
+                    cols
+                };
             if len < stride * (rows - 1) * spp + cols * spp {
                 return Err(Error::input(&path, format!("block {chunk} is truncated")));
             }
@@ -223,7 +258,13 @@ impl GeoTiffReader {
             }
             let dst = full.get_or_insert_with(|| alloc_like(&data, width * rows * spp));
             for r in 0..rows {
-                copy_run(&data, (r * stride) * spp, dst, (r * width + col0) * spp, cols * spp);
+                copy_run(
+                    &data,
+                    (r * stride) * spp,
+                    dst,
+                    (r * width + col0) * spp,
+                    cols * spp,
+                );
             }
         }
         full.ok_or_else(|| Error::input(&path, "image has no blocks"))
@@ -236,10 +277,18 @@ fn read_info(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<RasterInfo
     if width == 0 || height == 0 {
         return Err(Error::input(path, "image has zero width or height"));
     }
-    let spp = d.find_tag_unsigned::<u16>(Tag::SamplesPerPixel).map_err(e)?.unwrap_or(1);
-    let bits = d.find_tag_unsigned_vec::<u16>(Tag::BitsPerSample).map_err(e)?.unwrap_or(vec![1]);
-    let formats =
-        d.find_tag_unsigned_vec::<u16>(Tag::SampleFormat).map_err(e)?.unwrap_or(vec![1]);
+    let spp = d
+        .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
+        .map_err(e)?
+        .unwrap_or(1);
+    let bits = d
+        .find_tag_unsigned_vec::<u16>(Tag::BitsPerSample)
+        .map_err(e)?
+        .unwrap_or(vec![1]);
+    let formats = d
+        .find_tag_unsigned_vec::<u16>(Tag::SampleFormat)
+        .map_err(e)?
+        .unwrap_or(vec![1]);
     if spp == 0 {
         return Err(Error::input(path, "SamplesPerPixel is 0"));
     }
@@ -273,23 +322,39 @@ fn read_info(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<RasterInfo
             ));
         }
     };
-    let planar = d.find_tag_unsigned::<u16>(Tag::PlanarConfiguration).map_err(e)?.unwrap_or(1) == 2;
-    let compression = d.find_tag_unsigned::<u16>(Tag::Compression).map_err(e)?.unwrap_or(1);
+    let planar = d
+        .find_tag_unsigned::<u16>(Tag::PlanarConfiguration)
+        .map_err(e)?
+        .unwrap_or(1)
+        == 2;
+    let compression = d
+        .find_tag_unsigned::<u16>(Tag::Compression)
+        .map_err(e)?
+        .unwrap_or(1);
     let tiled = d.get_chunk_type() == ChunkType::Tile;
     let block = d.chunk_dimensions();
     if block.0 == 0 || block.1 == 0 {
         return Err(Error::input(path, "zero-sized tiles or strips"));
     }
     let f64v = |d: &mut Decoder<_>, t| -> Result<Option<Vec<f64>>> {
-        d.find_tag(t).map_err(e)?.map(|v: tiff::decoder::ifd::Value| v.into_f64_vec()).transpose().map_err(e)
+        d.find_tag(t)
+            .map_err(e)?
+            .map(|v: tiff::decoder::ifd::Value| v.into_f64_vec())
+            .transpose()
+            .map_err(e)
     };
     let geo = GeoInfo {
         pixel_scale: f64v(d, Tag::ModelPixelScaleTag)?,
         tiepoints: f64v(d, Tag::ModelTiepointTag)?,
         transformation: f64v(d, Tag::ModelTransformationTag)?,
-        geo_keys: d.find_tag_unsigned_vec::<u16>(Tag::GeoKeyDirectoryTag).map_err(e)?,
+        geo_keys: d
+            .find_tag_unsigned_vec::<u16>(Tag::GeoKeyDirectoryTag)
+            .map_err(e)?,
         geo_doubles: f64v(d, Tag::GeoDoubleParamsTag)?,
-        geo_ascii: d.find_tag(Tag::GeoAsciiParamsTag).map_err(e)?.and_then(|v| v.into_string().ok()),
+        geo_ascii: d
+            .find_tag(Tag::GeoAsciiParamsTag)
+            .map_err(e)?
+            .and_then(|v| v.into_string().ok()),
     };
     let nodata = match d.find_tag(Tag::GdalNodata).map_err(e)? {
         Some(v) => {
@@ -300,7 +365,18 @@ fn read_info(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<RasterInfo
         }
         None => None,
     };
-    Ok(RasterInfo { width, height, bands: spp, dtype, planar, tiled, block, compression, nodata, geo })
+    Ok(RasterInfo {
+        width,
+        height,
+        bands: spp,
+        dtype,
+        planar,
+        tiled,
+        block,
+        compression,
+        nodata,
+        geo,
+    })
 }
 
 fn result_len(r: &DecodingResult) -> usize {
@@ -331,7 +407,9 @@ fn alloc_like(r: &DecodingResult, n: usize) -> DecodingResult {
         DecodingResult::F64(_) => DecodingResult::F64(vec![0.0; n]),
         DecodingResult::U64(_) => DecodingResult::U64(vec![0; n]),
         DecodingResult::I64(_) => DecodingResult::I64(vec![0; n]),
-        DecodingResult::F16(v) => DecodingResult::F16(vec![v.first().copied().unwrap_or_default(); n]),
+        DecodingResult::F16(v) => {
+            DecodingResult::F16(vec![v.first().copied().unwrap_or_default(); n])
+        }
     }
 }
 
@@ -375,21 +453,55 @@ fn copy_samples(
     }
     let words = &mut dst.words;
     match src {
-        DecodingResult::U8(s) => {
-            strided(s, src_start, spp, &mut bytemuck::cast_slice_mut::<u32, u8>(words)[dst_start..dst_start + n], |v| v)
-        }
-        DecodingResult::I8(s) => {
-            strided(s, src_start, spp, &mut bytemuck::cast_slice_mut::<u32, i8>(words)[dst_start..dst_start + n], |v| v)
-        }
-        DecodingResult::U16(s) => {
-            strided(s, src_start, spp, &mut bytemuck::cast_slice_mut::<u32, u16>(words)[dst_start..dst_start + n], |v| v)
-        }
-        DecodingResult::I16(s) => {
-            strided(s, src_start, spp, &mut bytemuck::cast_slice_mut::<u32, i16>(words)[dst_start..dst_start + n], |v| v)
-        }
-        DecodingResult::U32(s) => strided(s, src_start, spp, &mut words[dst_start..dst_start + n], |v| v),
-        DecodingResult::I32(s) => strided(s, src_start, spp, &mut words[dst_start..dst_start + n], |v| v as u32),
-        DecodingResult::F32(s) => strided(s, src_start, spp, &mut words[dst_start..dst_start + n], f32::to_bits),
+        DecodingResult::U8(s) => strided(
+            s,
+            src_start,
+            spp,
+            &mut bytemuck::cast_slice_mut::<u32, u8>(words)[dst_start..dst_start + n],
+            |v| v,
+        ),
+        DecodingResult::I8(s) => strided(
+            s,
+            src_start,
+            spp,
+            &mut bytemuck::cast_slice_mut::<u32, i8>(words)[dst_start..dst_start + n],
+            |v| v,
+        ),
+        DecodingResult::U16(s) => strided(
+            s,
+            src_start,
+            spp,
+            &mut bytemuck::cast_slice_mut::<u32, u16>(words)[dst_start..dst_start + n],
+            |v| v,
+        ),
+        DecodingResult::I16(s) => strided(
+            s,
+            src_start,
+            spp,
+            &mut bytemuck::cast_slice_mut::<u32, i16>(words)[dst_start..dst_start + n],
+            |v| v,
+        ),
+        DecodingResult::U32(s) => strided(
+            s,
+            src_start,
+            spp,
+            &mut words[dst_start..dst_start + n],
+            |v| v,
+        ),
+        DecodingResult::I32(s) => strided(
+            s,
+            src_start,
+            spp,
+            &mut words[dst_start..dst_start + n],
+            |v| v as u32,
+        ),
+        DecodingResult::F32(s) => strided(
+            s,
+            src_start,
+            spp,
+            &mut words[dst_start..dst_start + n],
+            f32::to_bits,
+        ),
         DecodingResult::F64(s) => {
             let mut tmp = vec![0f64; n];
             strided(s, src_start, spp, &mut tmp, |v| v);

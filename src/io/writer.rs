@@ -40,13 +40,19 @@ pub fn check_output_path(path: &Path, overwrite: bool) -> Result<()> {
         _ => Path::new("."),
     };
     if !parent.is_dir() {
-        return Err(Error::output(path, "the output folder does not exist; create it first"));
+        return Err(Error::output(
+            path,
+            "the output folder does not exist; create it first",
+        ));
     }
     if path.is_dir() {
         return Err(Error::output(path, "is a folder; give a file name"));
     }
     if path.exists() && !overwrite {
-        return Err(Error::output(path, "already exists; pass --overwrite to replace it"));
+        return Err(Error::output(
+            path,
+            "already exists; pass --overwrite to replace it",
+        ));
     }
     Ok(())
 }
@@ -85,12 +91,16 @@ impl GeoTiffWriter {
         if bands == 0 || bands > u16::MAX as usize {
             return Err(Error::Internal(format!("cannot write {bands} bands")));
         }
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp_path = path.with_file_name(format!(".{name}.climidx-{}.tmp", std::process::id()));
         let file = File::create(&tmp_path)
             .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
         let row_bytes = width as usize * bands * 4;
-        let rows_per_strip = (TARGET_STRIP_BYTES / row_bytes.max(1)).clamp(1, height as usize) as u32;
+        let rows_per_strip =
+            (TARGET_STRIP_BYTES / row_bytes.max(1)).clamp(1, height as usize) as u32;
         let data_bytes = row_bytes as u64 * height as u64;
         let bigtiff = data_bytes > (u32::MAX as u64) - (64 << 20);
         let mut w = GeoTiffWriter {
@@ -131,7 +141,10 @@ impl GeoTiffWriter {
     }
 
     fn write_bytes(&mut self, b: &[u8]) -> Result<()> {
-        let f = self.file.as_mut().ok_or_else(|| Error::Internal("writer already finished".into()))?;
+        let f = self
+            .file
+            .as_mut()
+            .ok_or_else(|| Error::Internal("writer already finished".into()))?;
         let r = f.write_all(b);
         r.map_err(|e| self.io_err(e))?;
         self.pos += b.len() as u64;
@@ -145,7 +158,9 @@ impl GeoTiffWriter {
             || bands.iter().any(|b| b.len() < rows as usize * width)
             || self.rows_done + self.pending_rows + rows > self.height
         {
-            return Err(Error::Internal("write_rows called with the wrong shape".into()));
+            return Err(Error::Internal(
+                "write_rows called with the wrong shape".into(),
+            ));
         }
         let mut r = 0;
         while r < rows {
@@ -222,14 +237,20 @@ impl GeoTiffWriter {
 
     fn gdal_metadata(&self) -> String {
         fn esc(s: &str) -> String {
-            s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
         }
         let mut x = String::from("<GDALMetadata>\n");
         for (k, v) in &self.opts.metadata {
             x += &format!("  <Item name=\"{}\">{}</Item>\n", esc(k), esc(v));
         }
         for (b, d) in self.opts.descriptions.iter().enumerate() {
-            x += &format!("  <Item name=\"DESCRIPTION\" sample=\"{b}\" role=\"description\">{}</Item>\n", esc(d));
+            x += &format!(
+                "  <Item name=\"DESCRIPTION\" sample=\"{b}\" role=\"description\">{}</Item>\n",
+                esc(d)
+            );
         }
         x += "</GDALMetadata>";
         x
@@ -243,10 +264,18 @@ impl GeoTiffWriter {
             Entry::short(258, &vec![32; n]),
             Entry::short(259, &[1]),
             Entry::short(262, &[1]),
-            if self.bigtiff { Entry::long8(273, &self.strip_offsets) } else { Entry::long(273, &to_u32(&self.strip_offsets)) },
+            if self.bigtiff {
+                Entry::long8(273, &self.strip_offsets)
+            } else {
+                Entry::long(273, &to_u32(&self.strip_offsets))
+            },
             Entry::short(277, &[n as u16]),
             Entry::long(278, &[self.rows_per_strip]),
-            if self.bigtiff { Entry::long8(279, &self.strip_counts) } else { Entry::long(279, &to_u32(&self.strip_counts)) },
+            if self.bigtiff {
+                Entry::long8(279, &self.strip_counts)
+            } else {
+                Entry::long(279, &to_u32(&self.strip_counts))
+            },
             Entry::short(284, &[1]),
             Entry::ascii(305, &format!("climidx {}", env!("CARGO_PKG_VERSION"))),
             Entry::short(339, &vec![3; n]),
@@ -255,12 +284,24 @@ impl GeoTiffWriter {
             e.push(Entry::short(338, &vec![0; n - 1]));
         }
         let g = &self.geo;
-        if let Some(v) = &g.pixel_scale { e.push(Entry::double(33550, v)); }
-        if let Some(v) = &g.tiepoints { e.push(Entry::double(33922, v)); }
-        if let Some(v) = &g.transformation { e.push(Entry::double(34264, v)); }
-        if let Some(v) = &g.geo_keys { e.push(Entry::short(34735, v)); }
-        if let Some(v) = &g.geo_doubles { e.push(Entry::double(34736, v)); }
-        if let Some(v) = &g.geo_ascii { e.push(Entry::ascii(34737, v)); }
+        if let Some(v) = &g.pixel_scale {
+            e.push(Entry::double(33550, v));
+        }
+        if let Some(v) = &g.tiepoints {
+            e.push(Entry::double(33922, v));
+        }
+        if let Some(v) = &g.transformation {
+            e.push(Entry::double(34264, v));
+        }
+        if let Some(v) = &g.geo_keys {
+            e.push(Entry::short(34735, v));
+        }
+        if let Some(v) = &g.geo_doubles {
+            e.push(Entry::double(34736, v));
+        }
+        if let Some(v) = &g.geo_ascii {
+            e.push(Entry::ascii(34737, v));
+        }
         e.push(Entry::ascii(42112, &self.gdal_metadata()));
         e.push(Entry::ascii(42113, &format_nodata(self.opts.nodata)));
         e.sort_by_key(|x| x.tag);
@@ -289,23 +330,48 @@ struct Entry {
 
 impl Entry {
     fn short(tag: u16, v: &[u16]) -> Self {
-        Entry { tag, typ: 3, count: v.len() as u64, data: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+        Entry {
+            tag,
+            typ: 3,
+            count: v.len() as u64,
+            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
     }
     fn long(tag: u16, v: &[u32]) -> Self {
-        Entry { tag, typ: 4, count: v.len() as u64, data: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+        Entry {
+            tag,
+            typ: 4,
+            count: v.len() as u64,
+            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
     }
     fn long8(tag: u16, v: &[u64]) -> Self {
-        Entry { tag, typ: 16, count: v.len() as u64, data: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+        Entry {
+            tag,
+            typ: 16,
+            count: v.len() as u64,
+            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
     }
     fn double(tag: u16, v: &[f64]) -> Self {
-        Entry { tag, typ: 12, count: v.len() as u64, data: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+        Entry {
+            tag,
+            typ: 12,
+            count: v.len() as u64,
+            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
     }
     fn ascii(tag: u16, s: &str) -> Self {
         let mut data = s.as_bytes().to_vec();
         if data.last() != Some(&0) {
             data.push(0);
         }
-        Entry { tag, typ: 2, count: data.len() as u64, data }
+        Entry {
+            tag,
+            typ: 2,
+            count: data.len() as u64,
+            data,
+        }
     }
 }
 

@@ -19,7 +19,11 @@ pub fn gpu_or_skip(test: &str) -> Option<&'static GpuContext> {
         let pick = adapter::pick(&summaries, DeviceChoice::Software, None)
             .ok()
             .flatten()
-            .or_else(|| adapter::pick(&summaries, DeviceChoice::Gpu, None).ok().flatten());
+            .or_else(|| {
+                adapter::pick(&summaries, DeviceChoice::Gpu, None)
+                    .ok()
+                    .flatten()
+            });
         let ctx = pick.map(|i| GpuContext::new(adapters.swap_remove(i)).expect("device creation"));
         if let Some(c) = &ctx {
             eprintln!("GPU tests run on: {}", c.summary.one_line());
@@ -29,7 +33,9 @@ pub fn gpu_or_skip(test: &str) -> Option<&'static GpuContext> {
     match ctx {
         Some(c) => Some(c),
         None if std::env::var("CLIMIDX_REQUIRE_GPU").as_deref() == Ok("1") => {
-            panic!("CLIMIDX_REQUIRE_GPU=1 but no wgpu adapter was found (install mesa-vulkan-drivers)")
+            panic!(
+                "CLIMIDX_REQUIRE_GPU=1 but no wgpu adapter was found (install mesa-vulkan-drivers)"
+            )
         }
         None => {
             eprintln!("SKIPPED (no adapter): {test}");
@@ -61,11 +67,23 @@ impl Rng {
 
 /// Compare one output of `d` pixel by pixel: nodata masks exactly, values within tolerance.
 /// `nodata_bits` is the output nodata pattern.
-pub fn assert_matches(d: &IndexDesc, gpu: &[f32], cpu: &[f32], nodata_bits: u32, context: &dyn Fn(usize) -> String) {
+pub fn assert_matches(
+    d: &IndexDesc,
+    gpu: &[f32],
+    cpu: &[f32],
+    nodata_bits: u32,
+    context: &dyn Fn(usize) -> String,
+) {
     assert_eq!(gpu.len(), cpu.len());
     for (i, (&g, &c)) in gpu.iter().zip(cpu).enumerate() {
         let (gn, cn) = (g.to_bits() == nodata_bits, c.to_bits() == nodata_bits);
-        assert_eq!(gn, cn, "{}: nodata mismatch at {i} ({}): gpu {g:?} cpu {c:?}", d.name, context(i));
+        assert_eq!(
+            gn,
+            cn,
+            "{}: nodata mismatch at {i} ({}): gpu {g:?} cpu {c:?}",
+            d.name,
+            context(i)
+        );
         if !cn {
             assert!(
                 d.tolerance.accepts(g, c),
@@ -93,7 +111,10 @@ pub fn asset(rel: &str) -> PathBuf {
 
 /// A fresh temporary directory under target/ (kept on failure for inspection).
 pub fn tempdir(name: &str) -> PathBuf {
-    let d = repo().join("target").join("test-tmp").join(format!("{name}-{}", std::process::id()));
+    let d = repo()
+        .join("target")
+        .join("test-tmp")
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -102,7 +123,9 @@ pub fn tempdir(name: &str) -> PathBuf {
 /// Path of a GDAL command-line tool, or a loud skip (a panic when CLIMIDX_REQUIRE_GDAL=1).
 pub fn gdal_tool(tool: &str, test: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|p| p.join(tool)).find(|p| p.is_file())
+        std::env::split_paths(&paths)
+            .map(|p| p.join(tool))
+            .find(|p| p.is_file())
     });
     match found {
         Some(p) => Some(p),

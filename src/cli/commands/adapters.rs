@@ -6,14 +6,21 @@ use crate::gpu::{adapter, AdapterSummary};
 
 pub fn run(args: &DeviceArgs) -> Result<()> {
     let instance = adapter::instance();
-    let adapters: Vec<AdapterSummary> = adapter::enumerate(&instance).iter().map(AdapterSummary::of).collect();
+    let adapters: Vec<AdapterSummary> = adapter::enumerate(&instance)
+        .iter()
+        .map(AdapterSummary::of)
+        .collect();
     let name = adapter::name_filter(args.adapter.as_deref());
     let picked = adapter::pick(&adapters, args.device, name.as_deref());
     if adapters.is_empty() {
         println!("no wgpu adapters found (install a GPU driver, or Mesa's lavapipe: apt-get install mesa-vulkan-drivers)");
     }
     for (i, a) in adapters.iter().enumerate() {
-        let mark = if matches!(picked, Ok(Some(p)) if p == i) { "*" } else { " " };
+        let mark = if matches!(picked, Ok(Some(p)) if p == i) {
+            "*"
+        } else {
+            " "
+        };
         println!(
             "{mark} [{i}] {} | backend {:?} | type {:?} | driver {} {} | max storage binding {} MiB | max buffer {} MiB | workgroups/dim {} | mapped buffers {} | timestamps {}",
             a.name,
@@ -29,12 +36,19 @@ pub fn run(args: &DeviceArgs) -> Result<()> {
         );
     }
     match picked {
-        Ok(Some(i)) => println!("--device {:?} picks [{i}] {}", args.device, adapters[i].name),
+        Ok(Some(i)) => println!(
+            "--device {:?} picks [{i}] {}",
+            args.device, adapters[i].name
+        ),
         Ok(None) => println!(
             "--device {:?} picks the native CPU path ({} threads){}",
             args.device,
             rayon::current_num_threads(),
-            if args.device == crate::gpu::DeviceChoice::Auto { ": no hardware GPU adapter" } else { "" }
+            if args.device == crate::gpu::DeviceChoice::Auto {
+                ": no hardware GPU adapter"
+            } else {
+                ""
+            }
         ),
         Err(e) => println!("--device {:?}: {e}", args.device),
     }
