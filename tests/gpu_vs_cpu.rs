@@ -191,19 +191,7 @@ fn every_index_matches_cpu_across_many_windows() {
 #[test]
 fn every_sample_type_matches_cpu() {
     let some = ["ndvi", "evi", "msavi2", "savi"].map(|n| indices::find(n).unwrap());
-    for (n, dt) in [
-        DataType::U8,
-        DataType::I8,
-        DataType::U16,
-        DataType::I16,
-        DataType::U32,
-        DataType::I32,
-        DataType::F32,
-        DataType::F64,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (n, dt) in DataType::ALL.into_iter().enumerate() {
         let c = random_case(100 + n as u64, dt, 33, 9);
         check(&c, &some, Some(64), NAN_BITS, &format!("{dt:?}"));
     }

@@ -91,7 +91,7 @@ impl<'c> GpuRunner<'c> {
         let mut words = 0usize;
         for (slot, b) in bands.iter().enumerate() {
             if let Some(b) = b {
-                let dtype = dtype_of(b.dtype);
+                let dtype = DataType::from_shader_code(b.dtype);
                 let n = round_up(dtype.words_for(capacity));
                 let mut bp = *b;
                 bp.word_offset =
@@ -266,7 +266,7 @@ impl<'c> GpuRunner<'c> {
         let mut parts: Vec<(usize, &[u32])> = Vec::new();
         for (slot, region) in self.regions.iter().enumerate() {
             if let Some((off, cap)) = region {
-                let dtype = dtype_of(self.params.bands[slot].dtype);
+                let dtype = DataType::from_shader_code(self.params.bands[slot].dtype);
                 let n = dtype.words_for(pixels);
                 let words = data[slot]
                     .ok_or_else(|| Error::Internal(format!("no data for role slot {slot}")))?;
@@ -306,18 +306,6 @@ impl<'c> GpuRunner<'c> {
             }
         }
         Ok(())
-    }
-}
-
-fn dtype_of(code: u32) -> DataType {
-    match code {
-        0 => DataType::U8,
-        1 => DataType::I8,
-        2 => DataType::U16,
-        3 => DataType::I16,
-        4 => DataType::U32,
-        5 => DataType::I32,
-        _ => DataType::F32,
     }
 }
 

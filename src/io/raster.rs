@@ -31,6 +31,25 @@ pub enum DataType {
 }
 
 impl DataType {
+    pub const ALL: [DataType; 8] = [
+        DataType::U8,
+        DataType::I8,
+        DataType::U16,
+        DataType::I16,
+        DataType::U32,
+        DataType::I32,
+        DataType::F32,
+        DataType::F64,
+    ];
+
+    /// The type a shader code stands for (f64 is shipped as f32).
+    pub fn from_shader_code(code: u32) -> DataType {
+        DataType::ALL
+            .into_iter()
+            .find(|d| d.shader_code() == code)
+            .unwrap_or(DataType::F32)
+    }
+
     /// Code used in `BandParams::dtype` (must be kept in sync with `DT_*` in shaders/common.wgsl).
     pub fn shader_code(self) -> u32 {
         match self {

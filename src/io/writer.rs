@@ -187,13 +187,16 @@ impl GeoTiffWriter {
         if self.pending_rows == 0 {
             return Ok(());
         }
-        let bytes: Vec<u8> = bytemuck::cast_slice::<f32, u8>(&self.pending).to_vec();
+        let mut pending = std::mem::take(&mut self.pending);
+        let bytes: &[u8] = bytemuck::cast_slice(&pending);
         self.strip_offsets.push(self.pos);
         self.strip_counts.push(bytes.len() as u64);
-        self.write_bytes(&bytes)?;
+        let r = self.write_bytes(bytes);
+        pending.clear();
+        self.pending = pending;
+        r?;
         self.rows_done += self.pending_rows;
         self.pending_rows = 0;
-        self.pending.clear();
         Ok(())
     }
 
