@@ -10,7 +10,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use climidx::engine::{compute_in_memory, run_index_job, Backend, BandSource, IndexJob};
+use climidx::engine::{
+    compute_in_memory, compute_into, run_index_job, Backend, BandSource, IndexJob,
+};
 use climidx::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
 use climidx::indices::common::BandParams;
 use climidx::indices::{self, Role, ROLE_SLOTS};
@@ -114,42 +116,47 @@ fn main() {
 
     println!(
         "\n{:<72} {:>9} {:>9} {:>10} {:>12}",
-        "in memory (windows through the kernel)", "seconds", "Mpix/s", "vs CPU", "max|diff|"
+        "in memory (windows through the kernel, output buffer reused)",
+        "seconds",
+        "Mpix/s",
+        "vs CPU",
+        "max|diff|"
     );
     let mut results: Vec<(String, f64, f64)> = Vec::new();
-    let mut time = |label: String, f: &mut dyn FnMut() -> Vec<Vec<f32>>| {
-        let _ = f(); // warm-up (pipeline creation, page faults)
+    let mut out = vec![vec![0f32; n]];
+    let mut time = |label: String, backend: Backend, pool: Option<&rayon::ThreadPool>| {
         let mut t = Vec::new();
-        let mut d = 0.0;
-        for _ in 0..rounds {
+        for r in 0..=rounds {
             let s = Instant::now();
-            let o = f();
-            t.push(s.elapsed().as_secs_f64());
-            d = diff(&o[0]);
+            let mut o: Vec<&mut [f32]> = out.iter_mut().map(|o| &mut o[..]).collect();
+            let mut run = || {
+                compute_into(
+                    backend,
+                    &[ndvi],
+                    &[[0.0; 4]],
+                    &bands,
+                    nan,
+                    None,
+                    false,
+                    &mut o,
+                )
+                .unwrap()
+            };
+            match pool {
+                Some(p) => p.install(run),
+                None => run(),
+            }
+            if r > 0 {
+                // round 0 is the warm-up (pipeline creation, first touch of buffers)
+                t.push(s.elapsed().as_secs_f64());
+            }
         }
-        results.push((label, median(t), d));
+        results.push((label, median(t), diff(&out[0])));
     };
-    time("cpu (all threads)".into(), &mut || {
-        compute_in_memory(Backend::Cpu, &[ndvi], &[[0.0; 4]], &bands, nan, None, false).unwrap()
-    });
-    time("cpu (1 thread)".into(), &mut || {
-        one.install(|| {
-            compute_in_memory(Backend::Cpu, &[ndvi], &[[0.0; 4]], &bands, nan, None, false).unwrap()
-        })
-    });
+    time("cpu (all threads)".into(), Backend::Cpu, None);
+    time("cpu (1 thread)".into(), Backend::Cpu, Some(&one));
     for (label, ctx) in &contexts {
-        time(label.clone(), &mut || {
-            compute_in_memory(
-                Backend::Gpu(ctx),
-                &[ndvi],
-                &[[0.0; 4]],
-                &bands,
-                nan,
-                None,
-                false,
-            )
-            .unwrap()
-        });
+        time(label.clone(), Backend::Gpu(ctx), None);
     }
     let cpu_t = results[0].1;
     for (l, t, d) in &results {
@@ -164,7 +171,12 @@ fn main() {
     }
 
     // File to file.
-    let dir = std::env::temp_dir().join(format!("climidx-bench-{}", std::process::id()));
+    // CLIMIDX_BENCH_DIR keeps the generated inputs there (to rerun the CLI on them).
+    let keep = std::env::var_os("CLIMIDX_BENCH_DIR");
+    let dir = match &keep {
+        Some(d) => std::path::PathBuf::from(d),
+        None => std::env::temp_dir().join(format!("climidx-bench-{}", std::process::id())),
+    };
     std::fs::create_dir_all(&dir).unwrap();
     let (rp, np) = (dir.join("red.tif"), dir.join("nir.tif"));
     write_u16(
@@ -238,5 +250,7 @@ fn main() {
             r.write.as_secs_f64()
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

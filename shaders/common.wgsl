@@ -73,51 +73,59 @@ fn safe_div(num: f32, den: f32) -> Px {
     return px_new(num / den);
 }
 
-// Fetch pixel i of the band in role slot `role` and decode it: raw -> validity -> raw*scale+offset.
-fn fetch(role: u32, i: u32) -> Sample {
-    let b = params.bands[role];
-    var raw: u32;
-    var value: f32;
-    var valid = true;
-    switch b.dtype {
-        case DT_U8: {
-            raw = (input[b.word_offset + (i >> 2u)] >> ((i & 3u) * 8u)) & 0xffu;
-            value = f32(raw);
-        }
-        case DT_I8: {
-            raw = (input[b.word_offset + (i >> 2u)] >> ((i & 3u) * 8u)) & 0xffu;
-            value = f32(bitcast<i32>(raw << 24u) >> 24u);
-        }
-        case DT_U16: {
-            raw = (input[b.word_offset + (i >> 1u)] >> ((i & 1u) * 16u)) & 0xffffu;
-            value = f32(raw);
-        }
-        case DT_I16: {
-            raw = (input[b.word_offset + (i >> 1u)] >> ((i & 1u) * 16u)) & 0xffffu;
-            value = f32(bitcast<i32>(raw << 16u) >> 16u);
-        }
-        case DT_U32: {
-            raw = input[b.word_offset + i];
-            value = f32(raw);
-        }
-        case DT_I32: {
-            raw = input[b.word_offset + i];
-            value = f32(bitcast<i32>(raw));
-        }
-        default: {
-            raw = input[b.word_offset + i];
-            valid = is_finite_bits(raw);
-            value = select(0.0, bitcast<f32>(raw), valid);
-        }
-    }
+// Sample fetch, one function per stored type; the generated entry point calls the one matching
+// each band's type (no per-pixel type switch). Each reads the raw sample of pixel `i` from the
+// band's packed words, then `decode` applies validity and scale/offset.
+
+// Validity and scale/offset for a raw sample: nodata compared on the raw bits (integers) or the
+// value (floats), then value * scale + offset.
+fn decode(b: BandParams, raw: u32, value: f32, finite: bool) -> Sample {
+    var valid = finite;
     if b.nodata_mode == NODATA_RAW && raw == b.nodata_bits {
         valid = false;
     }
     if b.nodata_mode == NODATA_FLOAT && valid && value == bitcast<f32>(b.nodata_bits) {
         valid = false;
     }
-    value = value * b.scale + b.offset;
-    return Sample(value, valid);
+    let scaled = value * b.scale + b.offset;
+    // A sample that overflows when scaled is invalid, so formulas only ever see finite values.
+    return Sample(scaled, valid && is_finite_bits(bitcast<u32>(scaled)));
+}
+
+fn fetch_u8(b: BandParams, i: u32) -> Sample {
+    let raw = (input[b.word_offset + (i >> 2u)] >> ((i & 3u) * 8u)) & 0xffu;
+    return decode(b, raw, f32(raw), true);
+}
+
+fn fetch_i8(b: BandParams, i: u32) -> Sample {
+    let raw = (input[b.word_offset + (i >> 2u)] >> ((i & 3u) * 8u)) & 0xffu;
+    return decode(b, raw, f32(bitcast<i32>(raw << 24u) >> 24u), true);
+}
+
+fn fetch_u16(b: BandParams, i: u32) -> Sample {
+    let raw = (input[b.word_offset + (i >> 1u)] >> ((i & 1u) * 16u)) & 0xffffu;
+    return decode(b, raw, f32(raw), true);
+}
+
+fn fetch_i16(b: BandParams, i: u32) -> Sample {
+    let raw = (input[b.word_offset + (i >> 1u)] >> ((i & 1u) * 16u)) & 0xffffu;
+    return decode(b, raw, f32(bitcast<i32>(raw << 16u) >> 16u), true);
+}
+
+fn fetch_u32(b: BandParams, i: u32) -> Sample {
+    let raw = input[b.word_offset + i];
+    return decode(b, raw, f32(raw), true);
+}
+
+fn fetch_i32(b: BandParams, i: u32) -> Sample {
+    let raw = input[b.word_offset + i];
+    return decode(b, raw, f32(bitcast<i32>(raw)), true);
+}
+
+fn fetch_f32(b: BandParams, i: u32) -> Sample {
+    let raw = input[b.word_offset + i];
+    let finite = is_finite_bits(raw);
+    return decode(b, raw, select(0.0, bitcast<f32>(raw), finite), finite);
 }
 
 // Store result `j` of pixel `i`: the value's bits, or the output nodata bits.

@@ -1,44 +1,64 @@
-//! The native CPU path: the registry's reference functions run over a window, multi-threaded
-//! with rayon. It mirrors the generated WGSL entry point ([`crate::shaders::kernel_source`])
-//! step by step — fetch each role once, check validity, call each index's `_px`, store the bits
-//! — so GPU and CPU follow one nodata policy.
+//! The native CPU path, in two forms:
+//!
+//! - [`run_window_reference`] mirrors the generated WGSL entry point
+//!   ([`crate::shaders::kernel_source`]) step by step — fetch each role once, check validity,
+//!   call each index's `_px`, store the bits. It is the specification the GPU is tested against.
+//! - [`run_window`] is the fast path `--device cpu` runs: each role's window is decoded once to
+//!   f32 (NaN marking invalid samples; a valid decoded sample is always finite), then each
+//!   index's batch loop — the same `_px` expression, inlined — runs over the chunk. Tests hold it
+//!   bit-identical to the reference.
+//!
+//! Both split the window into chunks processed in parallel with rayon.
 
 use rayon::prelude::*;
 
-use crate::indices::common::{fetch, result_bits, BandParams, Sample};
+use crate::indices::common::{decode, fetch, raw_sample, result_bits, BandParams, Sample};
 use crate::indices::{IndexDesc, Px, ROLE_SLOTS};
+use crate::io::raster::DataType;
 
 /// Pixels per parallel work item.
-const CHUNK: usize = 1 << 15;
+const CHUNK: usize = 1 << 14;
 
 /// One band role's data for a window: its decode parameters and packed words.
 pub type RoleBand<'a> = Option<(&'a BandParams, &'a [u32])>;
 
-/// Compute `indices` (with constants `k[j]`) for `pixels` pixels into `outputs[j][..pixels]`.
-pub fn run_window(
-    indices: &[&IndexDesc],
-    k: &[[f32; 4]],
-    bands: &[RoleBand<'_>; ROLE_SLOTS],
-    pixels: usize,
-    out_nodata_bits: u32,
-    outputs: &mut [Vec<f32>],
-) {
-    assert_eq!(indices.len(), outputs.len());
-    let roles = crate::shaders::roles_used(indices);
-    for r in &roles {
-        assert!(bands[r.slot()].is_some(), "role {} has no band", r.name());
-    }
-    // Transpose outputs into per-chunk slices so chunks can run in parallel.
-    let nchunks = pixels.div_ceil(CHUNK);
-    let mut chunks: Vec<Vec<&mut [f32]>> = (0..nchunks)
-        .map(|_| Vec::with_capacity(outputs.len()))
-        .collect();
+/// Split each output into chunk-sized slices, transposed so chunks can run in parallel.
+fn chunked<'a>(outputs: &'a mut [&mut [f32]], pixels: usize) -> Vec<Vec<&'a mut [f32]>> {
+    let n = pixels.div_ceil(CHUNK);
+    let mut chunks: Vec<Vec<&mut [f32]>> =
+        (0..n).map(|_| Vec::with_capacity(outputs.len())).collect();
     for out in outputs.iter_mut() {
         for (c, s) in out[..pixels].chunks_mut(CHUNK).enumerate() {
             chunks[c].push(s);
         }
     }
     chunks
+}
+
+fn check_roles(
+    indices: &[&IndexDesc],
+    bands: &[RoleBand<'_>; ROLE_SLOTS],
+) -> Vec<crate::indices::Role> {
+    let roles = crate::shaders::roles_used(indices);
+    for r in &roles {
+        assert!(bands[r.slot()].is_some(), "role {} has no band", r.name());
+    }
+    roles
+}
+
+/// Reference: compute `indices` (constants `k[j]`) for `pixels` pixels into
+/// `outputs[j][..pixels]`, pixel by pixel as the shader does.
+pub fn run_window_reference(
+    indices: &[&IndexDesc],
+    k: &[[f32; 4]],
+    bands: &[RoleBand<'_>; ROLE_SLOTS],
+    pixels: usize,
+    out_nodata_bits: u32,
+    outputs: &mut [&mut [f32]],
+) {
+    assert_eq!(indices.len(), outputs.len());
+    let roles = check_roles(indices, bands);
+    chunked(outputs, pixels)
         .into_par_iter()
         .enumerate()
         .for_each(|(c, mut outs)| {
@@ -61,11 +81,94 @@ pub fn run_window(
                         args[a] = s[r.slot()].value;
                     }
                     let px = if valid {
-                        (d.cpu)(&args[..d.roles.len()], &k[j])
+                        (d.cpu.px)(&args[..d.roles.len()], &k[j])
                     } else {
                         Px::INVALID
                     };
                     outs[j][p] = f32::from_bits(result_bits(px, out_nodata_bits));
+                }
+            }
+        });
+}
+
+/// Decode pixels `start..start + out.len()` of a band to f32, NaN where invalid.
+fn decode_run(b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
+    #[inline(always)]
+    fn run(dtype: DataType, b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
+        for (p, o) in out.iter_mut().enumerate() {
+            let (raw, value, finite) = raw_sample(dtype, words, start + p);
+            let s = decode(b, raw, value, finite);
+            *o = if s.valid { s.value } else { f32::NAN };
+        }
+    }
+    // One loop per type, so the type test leaves the loop.
+    match DataType::from_shader_code(b.dtype) {
+        DataType::U8 => run(DataType::U8, b, words, start, out),
+        DataType::I8 => run(DataType::I8, b, words, start, out),
+        DataType::U16 => run(DataType::U16, b, words, start, out),
+        DataType::I16 => run(DataType::I16, b, words, start, out),
+        DataType::U32 => run(DataType::U32, b, words, start, out),
+        DataType::I32 => run(DataType::I32, b, words, start, out),
+        _ => run(DataType::F32, b, words, start, out),
+    }
+}
+
+/// The batch loop behind [`crate::indices::BatchFn`]: `f` is the index's per-pixel expression.
+#[inline(always)]
+pub fn batch(
+    inputs: &[&[f32]],
+    k: &[f32; 4],
+    out: &mut [f32],
+    f: impl Fn(&[f32], &[f32; 4]) -> Px,
+) {
+    let n = inputs.len();
+    let mut args = [0f32; ROLE_SLOTS];
+    for (p, o) in out.iter_mut().enumerate() {
+        let mut valid = true;
+        for a in 0..n {
+            args[a] = inputs[a][p];
+            valid &= !args[a].is_nan();
+        }
+        let px = f(&args[..n], k);
+        *o = if valid && px.valid && px.value.is_finite() {
+            px.value
+        } else {
+            f32::NAN
+        };
+    }
+}
+
+/// Fast path: same results as [`run_window_reference`], bit for bit.
+pub fn run_window(
+    indices: &[&IndexDesc],
+    k: &[[f32; 4]],
+    bands: &[RoleBand<'_>; ROLE_SLOTS],
+    pixels: usize,
+    out_nodata_bits: u32,
+    outputs: &mut [&mut [f32]],
+) {
+    assert_eq!(indices.len(), outputs.len());
+    let roles = check_roles(indices, bands);
+    let nodata = f32::from_bits(out_nodata_bits);
+    chunked(outputs, pixels)
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, mut outs)| {
+            let start = c * CHUNK;
+            let len = outs[0].len();
+            let mut decoded: Vec<Vec<f32>> = vec![Vec::new(); ROLE_SLOTS];
+            for r in &roles {
+                let (bp, words) = bands[r.slot()].expect("checked above");
+                decoded[r.slot()].resize(len, 0.0);
+                decode_run(bp, words, start, &mut decoded[r.slot()]);
+            }
+            for (j, d) in indices.iter().enumerate() {
+                let inputs: Vec<&[f32]> = d.roles.iter().map(|r| &decoded[r.slot()][..]).collect();
+                (d.cpu.batch)(&inputs, &k[j], outs[j]);
+                for v in outs[j].iter_mut() {
+                    if v.is_nan() {
+                        *v = nodata;
+                    }
                 }
             }
         });

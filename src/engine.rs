@@ -89,7 +89,7 @@ impl<'c> Processor<'c> {
         &mut self,
         data: &[Option<&[u32]>; ROLE_SLOTS],
         pixels: usize,
-        outputs: &mut [Vec<f32>],
+        outputs: &mut [&mut [f32]],
     ) -> Result<()> {
         match self {
             Processor::Gpu(r) => r.run(data, pixels, outputs),
@@ -409,7 +409,8 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
             }
         }
         let pixels = w.height as usize * width;
-        proc.run(&data, pixels, &mut outputs)?;
+        let mut outs: Vec<&mut [f32]> = outputs.iter_mut().map(|o| &mut o[..]).collect();
+        proc.run(&data, pixels, &mut outs)?;
         t_compute += t.elapsed();
         let t = Instant::now();
         let slices: Vec<&[f32]> = outputs.iter().map(|o| &o[..pixels]).collect();
@@ -462,6 +463,40 @@ pub fn compute_in_memory(
     window_pixels: Option<usize>,
     poison: bool,
 ) -> Result<Vec<Vec<f32>>> {
+    let pixels = bands
+        .iter()
+        .flatten()
+        .map(|(_, b)| b.pixels)
+        .next()
+        .unwrap_or(0);
+    let poison_value = f32::from_bits(crate::gpu::runner::POISON_BITS);
+    let mut out: Vec<Vec<f32>> = vec![vec![poison_value; pixels]; indices.len()];
+    let mut slices: Vec<&mut [f32]> = out.iter_mut().map(|o| &mut o[..]).collect();
+    compute_into(
+        backend,
+        indices,
+        k,
+        bands,
+        out_nodata_bits,
+        window_pixels,
+        poison,
+        &mut slices,
+    )?;
+    Ok(out)
+}
+
+/// [`compute_in_memory`] into caller-provided outputs (each at least as long as the bands).
+#[allow(clippy::too_many_arguments)]
+pub fn compute_into(
+    backend: Backend<'_>,
+    indices: &[&'static IndexDesc],
+    k: &[[f32; 4]],
+    bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS],
+    out_nodata_bits: u32,
+    window_pixels: Option<usize>,
+    poison: bool,
+    out: &mut [&mut [f32]],
+) -> Result<()> {
     let params: [Option<BandParams>; ROLE_SLOTS] =
         std::array::from_fn(|s| bands[s].map(|(p, _)| p));
     let pixels = bands
@@ -480,27 +515,18 @@ pub fn compute_in_memory(
     if let Processor::Gpu(r) = &mut proc {
         r.poison = poison;
     }
-    let poison_value = f32::from_bits(crate::gpu::runner::POISON_BITS);
-    let mut out: Vec<Vec<f32>> = vec![vec![poison_value; pixels]; indices.len()];
-    let mut win: Vec<Vec<f32>> = vec![vec![poison_value; cap]; indices.len()];
     let mut start = 0;
     while start < pixels {
         let n = cap.min(pixels - start);
         let mut data: [Option<&[u32]>; ROLE_SLOTS] = [None; ROLE_SLOTS];
         for s in 0..ROLE_SLOTS {
             if let Some((_, b)) = &bands[s] {
-                let ppw = b.dtype.pixels_per_word();
-                data[s] = Some(&b.words[start / ppw..]);
+                data[s] = Some(&b.words[start / b.dtype.pixels_per_word()..]);
             }
         }
-        if poison {
-            win.iter_mut().for_each(|w| w.fill(poison_value));
-        }
+        let mut win: Vec<&mut [f32]> = out.iter_mut().map(|o| &mut o[start..start + n]).collect();
         proc.run(&data, n, &mut win)?;
-        for (o, w) in out.iter_mut().zip(&win) {
-            o[start..start + n].copy_from_slice(&w[..n]);
-        }
         start += n;
     }
-    Ok(out)
+    Ok(())
 }

@@ -69,8 +69,19 @@ pub fn roles_used(indices: &[&IndexDesc]) -> Vec<Role> {
     roles
 }
 
-/// Full WGSL source of the kernel computing `indices` (output `j` is `indices[j]`).
-pub fn kernel_source(indices: &[&IndexDesc]) -> String {
+/// WGSL function fetching samples of `dtype`.
+pub fn fetch_fn(dtype: DataType) -> String {
+    let t = if dtype == DataType::F64 {
+        DataType::F32
+    } else {
+        dtype
+    };
+    format!("fetch_{}", format!("{t:?}").to_lowercase())
+}
+
+/// Full WGSL source of the kernel computing `indices` (output `j` is `indices[j]`) from bands
+/// stored as `dtypes[slot]` (each used role must have one).
+pub fn kernel_source(indices: &[&IndexDesc], dtypes: &[Option<DataType>; ROLE_SLOTS]) -> String {
     assert!(
         indices.len() <= MAX_OUTPUTS,
         "at most {MAX_OUTPUTS} outputs per kernel"
@@ -87,10 +98,12 @@ pub fn kernel_source(indices: &[&IndexDesc]) -> String {
     s.push_str("    for (var j = 0u; j < PX_PER_INVOCATION; j++) {\n");
     s.push_str("        let i = base + j;\n        if i >= params.pixel_count { return; }\n");
     for r in roles_used(indices) {
+        let dtype = dtypes[r.slot()].unwrap_or_else(|| panic!("no type for role {}", r.name()));
         let _ = writeln!(
             s,
-            "        let s_{0} = fetch(ROLE_{1}, i);",
+            "        let s_{} = {}(params.bands[ROLE_{}], i);",
             r.name(),
+            fetch_fn(dtype),
             r.name().to_uppercase()
         );
     }
@@ -132,14 +145,27 @@ mod tests {
 
     #[test]
     fn generated_call_follows_registry_order() {
-        let src = kernel_source(&[
-            indices::find("evi").unwrap(),
-            indices::find("ndvi").unwrap(),
-        ]);
+        let mut dt = [None; ROLE_SLOTS];
+        dt[Role::Blue.slot()] = Some(DataType::U8);
+        dt[Role::Red.slot()] = Some(DataType::U16);
+        dt[Role::Nir.slot()] = Some(DataType::F64);
+        let src = kernel_source(
+            &[
+                indices::find("evi").unwrap(),
+                indices::find("ndvi").unwrap(),
+            ],
+            &dt,
+        );
         assert!(src.contains("px = evi_px(s_blue.value, s_red.value, s_nir.value, params.k[0u].x, params.k[0u].y, params.k[0u].z, params.k[0u].w);"));
         assert!(src.contains("px = ndvi_px(s_red.value, s_nir.value);"));
         assert!(src.contains("store(1u, i, px);"));
         // each role fetched once
-        assert_eq!(src.matches("fetch(ROLE_RED, i)").count(), 1);
+        assert_eq!(
+            src.matches("= fetch_u16(params.bands[ROLE_RED], i);")
+                .count(),
+            1
+        );
+        assert!(src.contains("let s_blue = fetch_u8(params.bands[ROLE_BLUE], i);"));
+        assert!(src.contains("let s_nir = fetch_f32(params.bands[ROLE_NIR], i);"));
     }
 }

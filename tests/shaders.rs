@@ -2,12 +2,17 @@
 //! host/shader parameter structs agree in size. Needs no device: runs everywhere.
 
 use climidx::indices::common::TileParams;
-use climidx::indices::{IndexDesc, INDICES};
+use climidx::indices::{IndexDesc, INDICES, ROLE_SLOTS};
+use climidx::io::raster::DataType;
 use climidx::shaders::kernel_source;
 use wgpu::naga;
 
 fn validate(indices: &[&IndexDesc]) -> naga::Module {
-    let src = kernel_source(indices);
+    validate_typed(indices, DataType::U16)
+}
+
+fn validate_typed(indices: &[&IndexDesc], dtype: DataType) -> naga::Module {
+    let src = kernel_source(indices, &[Some(dtype); ROLE_SLOTS]);
     let module =
         naga::front::wgsl::parse_str(&src).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
     naga::valid::Validator::new(
@@ -43,9 +48,11 @@ fn every_index_kernel_validates() {
 }
 
 #[test]
-fn fused_kernel_of_all_indices_validates() {
+fn fused_kernel_of_all_indices_validates_for_every_sample_type() {
     let all: Vec<&IndexDesc> = INDICES.iter().collect();
-    validate(&all);
+    for dt in DataType::ALL {
+        validate_typed(&all, dt);
+    }
 }
 
 #[test]

@@ -74,9 +74,13 @@ impl<'c> GpuRunner<'c> {
                 "between 1 and {MAX_OUTPUTS} indices per run"
             )));
         }
-        let source = shaders::kernel_source(indices);
-        let key: Vec<&str> = indices.iter().map(|d| d.name).collect();
-        let pipeline = ctx.pipeline(&key.join("+"), &source)?;
+        let dtypes: [Option<DataType>; ROLE_SLOTS] =
+            std::array::from_fn(|s| bands[s].map(|b| DataType::from_shader_code(b.dtype)));
+        let source = shaders::kernel_source(indices, &dtypes);
+        let names: Vec<&str> = indices.iter().map(|d| d.name).collect();
+        let types: Vec<String> = dtypes.iter().flatten().map(|d| format!("{d:?}")).collect();
+        let pipeline =
+            ctx.pipeline(&format!("{}:{}", names.join("+"), types.join(",")), &source)?;
 
         let mut params = TileParams {
             pixel_count: 0,
@@ -198,7 +202,7 @@ impl<'c> GpuRunner<'c> {
         &mut self,
         data: &[Option<&[u32]>; ROLE_SLOTS],
         pixels: usize,
-        outputs: &mut [Vec<f32>],
+        outputs: &mut [&mut [f32]],
     ) -> Result<()> {
         if pixels == 0 {
             return Ok(());

@@ -74,52 +74,60 @@ pub fn is_finite_bits(bits: u32) -> bool {
     (bits & 0x7f80_0000) != 0x7f80_0000
 }
 
-/// Fetch pixel `i` of a packed band and decode it: raw → validity → `raw·scale + offset`.
-/// Mirrors `fetch` in shaders/common.wgsl.
-#[inline]
-pub fn fetch(b: &BandParams, words: &[u32], i: usize) -> Sample {
-    let raw: u32;
-    let mut value: f32;
-    let mut valid = true;
-    match b.dtype {
-        0 => {
-            raw = (words[i >> 2] >> ((i as u32 & 3) * 8)) & 0xff;
-            value = raw as f32;
-        }
-        1 => {
-            raw = (words[i >> 2] >> ((i as u32 & 3) * 8)) & 0xff;
-            value = (((raw << 24) as i32) >> 24) as f32;
-        }
-        2 => {
-            raw = (words[i >> 1] >> ((i as u32 & 1) * 16)) & 0xffff;
-            value = raw as f32;
-        }
-        3 => {
-            raw = (words[i >> 1] >> ((i as u32 & 1) * 16)) & 0xffff;
-            value = (((raw << 16) as i32) >> 16) as f32;
-        }
-        4 => {
-            raw = words[i];
-            value = raw as f32;
-        }
-        5 => {
-            raw = words[i];
-            value = (raw as i32) as f32;
-        }
-        _ => {
-            raw = words[i];
-            valid = is_finite_bits(raw);
-            value = if valid { f32::from_bits(raw) } else { 0.0 };
-        }
-    }
+/// Validity and scale/offset for a raw sample. Mirrors `decode` in shaders/common.wgsl.
+#[inline(always)]
+pub fn decode(b: &BandParams, raw: u32, value: f32, finite: bool) -> Sample {
+    let mut valid = finite;
     if b.nodata_mode == NODATA_RAW && raw == b.nodata_bits {
         valid = false;
     }
     if b.nodata_mode == NODATA_FLOAT && valid && value == f32::from_bits(b.nodata_bits) {
         valid = false;
     }
-    value = value * b.scale + b.offset;
-    Sample { value, valid }
+    let scaled = value * b.scale + b.offset;
+    // A sample that overflows when scaled is invalid, so formulas only ever see finite values.
+    Sample {
+        value: scaled,
+        valid: valid && is_finite_bits(scaled.to_bits()),
+    }
+}
+
+/// Raw sample `i` of a packed band and its value before scaling, for a stored type.
+/// Mirrors the `fetch_*` functions in shaders/common.wgsl.
+#[inline(always)]
+pub fn raw_sample(dtype: DataType, words: &[u32], i: usize) -> (u32, f32, bool) {
+    match dtype {
+        DataType::U8 => {
+            let raw = (words[i >> 2] >> ((i as u32 & 3) * 8)) & 0xff;
+            (raw, raw as f32, true)
+        }
+        DataType::I8 => {
+            let raw = (words[i >> 2] >> ((i as u32 & 3) * 8)) & 0xff;
+            (raw, (((raw << 24) as i32) >> 24) as f32, true)
+        }
+        DataType::U16 => {
+            let raw = (words[i >> 1] >> ((i as u32 & 1) * 16)) & 0xffff;
+            (raw, raw as f32, true)
+        }
+        DataType::I16 => {
+            let raw = (words[i >> 1] >> ((i as u32 & 1) * 16)) & 0xffff;
+            (raw, (((raw << 16) as i32) >> 16) as f32, true)
+        }
+        DataType::U32 => (words[i], words[i] as f32, true),
+        DataType::I32 => (words[i], words[i] as i32 as f32, true),
+        DataType::F32 | DataType::F64 => {
+            let raw = words[i];
+            let finite = is_finite_bits(raw);
+            (raw, if finite { f32::from_bits(raw) } else { 0.0 }, finite)
+        }
+    }
+}
+
+/// Fetch pixel `i` of a packed band and decode it: raw → validity → `raw·scale + offset`.
+#[inline(always)]
+pub fn fetch(b: &BandParams, words: &[u32], i: usize) -> Sample {
+    let (raw, value, finite) = raw_sample(DataType::from_shader_code(b.dtype), words, i);
+    decode(b, raw, value, finite)
 }
 
 /// The bits stored for a result: the value, or the output nodata bits. Mirrors `store`.

@@ -108,6 +108,36 @@ pub struct ConstDesc {
 /// constants in, result out. Mirrors the generated WGSL call `NAME_px(roles..., constants...)`.
 pub type CpuFn = fn(&[f32], &[f32; 4]) -> Px;
 
+/// The same formula over a run of pixels: `inputs[a][p]` is role `a` of pixel `p` with NaN for
+/// an invalid sample; writes the value or NaN (nodata) to `out[p]`. Built by [`cpu_fns!`] from
+/// the per-pixel expression, so the formula is inlined into the loop (the native fast path).
+pub type BatchFn = fn(&[&[f32]], &[f32; 4], &mut [f32]);
+
+/// Both CPU forms of one formula, written once.
+#[derive(Clone, Copy)]
+pub struct CpuFns {
+    pub px: CpuFn,
+    pub batch: BatchFn,
+}
+
+impl std::fmt::Debug for CpuFns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CpuFns")
+    }
+}
+
+/// `cpu_fns!(|s, k| expr)` gives the per-pixel reference and its batch twin of `expr`.
+macro_rules! cpu_fns {
+    (|$s:ident, $k:ident| $body:expr) => {
+        CpuFns {
+            px: |$s: &[f32], $k: &[f32; 4]| $body,
+            batch: |inputs, k, out| {
+                crate::cpu::batch(inputs, k, out, |$s: &[f32], $k: &[f32; 4]| $body)
+            },
+        }
+    };
+}
+
 /// Allowed |GPU − CPU| difference: `abs + rel·|cpu|`. Nodata masks must match exactly.
 #[derive(Clone, Copy, Debug)]
 pub struct Tolerance {
@@ -135,7 +165,7 @@ pub struct IndexDesc {
     /// Typical output range for reflectance inputs in [0, 1] (documentation and quicklooks).
     pub range: (f32, f32),
     pub reference: &'static str,
-    pub cpu: CpuFn,
+    pub cpu: CpuFns,
     /// Division and sqrt are not correctly rounded on every GPU (WGSL allows 2.5 ULP), and
     /// drivers may fuse multiply-adds: relative error near 1e-6, amplified where a denominator
     /// nearly cancels. Values here hold on lavapipe and leave room for hardware GPUs.
@@ -171,7 +201,7 @@ pub static INDICES: &[IndexDesc] = &[
         constants: &[],
         range: (-1.0, 1.0),
         reference: "Rouse et al. 1974, NASA SP-351 (ntrs 19740022614)",
-        cpu: |s, _| vegetation::ndvi_px(s[0], s[1]),
+        cpu: cpu_fns!(|s, _k| vegetation::ndvi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
@@ -200,7 +230,7 @@ pub static INDICES: &[IndexDesc] = &[
         ],
         range: (-1.0, 1.0),
         reference: "Huete et al. 2002, doi:10.1016/S0034-4257(02)00096-2",
-        cpu: |s, k| vegetation::evi_px(s[0], s[1], s[2], k[0], k[1], k[2], k[3]),
+        cpu: cpu_fns!(|s, k| vegetation::evi_px(s[0], s[1], s[2], k[0], k[1], k[2], k[3])),
         tolerance: Tolerance {
             abs: 1e-5,
             rel: 2e-5,
@@ -228,7 +258,7 @@ pub static INDICES: &[IndexDesc] = &[
         ],
         range: (-1.0, 1.0),
         reference: "Jiang et al. 2008, doi:10.1016/j.rse.2008.06.006",
-        cpu: |s, k| vegetation::evi2_px(s[0], s[1], k[0], k[1], k[2]),
+        cpu: cpu_fns!(|s, k| vegetation::evi2_px(s[0], s[1], k[0], k[1], k[2])),
         tolerance: Tolerance {
             abs: 1e-5,
             rel: 2e-5,
@@ -246,7 +276,7 @@ pub static INDICES: &[IndexDesc] = &[
         }],
         range: (-1.5, 1.5),
         reference: "Huete 1988, doi:10.1016/0034-4257(88)90106-X",
-        cpu: |s, k| vegetation::savi_px(s[0], s[1], k[0]),
+        cpu: cpu_fns!(|s, k| vegetation::savi_px(s[0], s[1], k[0])),
         tolerance: Tolerance {
             abs: 1e-5,
             rel: 2e-5,
@@ -261,7 +291,7 @@ pub static INDICES: &[IndexDesc] = &[
         constants: &[],
         range: (-1.0, 1.0),
         reference: "Qi et al. 1994, doi:10.1016/0034-4257(94)90134-1",
-        cpu: |s, _| vegetation::msavi2_px(s[0], s[1]),
+        cpu: cpu_fns!(|s, _k| vegetation::msavi2_px(s[0], s[1])),
         tolerance: Tolerance {
             abs: 1e-5,
             rel: 2e-5,
@@ -276,7 +306,7 @@ pub static INDICES: &[IndexDesc] = &[
         constants: &[],
         range: (-1.0, 1.0),
         reference: "McFeeters 1996, doi:10.1080/01431169608948714",
-        cpu: |s, _| vegetation::ndwi_px(s[0], s[1]),
+        cpu: cpu_fns!(|s, _k| vegetation::ndwi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
@@ -288,7 +318,7 @@ pub static INDICES: &[IndexDesc] = &[
         constants: &[],
         range: (-1.0, 1.0),
         reference: "Xu 2006, doi:10.1080/01431160600589179",
-        cpu: |s, _| vegetation::mndwi_px(s[0], s[1]),
+        cpu: cpu_fns!(|s, _k| vegetation::mndwi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
@@ -300,7 +330,7 @@ pub static INDICES: &[IndexDesc] = &[
         constants: &[],
         range: (-1.0, 1.0),
         reference: "Key & Benson, USGS OFR 02-11, doi:10.3133/ofr0211",
-        cpu: |s, _| vegetation::nbr_px(s[0], s[1]),
+        cpu: cpu_fns!(|s, _k| vegetation::nbr_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
@@ -312,7 +342,7 @@ pub static INDICES: &[IndexDesc] = &[
         constants: &[],
         range: (-1.0, 1.0),
         reference: "Wilson & Sader 2002, doi:10.1016/S0034-4257(01)00318-2",
-        cpu: |s, _| vegetation::ndmi_px(s[0], s[1]),
+        cpu: cpu_fns!(|s, _k| vegetation::ndmi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
@@ -324,7 +354,7 @@ pub static INDICES: &[IndexDesc] = &[
         constants: &[],
         range: (-1.0, 1.0),
         reference: "Zha et al. 2003, doi:10.1080/01431160304987",
-        cpu: |s, _| vegetation::ndbi_px(s[0], s[1]),
+        cpu: cpu_fns!(|s, _k| vegetation::ndbi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
@@ -336,7 +366,7 @@ pub static INDICES: &[IndexDesc] = &[
         constants: &[],
         range: (-1.0, 1.0),
         reference: "Hall, Riggs & Salomonson 1994, doi:10.1109/IGARSS.1994.399618",
-        cpu: |s, _| vegetation::ndsi_px(s[0], s[1]),
+        cpu: cpu_fns!(|s, _k| vegetation::ndsi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
@@ -348,7 +378,7 @@ pub static INDICES: &[IndexDesc] = &[
         constants: &[],
         range: (-1.0, 1.0),
         reference: "Gitelson et al. 1996, doi:10.1016/S0034-4257(96)00072-7",
-        cpu: |s, _| vegetation::gndvi_px(s[0], s[1]),
+        cpu: cpu_fns!(|s, _k| vegetation::gndvi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
 ];
@@ -385,13 +415,13 @@ mod tests {
             let k = d.default_constants();
             let base = [0.05f32, 0.08, 0.1, 0.45, 0.25, 0.15];
             let s0 = &base[..d.roles.len()];
-            let v0 = (d.cpu)(s0, &k);
+            let v0 = (d.cpu.px)(s0, &k);
             assert!(v0.valid, "{}", d.name);
             for r in 0..d.roles.len() {
                 let mut s = s0.to_vec();
                 s[r] += 0.0123;
                 assert_ne!(
-                    (d.cpu)(&s, &k),
+                    (d.cpu.px)(&s, &k),
                     v0,
                     "{} ignores role {:?}",
                     d.name,

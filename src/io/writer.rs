@@ -5,6 +5,8 @@
 //! `INTERLEAVE=PIXEL`). The file is written under a temporary name in the target folder and
 //! renamed only by [`GeoTiffWriter::finish`]; dropping an unfinished writer (any error path)
 //! removes the temporary file, so no half-written output is ever left under the final name.
+//! The file is not fsync'ed (as GDAL does not): the guarantee covers failures of the process,
+//! not of the machine.
 //!
 //! Tags written: the baseline image tags, SampleFormat 3 (IEEE float), the input's
 //! ModelPixelScale / ModelTiepoint / ModelTransformation, the whole GeoKeyDirectory with
@@ -226,8 +228,7 @@ impl GeoTiffWriter {
                 f.seek(SeekFrom::Start(4))?;
                 f.write_all(&(ifd_offset as u32).to_le_bytes())?;
             }
-            f.flush()?;
-            f.get_ref().sync_all()
+            f.flush()
         };
         if let Err(e) = patch(&mut f) {
             return Err(self.io_err(e));
