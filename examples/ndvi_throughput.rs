@@ -123,7 +123,7 @@ fn main() {
         "max|diff|"
     );
     let mut results: Vec<(String, f64, f64)> = Vec::new();
-    let mut out = vec![vec![0f32; n]];
+    let mut out = [vec![0f32; n]];
     let mut time = |label: String, backend: Backend, pool: Option<&rayon::ThreadPool>| {
         let mut t = Vec::new();
         for r in 0..=rounds {
