@@ -15,7 +15,7 @@ use climidx::engine::{
 };
 use climidx::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
 use climidx::indices::common::BandParams;
-use climidx::indices::{self, Role, ROLE_SLOTS};
+use climidx::indices::{self, Role, MAX_CONSTS, ROLE_SLOTS};
 use climidx::io::raster::{DataType, NodataMatch};
 use climidx::io::reader::PackedBand;
 use tiff::encoder::{colortype::Gray16, TiffEncoder};
@@ -100,7 +100,7 @@ fn main() {
         .build()
         .unwrap();
     let reference =
-        compute_in_memory(Backend::Cpu, &[ndvi], &[[0.0; 4]], &bands, nan, None, false).unwrap();
+        compute_in_memory(Backend::Cpu, &[ndvi], &[[0.0; MAX_CONSTS]], &bands, nan, None, false).unwrap();
     let diff = |o: &[f32]| -> f64 {
         o.iter()
             .zip(&reference[0])
@@ -133,7 +133,7 @@ fn main() {
                 compute_into(
                     backend,
                     &[ndvi],
-                    &[[0.0; 4]],
+                    &[[0.0; MAX_CONSTS]],
                     &bands,
                     nan,
                     None,
@@ -194,7 +194,7 @@ fn main() {
     drop((red, nir));
     let job = |out: &str| IndexJob {
         indices: vec![ndvi],
-        constants: vec![[0.0; 4]],
+        constants: vec![[0.0; MAX_CONSTS]],
         bands: vec![
             BandSource {
                 role: Role::Red,

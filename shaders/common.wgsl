@@ -5,7 +5,8 @@
 //   @group(0) @binding(1) input:  array<u32>        (all bands of the window, packed)
 //   @group(0) @binding(2) output: array<u32>        (f32 bits; output j at j * params.out_stride)
 //
-// The constants DT_*, ROLE_*, NODATA_*, ROLE_SLOTS, MAX_OUTPUTS, WG_SIZE and PX_PER_INVOCATION are
+// The constants DT_*, ROLE_*, NODATA_*, ROLE_SLOTS, MAX_OUTPUTS, MAX_CONSTS, K_VEC4S, WG_SIZE and
+// PX_PER_INVOCATION are
 // generated from Rust
 // (src/shaders.rs) and prepended, so they have one source of truth.
 // Mirrored on the CPU by src/indices/common.rs: keep the two line-by-line comparable.
@@ -32,7 +33,8 @@ struct TileParams {
     out_nodata_bits: u32,
     pad0: u32,
     bands: array<BandParams, ROLE_SLOTS>,
-    k: array<vec4<f32>, MAX_OUTPUTS>,
+    // constant c of output j: component c % 4 of k[j * MAX_CONSTS / 4 + c / 4]
+    k: array<vec4<f32>, K_VEC4S>,
 }
 
 @group(0) @binding(0) var<uniform> params: TileParams;

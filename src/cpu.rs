@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 
 use crate::indices::common::{decode, fetch, raw_sample, result_bits, BandParams, Sample};
-use crate::indices::{IndexDesc, Px, ROLE_SLOTS};
+use crate::indices::{Consts, IndexDesc, Px, ROLE_SLOTS};
 use crate::io::raster::DataType;
 
 /// Pixels per parallel work item.
@@ -50,7 +50,7 @@ fn check_roles(
 /// `outputs[j][..pixels]`, pixel by pixel as the shader does.
 pub fn run_window_reference(
     indices: &[&IndexDesc],
-    k: &[[f32; 4]],
+    k: &[Consts],
     bands: &[RoleBand<'_>; ROLE_SLOTS],
     pixels: usize,
     out_nodata_bits: u32,
@@ -117,9 +117,9 @@ fn decode_run(b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
 #[inline(always)]
 pub fn batch(
     inputs: &[&[f32]],
-    k: &[f32; 4],
+    k: &Consts,
     out: &mut [f32],
-    f: impl Fn(&[f32], &[f32; 4]) -> Px,
+    f: impl Fn(&[f32], &Consts) -> Px,
 ) {
     let n = inputs.len();
     let mut args = [0f32; ROLE_SLOTS];
@@ -141,7 +141,7 @@ pub fn batch(
 /// Fast path: same results as [`run_window_reference`], bit for bit.
 pub fn run_window(
     indices: &[&IndexDesc],
-    k: &[[f32; 4]],
+    k: &[Consts],
     bands: &[RoleBand<'_>; ROLE_SLOTS],
     pixels: usize,
     out_nodata_bits: u32,

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::gpu::runner::GpuRunner;
 use crate::gpu::GpuContext;
 use crate::indices::common::BandParams;
-use crate::indices::{IndexDesc, Role, ROLE_SLOTS};
+use crate::indices::{Consts, IndexDesc, Role, ROLE_SLOTS};
 use crate::io::raster::{row_windows, DataType, NodataMatch};
 use crate::io::reader::{GeoTiffReader, PackedBand};
 use crate::io::writer::{GeoTiffWriter, WriterOptions};
@@ -42,7 +42,7 @@ pub enum Processor<'c> {
     Gpu(GpuRunner<'c>),
     Cpu {
         indices: Vec<&'static IndexDesc>,
-        k: Vec<[f32; 4]>,
+        k: Vec<Consts>,
         bands: [Option<BandParams>; ROLE_SLOTS],
         out_nodata_bits: u32,
         capacity: usize,
@@ -53,7 +53,7 @@ impl<'c> Processor<'c> {
     pub fn new(
         backend: Backend<'c>,
         indices: &[&'static IndexDesc],
-        k: &[[f32; 4]],
+        k: &[Consts],
         bands: &[Option<BandParams>; ROLE_SLOTS],
         out_nodata_bits: u32,
         capacity: usize,
@@ -148,7 +148,7 @@ pub struct BandSource {
 #[derive(Clone, Debug)]
 pub struct IndexJob {
     pub indices: Vec<&'static IndexDesc>,
-    pub constants: Vec<[f32; 4]>,
+    pub constants: Vec<Consts>,
     pub bands: Vec<BandSource>,
     pub scale: f32,
     pub offset: f32,
@@ -457,7 +457,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 pub fn compute_in_memory(
     backend: Backend<'_>,
     indices: &[&'static IndexDesc],
-    k: &[[f32; 4]],
+    k: &[Consts],
     bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS],
     out_nodata_bits: u32,
     window_pixels: Option<usize>,
@@ -490,7 +490,7 @@ pub fn compute_in_memory(
 pub fn compute_into(
     backend: Backend<'_>,
     indices: &[&'static IndexDesc],
-    k: &[[f32; 4]],
+    k: &[Consts],
     bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS],
     out_nodata_bits: u32,
     window_pixels: Option<usize>,

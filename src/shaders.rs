@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::indices::{common, Family, IndexDesc, Role, MAX_OUTPUTS, ROLE_SLOTS};
+use crate::indices::{common, Family, IndexDesc, Role, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 use crate::io::raster::DataType;
 
 /// Invocations per workgroup (1-D workgroups on a 2-D grid; see [`crate::gpu::dispatch`]).
@@ -53,6 +53,8 @@ pub fn prelude() -> String {
     let _ = writeln!(s, "const NODATA_FLOAT: u32 = {}u;", common::NODATA_FLOAT);
     let _ = writeln!(s, "const ROLE_SLOTS: u32 = {}u;", ROLE_SLOTS);
     let _ = writeln!(s, "const MAX_OUTPUTS: u32 = {}u;", MAX_OUTPUTS);
+    let _ = writeln!(s, "const MAX_CONSTS: u32 = {}u;", MAX_CONSTS);
+    let _ = writeln!(s, "const K_VEC4S: u32 = {}u;", MAX_OUTPUTS * MAX_CONSTS / 4);
     let _ = writeln!(s, "const WG_SIZE: u32 = {}u;", WG_SIZE);
     let _ = writeln!(s, "const PX_PER_INVOCATION: u32 = {}u;", PX_PER_INVOCATION);
     s
@@ -118,11 +120,9 @@ pub fn kernel_source(indices: &[&IndexDesc], dtypes: &[Option<DataType>; ROLE_SL
             .iter()
             .map(|r| format!("s_{}.value", r.name()))
             .collect();
-        args.extend(
-            ["x", "y", "z", "w"][..d.constants.len()]
-                .iter()
-                .map(|c| format!("params.k[{j}u].{c}")),
-        );
+        args.extend((0..d.constants.len()).map(|c| {
+            format!("params.k[{}u].{}", j * MAX_CONSTS / 4 + c / 4, ["x", "y", "z", "w"][c % 4])
+        }));
         let _ = writeln!(s, "        {{ // output {j}: {}", d.name);
         let _ = writeln!(s, "            var px = invalid_px();");
         let _ = writeln!(
@@ -156,7 +156,7 @@ mod tests {
             ],
             &dt,
         );
-        assert!(src.contains("px = evi_px(s_blue.value, s_red.value, s_nir.value, params.k[0u].x, params.k[0u].y, params.k[0u].z, params.k[0u].w);"));
+        assert!(src.contains("px = evi_px(s_blue.value, s_red.value, s_nir.value, params.k[0u].x, params.k[0u].y, params.k[0u].z, params.k[0u].w);"), "{src}");
         assert!(src.contains("px = ndvi_px(s_red.value, s_nir.value);"));
         assert!(src.contains("store(1u, i, px);"));
         // each role fetched once

@@ -7,7 +7,7 @@ mod common;
 use climidx::engine::{compute_in_memory, Backend};
 use climidx::gpu::runner::POISON_BITS;
 use climidx::indices::common::BandParams;
-use climidx::indices::{self, IndexDesc, Role, INDICES, ROLE_SLOTS};
+use climidx::indices::{self, Consts, IndexDesc, Role, INDICES, MAX_CONSTS, ROLE_SLOTS};
 use climidx::io::raster::{pack_f64, DataType, NodataMatch};
 use climidx::io::reader::PackedBand;
 use common::{assert_matches, gpu_or_skip, Rng};
@@ -125,7 +125,7 @@ fn check(
     test: &str,
 ) {
     let Some(ctx) = gpu_or_skip(test) else { return };
-    let k: Vec<[f32; 4]> = indices.iter().map(|d| d.default_constants()).collect();
+    let k: Vec<Consts> = indices.iter().map(|d| d.default_constants()).collect();
     let bands = bands_of(c);
     let gpu = compute_in_memory(
         Backend::Gpu(ctx),
@@ -230,7 +230,7 @@ fn zero_denominators_give_nodata_on_both_paths() {
     let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
     // The CPU reference itself: every normalized difference is 0/0 where all bands are 0
     // (EVI, EVI2 and SAVI have an additive L there, MSAVI2 no division).
-    let k: Vec<[f32; 4]> = all.iter().map(|d| d.default_constants()).collect();
+    let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
     let cpu =
         compute_in_memory(Backend::Cpu, &all, &k, &bands_of(&c), NAN_BITS, None, true).unwrap();
     for (j, d) in all.iter().enumerate() {
@@ -262,7 +262,7 @@ fn fused_pass_equals_separate_passes() {
     let c = random_case(11, DataType::U16, 50, 20);
     let bands = bands_of(&c);
     let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
-    let k: Vec<[f32; 4]> = all.iter().map(|d| d.default_constants()).collect();
+    let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
         let fused = compute_in_memory(backend, &all, &k, &bands, NAN_BITS, None, true).unwrap();
         for (j, d) in all.iter().enumerate() {
@@ -290,7 +290,7 @@ fn uint16_extremes_are_exact() {
     let ndvi = indices::find("ndvi").unwrap();
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
         let out =
-            compute_in_memory(backend, &[ndvi], &[[0.0; 4]], &bands, NAN_BITS, None, true).unwrap();
+            compute_in_memory(backend, &[ndvi], &[[0.0; MAX_CONSTS]], &bands, NAN_BITS, None, true).unwrap();
         assert_eq!(out[0][0], 0.0);
         assert!(
             (out[0][1] - 65534.0 / 65536.0).abs() < 1e-7,
@@ -313,7 +313,7 @@ fn window_size_does_not_change_output_bits() {
         indices::find("evi").unwrap(),
         indices::find("ndwi").unwrap(),
     ];
-    let k: Vec<[f32; 4]> = d.iter().map(|d| d.default_constants()).collect();
+    let k: Vec<Consts> = d.iter().map(|d| d.default_constants()).collect();
     let base = compute_in_memory(Backend::Gpu(ctx), &d, &k, &bands, NAN_BITS, None, false).unwrap();
     for w in [4, 8, 28, 100, 492] {
         let o =
@@ -355,7 +355,7 @@ fn fast_cpu_path_equals_the_reference_bit_for_bit() {
     // The native path (`--device cpu`) against the shader-mirroring reference, every index and
     // sample type, with nodata, NaN/inf and zero denominators as in the random cases.
     let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
-    let k: Vec<[f32; 4]> = all.iter().map(|d| d.default_constants()).collect();
+    let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
     for (n, dt) in DataType::ALL.into_iter().enumerate() {
         let c = random_case(500 + n as u64, dt, 301, 157); // several parallel chunks
         let params: Vec<Option<BandParams>> = c

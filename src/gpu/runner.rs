@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::gpu::dispatch;
 use crate::gpu::GpuContext;
 use crate::indices::common::{BandParams, TileParams};
-use crate::indices::{IndexDesc, MAX_OUTPUTS, ROLE_SLOTS};
+use crate::indices::{Consts, IndexDesc, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 use crate::io::raster::DataType;
 use crate::shaders;
 
@@ -64,7 +64,7 @@ impl<'c> GpuRunner<'c> {
     pub fn new(
         ctx: &'c GpuContext,
         indices: &[&IndexDesc],
-        k: &[[f32; 4]],
+        k: &[Consts],
         bands: &[Option<BandParams>; ROLE_SLOTS],
         out_nodata_bits: u32,
         capacity: usize,
@@ -88,9 +88,13 @@ impl<'c> GpuRunner<'c> {
             out_nodata_bits,
             _pad: 0,
             bands: [BandParams::default(); ROLE_SLOTS],
-            k: [[0.0; 4]; MAX_OUTPUTS],
+            k: [[0.0; 4]; MAX_OUTPUTS * MAX_CONSTS / 4],
         };
-        params.k[..k.len()].copy_from_slice(k);
+        for (j, kj) in k.iter().enumerate() {
+            for (c, v) in kj.iter().enumerate() {
+                params.k[j * MAX_CONSTS / 4 + c / 4][c % 4] = *v;
+            }
+        }
         let mut regions = [None; ROLE_SLOTS];
         let mut words = 0usize;
         for (slot, b) in bands.iter().enumerate() {

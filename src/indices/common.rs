@@ -1,7 +1,7 @@
 //! CPU mirror of `shaders/common.wgsl`: per-band parameters, sample fetch and decode.
 //! Keep it line-by-line comparable with the WGSL.
 
-use super::{Px, MAX_OUTPUTS, ROLE_SLOTS};
+use super::{Px, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 use crate::io::raster::{DataType, NodataMatch};
 
 /// Per-band decode parameters. Must be kept in sync with `struct BandParams` in
@@ -34,8 +34,8 @@ pub struct TileParams {
     pub out_nodata_bits: u32,
     pub _pad: u32,
     pub bands: [BandParams; ROLE_SLOTS],
-    /// Constants of output `j` (`IndexDesc::constants` in order).
-    pub k: [[f32; 4]; MAX_OUTPUTS],
+    /// Constants: constant `c` of output `j` is component `c % 4` of `k[j * MAX_CONSTS / 4 + c / 4]`.
+    pub k: [[f32; 4]; MAX_OUTPUTS * MAX_CONSTS / 4],
 }
 
 pub const NODATA_NONE: u32 = 0;
@@ -203,7 +203,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<BandParams>(), 32);
         assert_eq!(
             std::mem::size_of::<TileParams>(),
-            16 + 32 * ROLE_SLOTS + 16 * MAX_OUTPUTS
+            16 + 32 * ROLE_SLOTS + 4 * MAX_OUTPUTS * MAX_CONSTS
         );
     }
 }

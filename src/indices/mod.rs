@@ -24,8 +24,14 @@ pub enum Role {
 /// Slots in `TileParams::bands` (room for roles to come: thermal, red edge).
 pub const ROLE_SLOTS: usize = 8;
 
-/// Most indices computed in one pass (one `TileParams::k` entry each).
+/// Most indices computed in one pass.
 pub const MAX_OUTPUTS: usize = 16;
+
+/// Most constants one index takes (`TileParams::k` holds this many per output).
+pub const MAX_CONSTS: usize = 16;
+
+/// The constants of one index, in `IndexDesc::constants` order (unused slots 0).
+pub type Consts = [f32; MAX_CONSTS];
 
 impl Role {
     pub const ALL: [Role; 6] = [
@@ -106,12 +112,12 @@ pub struct ConstDesc {
 
 /// Per-pixel CPU reference: the samples of `IndexDesc::roles` (in that order) and the
 /// constants in, result out. Mirrors the generated WGSL call `NAME_px(roles..., constants...)`.
-pub type CpuFn = fn(&[f32], &[f32; 4]) -> Px;
+pub type CpuFn = fn(&[f32], &Consts) -> Px;
 
 /// The same formula over a run of pixels: `inputs[a][p]` is role `a` of pixel `p` with NaN for
 /// an invalid sample; writes the value or NaN (nodata) to `out[p]`. Built by [`cpu_fns!`] from
 /// the per-pixel expression, so the formula is inlined into the loop (the native fast path).
-pub type BatchFn = fn(&[&[f32]], &[f32; 4], &mut [f32]);
+pub type BatchFn = fn(&[&[f32]], &Consts, &mut [f32]);
 
 /// Both CPU forms of one formula, written once.
 #[derive(Clone, Copy)]
@@ -130,9 +136,9 @@ impl std::fmt::Debug for CpuFns {
 macro_rules! cpu_fns {
     (|$s:ident, $k:ident| $body:expr) => {
         CpuFns {
-            px: |$s: &[f32], $k: &[f32; 4]| $body,
+            px: |$s: &[f32], $k: &Consts| $body,
             batch: |inputs, k, out| {
-                crate::cpu::batch(inputs, k, out, |$s: &[f32], $k: &[f32; 4]| $body)
+                crate::cpu::batch(inputs, k, out, |$s: &[f32], $k: &Consts| $body)
             },
         }
     };
@@ -174,8 +180,8 @@ pub struct IndexDesc {
 
 impl IndexDesc {
     /// Default constants laid out in `params.k` order.
-    pub fn default_constants(&self) -> [f32; 4] {
-        let mut k = [0.0; 4];
+    pub fn default_constants(&self) -> Consts {
+        let mut k = [0.0; MAX_CONSTS];
         for (slot, c) in self.constants.iter().enumerate() {
             k[slot] = c.value;
         }
@@ -404,7 +410,7 @@ mod tests {
         n.dedup();
         assert_eq!(n.len(), INDICES.len());
         for d in INDICES {
-            assert!(d.constants.len() <= 4, "{}", d.name);
+            assert!(d.constants.len() <= MAX_CONSTS, "{}", d.name);
             assert!(!d.roles.is_empty());
         }
     }
