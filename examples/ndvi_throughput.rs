@@ -99,8 +99,16 @@ fn main() {
         .num_threads(1)
         .build()
         .unwrap();
-    let reference =
-        compute_in_memory(Backend::Cpu, &[ndvi], &[[0.0; MAX_CONSTS]], &bands, nan, None, false).unwrap();
+    let reference = compute_in_memory(
+        Backend::Cpu,
+        &[ndvi],
+        &[[0.0; MAX_CONSTS]],
+        &bands,
+        nan,
+        None,
+        false,
+    )
+    .unwrap();
     let diff = |o: &[f32]| -> f64 {
         o.iter()
             .zip(&reference[0])

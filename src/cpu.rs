@@ -115,12 +115,7 @@ fn decode_run(b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
 
 /// The batch loop behind [`crate::indices::BatchFn`]: `f` is the index's per-pixel expression.
 #[inline(always)]
-pub fn batch(
-    inputs: &[&[f32]],
-    k: &Consts,
-    out: &mut [f32],
-    f: impl Fn(&[f32], &Consts) -> Px,
-) {
+pub fn batch(inputs: &[&[f32]], k: &Consts, out: &mut [f32], f: impl Fn(&[f32], &Consts) -> Px) {
     let n = inputs.len();
     let mut args = [0f32; ROLE_SLOTS];
     for (p, o) in out.iter_mut().enumerate() {

@@ -25,6 +25,7 @@ const COMMON: &str = include_str!("../shaders/common.wgsl");
 pub fn family_source(family: Family) -> &'static str {
     match family {
         Family::Vegetation => include_str!("../shaders/vegetation.wgsl"),
+        Family::Thermal => include_str!("../shaders/thermal.wgsl"),
     }
 }
 
@@ -121,7 +122,11 @@ pub fn kernel_source(indices: &[&IndexDesc], dtypes: &[Option<DataType>; ROLE_SL
             .map(|r| format!("s_{}.value", r.name()))
             .collect();
         args.extend((0..d.constants.len()).map(|c| {
-            format!("params.k[{}u].{}", j * MAX_CONSTS / 4 + c / 4, ["x", "y", "z", "w"][c % 4])
+            format!(
+                "params.k[{}u].{}",
+                j * MAX_CONSTS / 4 + c / 4,
+                ["x", "y", "z", "w"][c % 4]
+            )
         }));
         let _ = writeln!(s, "        {{ // output {j}: {}", d.name);
         let _ = writeln!(s, "            var px = invalid_px();");

@@ -128,10 +128,12 @@ fn software_adapter_output_matches_cpu_output() {
         return;
     }
     let dir = tempdir("cli-devices");
-    let all: Vec<String> = indices::INDICES
-        .iter()
-        .map(|d| d.name.to_string())
-        .collect();
+    let vegetation = || {
+        indices::INDICES
+            .iter()
+            .filter(|d| d.family == indices::Family::Vegetation)
+    };
+    let all: Vec<String> = vegetation().map(|d| d.name.to_string()).collect();
     let mut outs = Vec::new();
     for device in ["cpu", "software"] {
         let out = dir.join(format!("{device}.tif"));
@@ -168,8 +170,8 @@ fn software_adapter_output_matches_cpu_output() {
         assert!(o.status.success(), "{device}: {}", stderr(&o));
         outs.push(read_f32(&out));
     }
-    assert_eq!(outs[0].len(), indices::INDICES.len());
-    for (j, d) in indices::INDICES.iter().enumerate() {
+    assert_eq!(outs[0].len(), all.len());
+    for (j, d) in vegetation().enumerate() {
         common::assert_matches(d, &outs[1][j], &outs[0][j], (-9999.0f32).to_bits(), &|i| {
             format!("pixel {i}")
         });

@@ -289,8 +289,16 @@ fn uint16_extremes_are_exact() {
     bands[Role::Nir.slot()] = Some((p, &nir));
     let ndvi = indices::find("ndvi").unwrap();
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
-        let out =
-            compute_in_memory(backend, &[ndvi], &[[0.0; MAX_CONSTS]], &bands, NAN_BITS, None, true).unwrap();
+        let out = compute_in_memory(
+            backend,
+            &[ndvi],
+            &[[0.0; MAX_CONSTS]],
+            &bands,
+            NAN_BITS,
+            None,
+            true,
+        )
+        .unwrap();
         assert_eq!(out[0][0], 0.0);
         assert!(
             (out[0][1] - 65534.0 / 65536.0).abs() < 1e-7,

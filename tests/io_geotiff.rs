@@ -260,13 +260,22 @@ fn model_transformation_round_trips() {
         geo_keys: Some(vec![1, 1, 0, 2, 1024, 0, 1, 1, 3072, 0, 1, 32633]),
         ..Default::default()
     };
-    let opts = WriterOptions { nodata: 0.0, descriptions: vec![], metadata: vec![], overwrite: false };
+    let opts = WriterOptions {
+        nodata: 0.0,
+        descriptions: vec![],
+        metadata: vec![],
+        overwrite: false,
+    };
     let mut wr = GeoTiffWriter::create(&path, 3, 2, 1, &geo, opts).unwrap();
-    wr.write_rows(&[&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]], 2).unwrap();
+    wr.write_rows(&[&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]], 2)
+        .unwrap();
     wr.finish().unwrap();
     let info = GeoTiffReader::open(&path).unwrap().info().clone();
     assert_eq!(info.geo, geo);
-    assert_eq!(info.geo.geotransform().unwrap().to_gdal(), [100.0, 30.0, 0.5, 200.0, 0.25, -30.0]);
+    assert_eq!(
+        info.geo.geotransform().unwrap().to_gdal(),
+        [100.0, 30.0, 0.5, 200.0, 0.25, -30.0]
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! check, the CLI and the benchmarks iterate [`INDICES`].
 
 pub mod common;
+pub mod thermal;
 pub mod vegetation;
 
 /// A band's role in a formula. The discriminant is the slot in `TileParams::bands` (and the
@@ -19,28 +20,34 @@ pub enum Role {
     Nir = 3,
     Swir1 = 4,
     Swir2 = 5,
+    /// Thermal infrared (Landsat 8/9 TIRS B10, ETM+ B6, TM B6): radiance or DN.
+    Thermal = 6,
+    /// Second thermal band for split-window methods (Landsat 8/9 TIRS B11).
+    Thermal2 = 7,
 }
 
 /// Slots in `TileParams::bands` (room for roles to come: thermal, red edge).
-pub const ROLE_SLOTS: usize = 8;
+pub const ROLE_SLOTS: usize = 12;
 
 /// Most indices computed in one pass.
-pub const MAX_OUTPUTS: usize = 16;
+pub const MAX_OUTPUTS: usize = 32;
 
 /// Most constants one index takes (`TileParams::k` holds this many per output).
-pub const MAX_CONSTS: usize = 16;
+pub const MAX_CONSTS: usize = 32;
 
 /// The constants of one index, in `IndexDesc::constants` order (unused slots 0).
 pub type Consts = [f32; MAX_CONSTS];
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 8] = [
         Role::Blue,
         Role::Green,
         Role::Red,
         Role::Nir,
         Role::Swir1,
         Role::Swir2,
+        Role::Thermal,
+        Role::Thermal2,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +58,8 @@ impl Role {
             Role::Nir => "nir",
             Role::Swir1 => "swir1",
             Role::Swir2 => "swir2",
+            Role::Thermal => "thermal",
+            Role::Thermal2 => "thermal2",
         }
     }
 
@@ -90,15 +99,19 @@ impl Px {
 /// Shader family: one WGSL file and one Rust reference module each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Family {
+    /// Spectral indices from reflectance (`climidx index`).
     Vegetation,
+    /// Brightness and land-surface temperature, emissivity (`climidx lst`).
+    Thermal,
 }
 
 impl Family {
-    pub const ALL: [Family; 1] = [Family::Vegetation];
+    pub const ALL: [Family; 2] = [Family::Vegetation, Family::Thermal];
 
     pub fn name(self) -> &'static str {
         match self {
             Family::Vegetation => "vegetation",
+            Family::Thermal => "thermal",
         }
     }
 }
@@ -179,6 +192,11 @@ pub struct IndexDesc {
 }
 
 impl IndexDesc {
+    /// Position of the constant called `name`.
+    pub fn const_slot(&self, name: &str) -> Option<usize> {
+        self.constants.iter().position(|c| c.name == name)
+    }
+
     /// Default constants laid out in `params.k` order.
     pub fn default_constants(&self) -> Consts {
         let mut k = [0.0; MAX_CONSTS];
@@ -193,6 +211,30 @@ const RATIO_TOL: Tolerance = Tolerance {
     abs: 2e-6,
     rel: 4e-6,
 };
+
+/// Temperatures: logarithms and divisions in f32 near 300 K (f32 spacing 3e-5 K).
+const KELVIN_TOL: Tolerance = Tolerance {
+    abs: 2e-3,
+    rel: 0.0,
+};
+
+const fn c(name: &'static str, value: f32) -> ConstDesc {
+    ConstDesc { name, value }
+}
+
+/// Constants of `thermal::emissivity_px`, in order (Landsat 8/9 B10 defaults).
+const EMISSIVITY_CONSTS: &[ConstDesc] = &[
+    c("MODE", 0.0),
+    c("NDVI_S", 0.2),
+    c("NDVI_V", 0.5),
+    c("EPS_S", 0.9668),
+    c("EPS_V", 0.9863),
+    c("CAVITY", 0.55),
+    c("SOIL_A", 0.973),
+    c("SOIL_B", 0.047),
+    c("SOIL_FIXED", 0.0),
+    c("EPS_CONST", 0.97),
+];
 
 use Role::*;
 
@@ -386,6 +428,118 @@ pub static INDICES: &[IndexDesc] = &[
         reference: "Gitelson et al. 1996, doi:10.1016/S0034-4257(96)00072-7",
         cpu: cpu_fns!(|s, _k| vegetation::gndvi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
+    },
+    // Thermal family: constants come from the scene's MTL and `climidx lst` options; the defaults
+    // here are Landsat 8/9 TIRS band 10's (thermal::TIRS_B10).
+    IndexDesc {
+        name: "bt",
+        long_name: "Brightness temperature",
+        family: Family::Thermal,
+        roles: &[Thermal],
+        formula: "K2 / ln(K1 / L + 1) + UNIT",
+        constants: &[c("K1", 774.8853), c("K2", 1321.0789), c("UNIT", 0.0)],
+        range: (250.0, 340.0),
+        reference: "USGS Landsat 8 Data Users Handbook, section 5.3",
+        cpu: cpu_fns!(|s, k| thermal::bt_px(s[0], k[0], k[1], k[2])),
+        tolerance: KELVIN_TOL,
+    },
+    IndexDesc {
+        name: "emissivity",
+        long_name: "Land-surface emissivity (NDVI thresholds, Avdan, or constant)",
+        family: Family::Thermal,
+        roles: &[Red, Nir],
+        formula: "NDVI<S: A-B*R; NDVI>V: EV; else EV*Pv+ES*(1-Pv)+(1-ES)*EV*F*(1-Pv), Pv=((NDVI-S)/(V-S))^2",
+        constants: EMISSIVITY_CONSTS,
+        range: (0.9, 1.0),
+        reference: "Sobrino et al. 2004, doi:10.1016/j.rse.2004.02.003; Avdan & Jovanovska 2016, doi:10.1155/2016/1480307",
+        cpu: cpu_fns!(|s, k| thermal::emissivity_px(s[0], s[1], k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9])),
+        tolerance: Tolerance { abs: 2e-6, rel: 0.0 },
+    },
+    IndexDesc {
+        name: "lst",
+        long_name: "Land-surface temperature, single channel",
+        family: Family::Thermal,
+        roles: &[Red, Nir, Thermal],
+        formula: "BT / (1 + (LAMBDA * BT / RHO) * ln(emissivity)) + UNIT",
+        constants: &[
+            c("K1", 774.8853),
+            c("K2", 1321.0789),
+            c("LAMBDA", 10.895),
+            c("RHO", thermal::RHO_UM_K),
+            c("MODE", 0.0),
+            c("NDVI_S", 0.2),
+            c("NDVI_V", 0.5),
+            c("EPS_S", 0.9668),
+            c("EPS_V", 0.9863),
+            c("CAVITY", 0.55),
+            c("SOIL_A", 0.973),
+            c("SOIL_B", 0.047),
+            c("SOIL_FIXED", 0.0),
+            c("EPS_CONST", 0.97),
+            c("UNIT", 0.0),
+        ],
+        range: (250.0, 340.0),
+        reference: "Sobrino et al. 2004, doi:10.1016/j.rse.2004.02.003 (emissivity); Artis & Carnahan 1982 (LST)",
+        cpu: cpu_fns!(|s, k| thermal::lst_px(
+            s[0], s[1], s[2], k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11], k[12], k[13],
+            k[14]
+        )),
+        tolerance: KELVIN_TOL,
+    },
+    IndexDesc {
+        name: "lst_sw",
+        long_name: "Land-surface temperature, split window (Landsat 8/9 B10 + B11)",
+        family: Family::Thermal,
+        roles: &[Red, Nir, Thermal, Thermal2],
+        formula: "T10 + C1*dT + C2*dT^2 + C0 + (C3 + C4*W)(1 - e) + (C5 + C6*W)*de + UNIT",
+        constants: &[
+            c("K1_10", 774.8853),
+            c("K2_10", 1321.0789),
+            c("K1_11", 480.8883),
+            c("K2_11", 1201.1442),
+            c("W", 2.0),
+            c("C0", -0.268),
+            c("C1", 1.378),
+            c("C2", 0.183),
+            c("C3", 54.30),
+            c("C4", -2.238),
+            c("C5", -129.20),
+            c("C6", 16.40),
+            c("MODE", 0.0),
+            c("NDVI_S", 0.2),
+            c("NDVI_V", 0.5),
+            c("EPS_S", 0.9668),
+            c("EPS_V", 0.9863),
+            c("CAVITY", 0.55),
+            c("SOIL_A", 0.973),
+            c("SOIL_B", 0.047),
+            c("SOIL_FIXED", 0.0),
+            c("EPS_CONST", 0.97),
+            c("EPS_S_11", 0.9747),
+            c("EPS_V_11", 0.9896),
+            c("SOIL_A_11", 0.984),
+            c("SOIL_B_11", 0.026),
+            c("UNIT", 0.0),
+        ],
+        range: (250.0, 340.0),
+        reference: "Jimenez-Munoz et al. 2014, doi:10.1109/LGRS.2014.2312032",
+        cpu: cpu_fns!(|s, k| thermal::lst_sw_px(
+            s[0], s[1], s[2], s[3], k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11], k[12],
+            k[13], k[14], k[15], k[16], k[17], k[18], k[19], k[20], k[21], k[22], k[23], k[24], k[25], k[26]
+        )),
+        tolerance: KELVIN_TOL,
+    },
+    IndexDesc {
+        name: "st",
+        long_name: "Surface temperature pass-through (Collection 2 Level-2 ST_B10)",
+        family: Family::Thermal,
+        roles: &[Thermal],
+        formula: "DN * 0.00341802 + 149.0 + UNIT (scale applied as the band's scale/offset)",
+        constants: &[c("UNIT", 0.0)],
+        range: (250.0, 340.0),
+        reference: "USGS, How do I use a scale factor with Landsat Level-2 science products?",
+        cpu: cpu_fns!(|s, k| thermal::st_px(s[0], k[0])),
+        tolerance: KELVIN_TOL,
     },
 ];
 

@@ -51,6 +51,12 @@ pub fn run(a: &IndexArgs) -> Result<()> {
                 indices::names().join(", ")
             ))
         })?;
+        if d.family != indices::Family::Vegetation {
+            return Err(Error::Usage(format!(
+                "'{}' needs scene calibration constants: use `climidx lst` (see `climidx lst --help`)",
+                d.name
+            )));
+        }
         if descs.iter().any(|x: &&indices::IndexDesc| x.name == d.name) {
             return Err(Error::Usage(format!("index {name:?} is given twice")));
         }
