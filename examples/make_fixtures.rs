@@ -176,5 +176,259 @@ fn main() {
     .unwrap();
     let full = std::fs::read(sample.join("B08.tif")).unwrap();
     std::fs::write(fixtures.join("truncated.tif"), &full[..full.len() / 3]).unwrap();
+    write_landsat(&root.join("landsat"));
     println!("fixtures written under {}", root.display());
+}
+
+/// Surface temperature (K) per land cover, for the thermal fixtures.
+fn kelvin(x: u32, y: u32) -> f64 {
+    let c = cover(x, y);
+    if c[3] < 0.05 {
+        293.0 // lake
+    } else if c[3] > 0.3 && c[2] < 0.03 {
+        298.0 // forest
+    } else if c[4] > 0.3 {
+        312.0 // bare soil
+    } else if c[0] > 0.08 {
+        308.0 // town
+    } else {
+        303.0
+    }
+}
+
+const LW: u32 = 24;
+const LH: u32 = 20;
+
+/// Write a single-band Landsat-style GeoTIFF (u16 or u8) on a 30 m grid, without GDAL_NODATA
+/// (as USGS delivers them; the fill value 0 is documented instead).
+fn write_landsat_band(path: &Path, values: &[f64], u8_data: bool) {
+    let mut enc = TiffEncoder::new(File::create(path).unwrap()).unwrap();
+    fn tags<W: std::io::Write + std::io::Seek, C: ColorType, K: tiff::encoder::TiffKind>(
+        img: &mut tiff::encoder::ImageEncoder<'_, W, C, K>,
+    ) {
+        let e = img.encoder();
+        e.write_tag(Tag::ModelPixelScaleTag, &[30.0f64, 30.0, 0.0][..])
+            .unwrap();
+        e.write_tag(
+            Tag::ModelTiepointTag,
+            &[0.0f64, 0.0, 0.0, 600_000.0, 5_000_000.0, 0.0][..],
+        )
+        .unwrap();
+        e.write_tag(
+            Tag::GeoKeyDirectoryTag,
+            &[
+                1u16, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633,
+            ][..],
+        )
+        .unwrap();
+    }
+    if u8_data {
+        let data: Vec<u8> = values
+            .iter()
+            .map(|v| v.round().clamp(0.0, 255.0) as u8)
+            .collect();
+        let mut img = enc
+            .new_image::<tiff::encoder::colortype::Gray8>(LW, LH)
+            .unwrap();
+        tags(&mut img);
+        img.write_data(&data).unwrap();
+    } else {
+        let data: Vec<u16> = values
+            .iter()
+            .map(|v| v.round().clamp(0.0, 65535.0) as u16)
+            .collect();
+        let mut img = enc
+            .new_image::<tiff::encoder::colortype::Gray16>(LW, LH)
+            .unwrap();
+        tags(&mut img);
+        img.write_data(&data).unwrap();
+    }
+}
+
+/// Per pixel of the 24×20 Landsat grid (the sample landscape seen 4× coarser); column 0 is fill.
+fn landsat_grid(f: impl Fn(u32, u32) -> f64) -> Vec<f64> {
+    let mut v = Vec::new();
+    for y in 0..LH {
+        for x in 0..LW {
+            v.push(if x == 0 { 0.0 } else { f(x * 4, y * 4) });
+        }
+    }
+    v
+}
+
+/// Radiance that gives brightness temperature `t` for (K1, K2): L = K1 / (exp(K2/T) − 1).
+fn radiance_for(t: f64, k1: f64, k2: f64) -> f64 {
+    k1 / ((k2 / t).exp() - 1.0)
+}
+
+/// A Landsat 8 Collection 2 Level-1 scene (C2 MTL layout per LSDS-1656) with bands 4, 5, 10, 11,
+/// a Landsat 5 Collection 1 scene (C1 MTL layout) with bands 3, 4, 6 (8-bit), and a Landsat 8
+/// Collection 2 Level-2 scene with ST_B10. Calibration values are typical of real MTL files.
+fn write_landsat(root: &Path) {
+    let sun: f64 = 60.0;
+    let s = sun.to_radians().sin();
+    // Landsat 8 C2 L1
+    let id = "LC08_L1TP_190028_20230715_20230725_02_T1";
+    let dir = root.join(id);
+    std::fs::create_dir_all(&dir).unwrap();
+    let refl = |b: usize| move |x, y| (cover(x, y)[b] * s + 0.1) / 2.0e-5;
+    write_landsat_band(
+        &dir.join(format!("{id}_B4.TIF")),
+        &landsat_grid(refl(2)),
+        false,
+    );
+    write_landsat_band(
+        &dir.join(format!("{id}_B5.TIF")),
+        &landsat_grid(refl(3)),
+        false,
+    );
+    // at-sensor BT a little below the surface temperature (emissivity < 1)
+    let b10 = landsat_grid(|x, y| {
+        (radiance_for(kelvin(x, y) - 2.0, 774.8853, 1321.0789) - 0.1) / 3.3420e-4
+    });
+    let b11 = landsat_grid(|x, y| {
+        (radiance_for(kelvin(x, y) - 3.5, 480.8883, 1201.1442) - 0.1) / 3.3420e-4
+    });
+    write_landsat_band(&dir.join(format!("{id}_B10.TIF")), &b10, false);
+    write_landsat_band(&dir.join(format!("{id}_B11.TIF")), &b11, false);
+    let mtl = format!(
+        r#"GROUP = LANDSAT_METADATA_FILE
+  GROUP = PRODUCT_CONTENTS
+    ORIGIN = "Synthetic fixture in the layout of USGS Landsat Collection 2 Level-1 (LSDS-1656)"
+    LANDSAT_PRODUCT_ID = "{id}"
+    PROCESSING_LEVEL = "L1TP"
+    COLLECTION_NUMBER = 02
+    COLLECTION_CATEGORY = "T1"
+    OUTPUT_FORMAT = "GEOTIFF"
+    FILE_NAME_BAND_4 = "{id}_B4.TIF"
+    FILE_NAME_BAND_5 = "{id}_B5.TIF"
+    FILE_NAME_BAND_10 = "{id}_B10.TIF"
+    FILE_NAME_BAND_11 = "{id}_B11.TIF"
+    FILE_NAME_METADATA_ODL = "{id}_MTL.txt"
+  END_GROUP = PRODUCT_CONTENTS
+  GROUP = IMAGE_ATTRIBUTES
+    SPACECRAFT_ID = "LANDSAT_8"
+    SENSOR_ID = "OLI_TIRS"
+    WRS_PATH = 190
+    WRS_ROW = 28
+    DATE_ACQUIRED = 2023-07-15
+    SCENE_CENTER_TIME = "09:41:23.1234560Z"
+    CLOUD_COVER = 1.25
+    SUN_AZIMUTH = 141.50000000
+    SUN_ELEVATION = {sun:.8}
+  END_GROUP = IMAGE_ATTRIBUTES
+  GROUP = LEVEL1_RADIOMETRIC_RESCALING
+    RADIANCE_MULT_BAND_4 = 9.8053E-03
+    RADIANCE_MULT_BAND_5 = 6.0003E-03
+    RADIANCE_MULT_BAND_10 = 3.3420E-04
+    RADIANCE_MULT_BAND_11 = 3.3420E-04
+    RADIANCE_ADD_BAND_4 = -49.02674
+    RADIANCE_ADD_BAND_5 = -30.00149
+    RADIANCE_ADD_BAND_10 = 0.10000
+    RADIANCE_ADD_BAND_11 = 0.10000
+    REFLECTANCE_MULT_BAND_4 = 2.0000E-05
+    REFLECTANCE_MULT_BAND_5 = 2.0000E-05
+    REFLECTANCE_ADD_BAND_4 = -0.100000
+    REFLECTANCE_ADD_BAND_5 = -0.100000
+  END_GROUP = LEVEL1_RADIOMETRIC_RESCALING
+  GROUP = LEVEL1_THERMAL_CONSTANTS
+    K1_CONSTANT_BAND_10 = 774.8853
+    K2_CONSTANT_BAND_10 = 1321.0789
+    K1_CONSTANT_BAND_11 = 480.8883
+    K2_CONSTANT_BAND_11 = 1201.1442
+  END_GROUP = LEVEL1_THERMAL_CONSTANTS
+END_GROUP = LANDSAT_METADATA_FILE
+END
+"#
+    );
+    std::fs::write(dir.join(format!("{id}_MTL.txt")), mtl).unwrap();
+
+    // Landsat 5 C1 L1 (8-bit bands)
+    let id5 = "LT05_L1TP_190028_20090801_20161022_01_T1";
+    let dir5 = root.join(id5);
+    std::fs::create_dir_all(&dir5).unwrap();
+    let sun5: f64 = 55.0;
+    let s5 = sun5.to_radians().sin();
+    let refl5 = |b: usize| move |x, y| (cover(x, y)[b] * s5 + 0.0035) / 1.0e-3;
+    write_landsat_band(
+        &dir5.join(format!("{id5}_B3.TIF")),
+        &landsat_grid(refl5(2)),
+        true,
+    );
+    write_landsat_band(
+        &dir5.join(format!("{id5}_B4.TIF")),
+        &landsat_grid(refl5(3)),
+        true,
+    );
+    let b6 = landsat_grid(|x, y| {
+        (radiance_for(kelvin(x, y) - 2.0, 607.76, 1260.56) - 1.18243) / 5.5375e-2
+    });
+    write_landsat_band(&dir5.join(format!("{id5}_B6.TIF")), &b6, true);
+    let mtl5 = format!(
+        r#"GROUP = L1_METADATA_FILE
+  GROUP = METADATA_FILE_INFO
+    ORIGIN = "Synthetic fixture in the layout of USGS Landsat Collection 1 Level-1"
+    LANDSAT_PRODUCT_ID = "{id5}"
+    COLLECTION_NUMBER = 01
+  END_GROUP = METADATA_FILE_INFO
+  GROUP = PRODUCT_METADATA
+    DATA_TYPE = "L1TP"
+    SPACECRAFT_ID = "LANDSAT_5"
+    SENSOR_ID = "TM"
+    FILE_NAME_BAND_3 = "{id5}_B3.TIF"
+    FILE_NAME_BAND_4 = "{id5}_B4.TIF"
+    FILE_NAME_BAND_6 = "{id5}_B6.TIF"
+  END_GROUP = PRODUCT_METADATA
+  GROUP = IMAGE_ATTRIBUTES
+    SUN_AZIMUTH = 135.0
+    SUN_ELEVATION = {sun5:.8}
+  END_GROUP = IMAGE_ATTRIBUTES
+  GROUP = RADIOMETRIC_RESCALING
+    RADIANCE_MULT_BAND_3 = 1.043E+00
+    RADIANCE_MULT_BAND_4 = 8.760E-01
+    RADIANCE_MULT_BAND_6 = 5.5375E-02
+    RADIANCE_ADD_BAND_3 = -2.21398
+    RADIANCE_ADD_BAND_4 = -2.38602
+    RADIANCE_ADD_BAND_6 = 1.18243
+    REFLECTANCE_MULT_BAND_3 = 1.0000E-03
+    REFLECTANCE_MULT_BAND_4 = 1.0000E-03
+    REFLECTANCE_ADD_BAND_3 = -0.003500
+    REFLECTANCE_ADD_BAND_4 = -0.003500
+  END_GROUP = RADIOMETRIC_RESCALING
+  GROUP = TIRS_THERMAL_CONSTANTS
+    K1_CONSTANT_BAND_6 = 607.76
+    K2_CONSTANT_BAND_6 = 1260.56
+  END_GROUP = TIRS_THERMAL_CONSTANTS
+END_GROUP = L1_METADATA_FILE
+END
+"#
+    );
+    std::fs::write(dir5.join(format!("{id5}_MTL.txt")), mtl5).unwrap();
+
+    // Landsat 8 C2 L2 surface temperature
+    let idl2 = "LC08_L2SP_190028_20230715_20230725_02_T1";
+    let dirl2 = root.join(idl2);
+    std::fs::create_dir_all(&dirl2).unwrap();
+    let st = landsat_grid(|x, y| (kelvin(x, y) - 149.0) / 0.00341802);
+    write_landsat_band(&dirl2.join(format!("{idl2}_ST_B10.TIF")), &st, false);
+    let mtll2 = format!(
+        r#"GROUP = LANDSAT_METADATA_FILE
+  GROUP = PRODUCT_CONTENTS
+    LANDSAT_PRODUCT_ID = "{idl2}"
+    PROCESSING_LEVEL = "L2SP"
+    FILE_NAME_BAND_ST_B10 = "{idl2}_ST_B10.TIF"
+  END_GROUP = PRODUCT_CONTENTS
+  GROUP = IMAGE_ATTRIBUTES
+    SPACECRAFT_ID = "LANDSAT_8"
+    SUN_ELEVATION = 60.00000000
+  END_GROUP = IMAGE_ATTRIBUTES
+  GROUP = LEVEL2_SURFACE_TEMPERATURE_PARAMETERS
+    TEMPERATURE_MULT_BAND_ST_B10 = 3.41802E-03
+    TEMPERATURE_ADD_BAND_ST_B10 = 149.00000
+  END_GROUP = LEVEL2_SURFACE_TEMPERATURE_PARAMETERS
+END_GROUP = LANDSAT_METADATA_FILE
+END
+"#
+    );
+    std::fs::write(dirl2.join(format!("{idl2}_MTL.txt")), mtll2).unwrap();
 }

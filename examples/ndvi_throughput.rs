@@ -204,16 +204,8 @@ fn main() {
         indices: vec![ndvi],
         constants: vec![[0.0; MAX_CONSTS]],
         bands: vec![
-            BandSource {
-                role: Role::Red,
-                path: rp.clone(),
-                band: 1,
-            },
-            BandSource {
-                role: Role::Nir,
-                path: np.clone(),
-                band: 1,
-            },
+            BandSource::new(Role::Red, rp.clone(), 1),
+            BandSource::new(Role::Nir, np.clone(), 1),
         ],
         scale: 1.0,
         offset: 0.0,
@@ -223,6 +215,7 @@ fn main() {
         overwrite: true,
         window_pixels: None,
         mem_limit: 256 << 20,
+        metadata: Vec::new(),
     };
     println!(
         "\n{:<72} {:>9} {:>9} {:>10}   read/compute/write s",

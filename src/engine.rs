@@ -136,12 +136,30 @@ pub fn window_capacity(
     (cap / 4 * 4).max(4)
 }
 
-/// One input band: a role, a file and a 1-based band number.
+/// One input band: a role, a file and a 1-based band number, with optional per-band
+/// calibration that overrides the job's (`value = DN·scale + offset`), and the product's
+/// documented fill value, used only when neither `--nodata` nor the file's GDAL_NODATA gives one.
 #[derive(Clone, Debug)]
 pub struct BandSource {
     pub role: Role,
     pub path: PathBuf,
     pub band: u16,
+    pub scale: Option<f32>,
+    pub offset: Option<f32>,
+    pub nodata: Option<f64>,
+}
+
+impl BandSource {
+    pub fn new(role: Role, path: impl Into<PathBuf>, band: u16) -> Self {
+        BandSource {
+            role,
+            path: path.into(),
+            band,
+            scale: None,
+            offset: None,
+            nodata: None,
+        }
+    }
 }
 
 /// Everything `climidx index` needs.
@@ -161,6 +179,8 @@ pub struct IndexJob {
     pub window_pixels: Option<usize>,
     /// Host memory budget for window buffers, bytes.
     pub mem_limit: usize,
+    /// More GDAL_METADATA items (units, method, scene) for the output.
+    pub metadata: Vec<(String, String)>,
 }
 
 impl IndexJob {
@@ -298,12 +318,13 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
     for inp in &inputs {
         let info = inp.reader.info();
         for (role, _) in &inp.wants {
-            let nd = job.nodata.or(info.nodata);
+            let src = by_role[role];
+            let nd = job.nodata.or(info.nodata).or(src.nodata);
             bands[role.slot()] = Some(BandParams::new(
                 info.dtype,
                 NodataMatch::for_band(info.dtype, nd),
-                job.scale,
-                job.offset,
+                src.scale.unwrap_or(job.scale),
+                src.offset.unwrap_or(job.offset),
             ));
             f64_nodata.insert(*role, nd);
             dtypes.push(info.dtype);
@@ -357,12 +378,25 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
                 .collect::<Vec<_>>()
                 .join(","),
         ),
-        (
-            "CLIMIDX_SCALE_OFFSET".to_string(),
-            format!("{} {}", job.scale, job.offset),
-        ),
         ("CLIMIDX_DEVICE".to_string(), backend.describe()),
     ];
+    let band_list: Vec<String> = needed
+        .iter()
+        .map(|r| {
+            let b = by_role[r];
+            let p = bands[r.slot()].expect("every needed role has parameters");
+            format!(
+                "{}={}:{} (value = DN*{} + {})",
+                r.name(),
+                b.path.display(),
+                b.band,
+                p.scale,
+                p.offset
+            )
+        })
+        .collect();
+    metadata.push(("CLIMIDX_BANDS".to_string(), band_list.join("; ")));
+    metadata.extend(job.metadata.iter().cloned());
     for (d, k) in job.indices.iter().zip(&job.constants) {
         let consts: Vec<String> = d
             .constants

@@ -13,6 +13,7 @@ pub mod error;
 pub mod gpu;
 pub mod indices;
 pub mod io;
+pub mod products;
 pub mod shaders;
 
 pub use error::{Error, Result};

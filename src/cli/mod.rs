@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Adapters(a) => commands::adapters::run(&a),
         Command::Index(a) => commands::index::run(&a),
+        Command::Lst(a) => commands::lst::run(&a),
         Command::List => commands::list::run(),
     }
 }

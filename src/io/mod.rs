@@ -2,6 +2,7 @@
 //! ([`reader`]) and streaming GeoTIFF writing ([`writer`]).
 
 pub mod geo;
+pub mod mtl;
 pub mod raster;
 pub mod reader;
 pub mod writer;

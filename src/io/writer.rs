@@ -236,6 +236,10 @@ impl GeoTiffWriter {
         drop(f);
         fs::rename(&self.tmp_path, &self.final_path)
             .map_err(|e| Error::output(&self.final_path, format!("cannot move into place: {e}")))?;
+        // A GDAL sidecar (statistics, histograms) describes the file we just replaced.
+        let mut aux = self.final_path.clone().into_os_string();
+        aux.push(".aux.xml");
+        let _ = fs::remove_file(aux);
         Ok(self.final_path.clone())
     }
 

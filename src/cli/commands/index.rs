@@ -35,11 +35,7 @@ pub fn parse_band(spec: &str) -> Result<BandSource> {
     if path.is_empty() {
         return Err(Error::Usage(format!("--band {spec:?}: missing file path")));
     }
-    Ok(BandSource {
-        role,
-        path: PathBuf::from(path),
-        band,
-    })
+    Ok(BandSource::new(role, PathBuf::from(path), band))
 }
 
 pub fn run(a: &IndexArgs) -> Result<()> {
@@ -73,25 +69,12 @@ pub fn run(a: &IndexArgs) -> Result<()> {
         .iter()
         .map(|s| parse_band(s))
         .collect::<Result<Vec<_>>>()?;
-    let out_nodata = parse_nodata(&a.out_nodata)
-        .ok_or_else(|| Error::Usage(format!("--out-nodata {:?} is not a number", a.out_nodata)))?;
     if !a.scale.is_finite() || !a.offset.is_finite() || a.scale == 0.0 {
         return Err(Error::Usage(
             "--scale must be finite and non-zero, --offset finite".into(),
         ));
     }
-    if a.mem_limit == 0 {
-        return Err(Error::Usage("--mem-limit must be at least 1 MiB".into()));
-    }
-    let window_pixels = match a.window_pixels {
-        Some(n) => Some(n),
-        None => match std::env::var("CLIMIDX_WINDOW_PIXELS") {
-            Ok(s) => Some(s.parse().map_err(|_| {
-                Error::Usage(format!("CLIMIDX_WINDOW_PIXELS={s:?} is not a number"))
-            })?),
-            Err(_) => None,
-        },
-    };
+    let (out_nodata, window_pixels) = parse_common(&a.out_nodata, a.window_pixels, a.mem_limit)?;
     let job = IndexJob {
         constants: descs.iter().map(|d| d.default_constants()).collect(),
         indices: descs,
@@ -104,14 +87,43 @@ pub fn run(a: &IndexArgs) -> Result<()> {
         overwrite: a.overwrite,
         window_pixels,
         mem_limit: a.mem_limit << 20,
+        metadata: Vec::new(),
     };
+    run_job(&job, &a.device)
+}
+
+/// Output nodata and window override, shared by the commands that write indices.
+pub fn parse_common(
+    out_nodata: &str,
+    window_pixels: Option<usize>,
+    mem_limit: usize,
+) -> Result<(f64, Option<usize>)> {
+    let out_nodata = parse_nodata(out_nodata)
+        .ok_or_else(|| Error::Usage(format!("--out-nodata {out_nodata:?} is not a number")))?;
+    if mem_limit == 0 {
+        return Err(Error::Usage("--mem-limit must be at least 1 MiB".into()));
+    }
+    let window_pixels = match window_pixels {
+        Some(n) => Some(n),
+        None => match std::env::var("CLIMIDX_WINDOW_PIXELS") {
+            Ok(s) => Some(s.parse().map_err(|_| {
+                Error::Usage(format!("CLIMIDX_WINDOW_PIXELS={s:?} is not a number"))
+            })?),
+            Err(_) => None,
+        },
+    };
+    Ok((out_nodata, window_pixels))
+}
+
+/// Validate, open the device, run, log.
+pub fn run_job(job: &IndexJob, device: &crate::cli::args::DeviceArgs) -> Result<()> {
     job.validate()?;
-    let ctx = super::open_device(&a.device)?;
+    let ctx = super::open_device(device)?;
     let backend = match &ctx {
         Some(c) => Backend::Gpu(c),
         None => Backend::Cpu,
     };
-    let report = run_index_job(&job, backend)?;
+    let report = run_index_job(job, backend)?;
     log::info!(
         "{} windows of {} rows on {}",
         report.windows,

@@ -3,6 +3,7 @@
 pub mod adapters;
 pub mod index;
 pub mod list;
+pub mod lst;
 
 use crate::error::Result;
 use crate::gpu::{adapter, AdapterSummary, GpuContext};

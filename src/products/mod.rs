@@ -1,0 +1,3 @@
+//! Knowledge of distributed products: where their bands are, how DNs become physical values.
+
+pub mod landsat;
