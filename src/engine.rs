@@ -342,8 +342,28 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
     if rows > block_h {
         rows -= rows % block_h;
     }
-    let rows = rows.min(first.height);
-    let capacity = (rows as usize * width).next_multiple_of(4);
+    let mut rows = rows.min(first.height);
+    let out_nodata_bits = (job.out_nodata as f32).to_bits();
+    // Create the processor; if the device cannot allocate buffers for this window, halve the
+    // window and try again (down to one row) before giving up.
+    let mut proc = loop {
+        let capacity = (rows as usize * width).next_multiple_of(4);
+        match Processor::new(
+            backend,
+            &job.indices,
+            &job.constants,
+            &bands,
+            out_nodata_bits,
+            capacity,
+        ) {
+            Ok(p) => break p,
+            Err(Error::Device(m)) if rows > 1 => {
+                rows = rows.div_ceil(2);
+                log::warn!("{m}; retrying with windows of {rows} rows");
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let windows: Vec<_> = row_windows(first.height, rows).collect();
     log::info!(
         "plan: {}x{} px, {} window(s) of {} rows ({} px), {} output(s), device: {}",
@@ -355,16 +375,6 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
         job.indices.len(),
         backend.describe()
     );
-
-    let out_nodata_bits = (job.out_nodata as f32).to_bits();
-    let mut proc = Processor::new(
-        backend,
-        &job.indices,
-        &job.constants,
-        &bands,
-        out_nodata_bits,
-        capacity,
-    )?;
     let mut metadata = vec![
         (
             "CLIMIDX_VERSION".to_string(),
@@ -424,9 +434,10 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
             overwrite: job.overwrite,
         },
     )?;
-    let mut outputs: Vec<Vec<f32>> = vec![vec![0.0; capacity]; job.indices.len()];
+    let mut outputs: Vec<Vec<f32>> = vec![vec![0.0; proc.capacity()]; job.indices.len()];
     let (mut t_read, mut t_compute, mut t_write) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for w in &windows {
+        crate::cancel::check()?;
         let t = Instant::now();
         for inp in inputs.iter_mut() {
             let bands_idx: Vec<u16> = inp.wants.iter().map(|(_, b)| *b).collect();

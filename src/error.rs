@@ -1,7 +1,7 @@
 //! The crate's error type. Every variant says who is at fault and what to do.
 //!
 //! The binary maps variants to exit codes (see [`Error::exit_code`]): 2 usage, 3 input data,
-//! 4 device, 5 output, 70 internal.
+//! 4 device, 5 output, 70 internal, 130 interrupted.
 
 use std::path::PathBuf;
 
@@ -36,6 +36,10 @@ pub enum Error {
     #[error("{path}: {message}")]
     Output { path: PathBuf, message: String },
 
+    /// Ctrl-C or SIGTERM: the run stopped, its partial output was removed.
+    #[error("interrupted; the partial output was removed")]
+    Interrupted,
+
     /// A bug in climidx: an invariant was broken.
     #[error("internal error: {0} (please report this as a bug)")]
     Internal(String),
@@ -49,6 +53,7 @@ impl Error {
             Error::Input { .. } | Error::Mismatch(_) => 3,
             Error::NoAdapter(_) | Error::Device(_) => 4,
             Error::Output { .. } => 5,
+            Error::Interrupted => 130,
             Error::Internal(_) => 70,
         }
     }

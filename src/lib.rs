@@ -6,6 +6,7 @@
 //! nodata policy, and written back as georeferenced float32 GeoTIFF ([`io::writer`]).
 //! [`engine`] ties these together.
 
+pub mod cancel;
 pub mod cli;
 pub mod cpu;
 pub mod engine;

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
         // SAFETY: single-threaded here, before any library reads the environment.
         unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
     }
+    climidx::cancel::install_handler();
     let cli = climidx::cli::Cli::parse();
     climidx::cli::init_logging(&cli);
     match climidx::cli::run(cli) {

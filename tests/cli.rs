@@ -10,7 +10,7 @@ use climidx::indices::common::{fetch, BandParams};
 use climidx::indices::{self, Px};
 use climidx::io::raster::{row_windows, NodataMatch};
 use climidx::io::reader::{GeoTiffReader, PackedBand};
-use common::{asset, gpu_or_skip, tempdir};
+use common::{asset, tempdir};
 
 const SCENE: &str = "sample/scene_u16_4band_96x80.tif";
 
@@ -124,7 +124,7 @@ fn ndvi_file_to_file_matches_the_reference_formula() {
 
 #[test]
 fn software_adapter_output_matches_cpu_output() {
-    if gpu_or_skip("software_adapter_output_matches_cpu_output").is_none() {
+    if !common::software_or_skip("software_adapter_output_matches_cpu_output") {
         return;
     }
     let dir = tempdir("cli-devices");

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use climidx::indices::thermal;
 use climidx::io::raster::Window;
 use climidx::io::reader::{GeoTiffReader, PackedBand};
-use common::{gpu_or_skip, repo, tempdir};
+use common::{repo, tempdir};
 
 const L8: &str = "assets/landsat/LC08_L1TP_190028_20230715_20230725_02_T1";
 const L5: &str = "assets/landsat/LT05_L1TP_190028_20090801_20161022_01_T1";
@@ -330,7 +330,7 @@ fn collection2_level2_surface_temperature_pass_through() {
 
 #[test]
 fn software_adapter_matches_cpu_for_every_method() {
-    if gpu_or_skip("software_adapter_matches_cpu_for_every_method").is_none() {
+    if !common::software_or_skip("software_adapter_matches_cpu_for_every_method") {
         return;
     }
     let dir = tempdir("lst-devices");

@@ -29,6 +29,24 @@ fn round_up(n: usize) -> usize {
     n.div_ceil(ALIGN_WORDS).max(1) * ALIGN_WORDS
 }
 
+/// Fault injection for tests: the first N buffer set-ups fail as if the device were out of
+/// memory, where N is `CLIMIDX_INJECT_ALLOC_FAILURES` (unset: none).
+fn injected_alloc_failure() -> bool {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+    static LEFT: OnceLock<AtomicUsize> = OnceLock::new();
+    let left = LEFT.get_or_init(|| {
+        AtomicUsize::new(
+            std::env::var("CLIMIDX_INJECT_ALLOC_FAILURES")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+        )
+    });
+    left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
 /// Bit pattern written into outputs before a dispatch when poisoning is on.
 pub const POISON_BITS: u32 = 0x7fa5_5a5a;
 
@@ -119,6 +137,11 @@ impl<'c> GpuRunner<'c> {
                 "window of {capacity} px needs {} bytes in one binding; the device allows {}",
                 in_bytes.max(out_bytes),
                 ctx.max_binding_bytes()
+            )));
+        }
+        if injected_alloc_failure() {
+            return Err(Error::Device(format!(
+                "cannot allocate GPU buffers for {capacity} px windows (injected by CLIMIDX_INJECT_ALLOC_FAILURES)"
             )));
         }
         let dev = &ctx.device;

@@ -336,6 +336,7 @@ fn read_info(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<RasterInfo
     if block.0 == 0 || block.1 == 0 {
         return Err(Error::input(path, "zero-sized tiles or strips"));
     }
+    check_blocks(path, d, width, height, spp, planar, tiled, block, dtype)?;
     let f64v = |d: &mut Decoder<_>, t| -> Result<Option<Vec<f64>>> {
         d.find_tag(t)
             .map_err(e)?
@@ -377,6 +378,97 @@ fn read_info(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<RasterInfo
         nodata,
         geo,
     })
+}
+
+/// Largest decoded block row (one strip, or one row of tiles, of the bands read) we allocate.
+pub const MAX_BLOCK_ROW_BYTES: u64 = 1 << 30;
+
+/// Refuse headers that cannot describe real data before anything is allocated: block rows
+/// larger than [`MAX_BLOCK_ROW_BYTES`], a block table of the wrong length, blocks that lie
+/// beyond the end of the file, and uncompressed blocks shorter than their pixels.
+#[allow(clippy::too_many_arguments)]
+fn check_blocks(
+    path: &Path,
+    d: &mut Decoder<BufReader<File>>,
+    width: u32,
+    height: u32,
+    spp: u16,
+    planar: bool,
+    tiled: bool,
+    block: (u32, u32),
+    dtype: DataType,
+) -> Result<()> {
+    let e = |err| tiff_err(path, err);
+    let samples = if planar { 1 } else { spp as u64 };
+    let row_bytes = width as u64 * block.1 as u64 * samples * dtype.file_bytes() as u64;
+    if row_bytes > MAX_BLOCK_ROW_BYTES {
+        return Err(Error::input(
+            path,
+            format!(
+                "{width}x{height} image with {}-row blocks needs {} MiB per block row (limit {} MiB); \
+                 re-tile it (gdal_translate -co TILED=YES) or check that the header is not corrupt",
+                block.1,
+                row_bytes >> 20,
+                MAX_BLOCK_ROW_BYTES >> 20
+            ),
+        ));
+    }
+    let across = if tiled {
+        width.div_ceil(block.0) as u64
+    } else {
+        1
+    };
+    let expected = across * height.div_ceil(block.1) as u64 * if planar { spp as u64 } else { 1 };
+    let (off_tag, cnt_tag) = if tiled {
+        (Tag::TileOffsets, Tag::TileByteCounts)
+    } else {
+        (Tag::StripOffsets, Tag::StripByteCounts)
+    };
+    let offsets = d
+        .find_tag_unsigned_vec::<u64>(off_tag)
+        .map_err(e)?
+        .unwrap_or_default();
+    let counts = d
+        .find_tag_unsigned_vec::<u64>(cnt_tag)
+        .map_err(e)?
+        .unwrap_or_default();
+    if offsets.len() as u64 != expected || counts.len() as u64 != expected {
+        return Err(Error::input(
+            path,
+            format!(
+                "corrupt TIFF: {} block offsets and {} byte counts for {expected} blocks",
+                offsets.len(),
+                counts.len()
+            ),
+        ));
+    }
+    let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
+    let compression = d
+        .find_tag_unsigned::<u16>(Tag::Compression)
+        .map_err(e)?
+        .unwrap_or(1);
+    for (i, (&o, &c)) in offsets.iter().zip(&counts).enumerate() {
+        if o.checked_add(c).is_none_or(|end| end > file_len) {
+            return Err(Error::input(
+                path,
+                format!("corrupt or truncated TIFF: block {i} (bytes {o}..{}) lies beyond the end of the file ({file_len} bytes)", o.saturating_add(c)),
+            ));
+        }
+        // An uncompressed strip holds exactly its rows (the last one of a plane may have fewer).
+        if compression == 1 && !tiled {
+            let per_plane = height.div_ceil(block.1) as u64;
+            let row0 = (i as u64 % per_plane) * block.1 as u64;
+            let rows = (block.1 as u64).min(height as u64 - row0);
+            let need = rows * width as u64 * samples * dtype.file_bytes() as u64;
+            if c < need {
+                return Err(Error::input(
+                    path,
+                    format!("corrupt TIFF: uncompressed strip {i} has {c} bytes, expected {need}"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn result_len(r: &DecodingResult) -> usize {

@@ -100,6 +100,7 @@ impl GeoTiffWriter {
         let tmp_path = path.with_file_name(format!(".{name}.climidx-{}.tmp", std::process::id()));
         let file = File::create(&tmp_path)
             .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
+        crate::cancel::register_temp(&tmp_path);
         let row_bytes = width as usize * bands * 4;
         let rows_per_strip =
             (TARGET_STRIP_BYTES / row_bytes.max(1)).clamp(1, height as usize) as u32;
@@ -236,6 +237,7 @@ impl GeoTiffWriter {
         drop(f);
         fs::rename(&self.tmp_path, &self.final_path)
             .map_err(|e| Error::output(&self.final_path, format!("cannot move into place: {e}")))?;
+        crate::cancel::unregister_temp(&self.tmp_path);
         // A GDAL sidecar (statistics, histograms) describes the file we just replaced.
         let mut aux = self.final_path.clone().into_os_string();
         aux.push(".aux.xml");
@@ -322,6 +324,7 @@ impl Drop for GeoTiffWriter {
         if self.file.take().is_some() || self.tmp_path.exists() {
             let _ = fs::remove_file(&self.tmp_path);
         }
+        crate::cancel::unregister_temp(&self.tmp_path);
     }
 }
 

@@ -44,6 +44,22 @@ pub fn gpu_or_skip(test: &str) -> Option<&'static GpuContext> {
     }
 }
 
+/// True when the shared adapter is a software one (tests that run `--device software`);
+/// otherwise a loud skip.
+pub fn software_or_skip(test: &str) -> bool {
+    match gpu_or_skip(test) {
+        Some(c) if c.summary.is_software() => true,
+        Some(c) => {
+            eprintln!(
+                "SKIPPED (adapter {} is not a software adapter): {test}",
+                c.summary.name
+            );
+            false
+        }
+        None => false,
+    }
+}
+
 /// xorshift64*: deterministic, dependency-free.
 pub struct Rng(u64);
 
