@@ -341,6 +341,10 @@ impl<'c> GpuRunner<'c> {
 }
 
 /// Map `buffer[0..bytes]` and wait for it, bounded by the context's timeout.
+///
+/// The map callback runs inside whichever thread polls the device next. When several threads
+/// share one device, another thread's poll may be running our callback while ours returns, so
+/// after each poll we wait briefly on the channel and poll again until the deadline.
 fn map_and_wait(
     ctx: &GpuContext,
     buffer: &wgpu::Buffer,
@@ -352,17 +356,22 @@ fn map_and_wait(
     buffer.map_async(mode, 0..bytes, move |r| {
         let _ = tx.send(r);
     });
-    ctx.wait(submission)?;
-    match rx.try_recv() {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(Error::Device(format!("buffer mapping failed: {e}"))),
-        Err(_) => {
-            // The callback runs inside poll; a finished wait without it means the device stalled.
-            ctx.wait(None)?;
-            match rx.try_recv() {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(Error::Device(format!("buffer mapping failed: {e}"))),
-                Err(_) => Err(Error::Device("buffer mapping did not complete".into())),
+    let deadline = std::time::Instant::now() + ctx.timeout;
+    let mut submission = submission;
+    loop {
+        ctx.wait(submission.take())?;
+        match rx.recv_timeout(std::time::Duration::from_millis(5)) {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) => return Err(Error::Device(format!("buffer mapping failed: {e}"))),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Error::Device("buffer mapping was dropped by the device".into()))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) if std::time::Instant::now() < deadline => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                return Err(Error::Device(format!(
+                    "buffer mapping did not complete within {:?} (set CLIMIDX_GPU_TIMEOUT_S to wait longer)",
+                    ctx.timeout
+                )))
             }
         }
     }

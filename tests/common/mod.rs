@@ -2,6 +2,8 @@
 //! data, comparison with per-index tolerance, fixture paths and optional GDAL tools.
 #![allow(dead_code)]
 
+pub mod data;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
