@@ -6,6 +6,8 @@
 //! nodata policy, and written back as georeferenced float32 GeoTIFF ([`io::writer`]).
 //! [`engine`] ties these together.
 
+pub mod bench;
+pub mod bench_peers;
 pub mod cancel;
 pub mod cli;
 pub mod cpu;

@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Adapters(a) => commands::adapters::run(&a),
         Command::Index(a) => commands::index::run(&a),
         Command::Lst(a) => commands::lst::run(&a),
+        Command::Bench(a) => commands::bench::run(&a),
         Command::List => commands::list::run(),
     }
 }

@@ -249,24 +249,7 @@ impl<'c> GpuRunner<'c> {
             ctx.queue
                 .write_buffer(&self.output, 0, bytemuck::cast_slice(&poison));
         }
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("climidx.window"),
-            });
-        {
-            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("climidx.kernel"),
-                timestamp_writes: None,
-            });
-            pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, &self.bind_group, &[]);
-            let (x, y) = dispatch::grid(
-                pixels as u32,
-                ctx.limits.max_compute_workgroups_per_dimension,
-            );
-            pass.dispatch_workgroups(x, y, 1);
-        }
+        let mut enc = self.encode_pass(pixels, None);
         let used_bytes =
             ((self.n_out - 1) * self.out_stride + pixels.next_multiple_of(2)) as u64 * 4;
         let target = match &self.readback {
@@ -290,6 +273,91 @@ impl<'c> GpuRunner<'c> {
         }
         target.unmap();
         Ok(())
+    }
+
+    /// An encoder holding the compute pass over `pixels` pixels (optionally timestamped).
+    fn encode_pass(
+        &self,
+        pixels: usize,
+        timestamps: Option<&wgpu::QuerySet>,
+    ) -> wgpu::CommandEncoder {
+        let ctx = self.ctx;
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("climidx.window"),
+            });
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("climidx.kernel"),
+                timestamp_writes: timestamps.map(|q| wgpu::ComputePassTimestampWrites {
+                    query_set: q,
+                    beginning_of_pass_write_index: Some(0),
+                    end_of_pass_write_index: Some(1),
+                }),
+            });
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, &self.bind_group, &[]);
+            let (x, y) = dispatch::grid(
+                pixels as u32,
+                ctx.limits.max_compute_workgroups_per_dimension,
+            );
+            pass.dispatch_workgroups(x, y, 1);
+        }
+        enc
+    }
+
+    /// Wall time of one dispatch over the data already on the device (no transfers), measured
+    /// from submit to completion. Call after [`Self::run`] filled the buffers.
+    pub fn time_resident(&mut self, pixels: usize) -> Result<std::time::Duration> {
+        let enc = self.encode_pass(pixels.min(self.capacity), None);
+        let t = std::time::Instant::now();
+        let idx = self.ctx.queue.submit([enc.finish()]);
+        self.ctx.wait(Some(idx))?;
+        Ok(t.elapsed())
+    }
+
+    /// Kernel time from timestamp queries (`None` when the device has no TIMESTAMP_QUERY).
+    pub fn time_kernel(&mut self, pixels: usize) -> Result<Option<std::time::Duration>> {
+        let ctx = self.ctx;
+        if !ctx
+            .device
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
+        {
+            return Ok(None);
+        }
+        let qs = ctx.device.create_query_set(&wgpu::QuerySetDescriptor {
+            label: Some("climidx.timestamps"),
+            ty: wgpu::QueryType::Timestamp,
+            count: 2,
+        });
+        use wgpu::BufferUsages as U;
+        let buf = |usage| {
+            ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("climidx.ts"),
+                size: 16,
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        let resolve = buf(U::QUERY_RESOLVE | U::COPY_SRC);
+        let read = buf(U::MAP_READ | U::COPY_DST);
+        let mut enc = self.encode_pass(pixels.min(self.capacity), Some(&qs));
+        enc.resolve_query_set(&qs, 0..2, &resolve, 0);
+        enc.copy_buffer_to_buffer(&resolve, 0, &read, 0, 16);
+        let idx = ctx.queue.submit([enc.finish()]);
+        map_and_wait(ctx, &read, wgpu::MapMode::Read, 16, Some(idx))?;
+        let ticks = {
+            let view = read
+                .get_mapped_range(0..16)
+                .map_err(|e| Error::Device(format!("cannot read timestamps: {e}")))?;
+            let t: &[u64] = bytemuck::cast_slice(&view);
+            t[1].saturating_sub(t[0])
+        };
+        read.unmap();
+        let ns = ticks as f64 * ctx.queue.get_timestamp_period() as f64;
+        Ok(Some(std::time::Duration::from_nanos(ns as u64)))
     }
 
     fn upload(&mut self, data: &[Option<&[u32]>; ROLE_SLOTS], pixels: usize) -> Result<()> {

@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the device opening they share.
 
 pub mod adapters;
+pub mod bench;
 pub mod index;
 pub mod list;
 pub mod lst;

@@ -1,0 +1,216 @@
+//! `climidx bench`: run [`crate::bench`] on every adapter this machine has and print the table.
+
+use std::fmt::Write as _;
+
+use crate::bench::{self, BenchConfig, Report};
+use crate::cli::args::BenchArgs;
+use crate::error::{Error, Result};
+use crate::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
+use crate::indices::{self, Family};
+
+pub fn run(a: &BenchArgs) -> Result<()> {
+    let quick = std::env::var_os("CLIMIDX_BENCH_QUICK").is_some();
+    let size = a.size.unwrap_or(if quick { 2048 } else { 10980 });
+    if size == 0 || a.rounds == 0 {
+        return Err(Error::Usage(
+            "--size and --rounds must be at least 1".into(),
+        ));
+    }
+    let mut descs = Vec::new();
+    for name in &a.index {
+        let d = indices::find(name)
+            .filter(|d| d.family == Family::Vegetation)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--index {name:?}: not a built-in vegetation index (see `climidx list`)"
+                ))
+            })?;
+        descs.push(d);
+    }
+    let (workdir, temporary) = match &a.workdir {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("climidx-bench-{}", std::process::id())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&workdir).map_err(|e| Error::output(&workdir, e.to_string()))?;
+
+    // Every adapter kind this machine has: hardware GPU, then software.
+    let instance = adapter::instance();
+    let adapters = adapter::enumerate(&instance);
+    let summaries: Vec<AdapterSummary> = adapters.iter().map(AdapterSummary::of).collect();
+    let mut contexts: Vec<(String, GpuContext)> = Vec::new();
+    for (label, choice) in [
+        ("gpu", DeviceChoice::Gpu),
+        ("software", DeviceChoice::Software),
+    ] {
+        if let Ok(Some(i)) = adapter::pick(&summaries, choice, None) {
+            contexts.push((
+                format!("{label}: {}", summaries[i].name),
+                GpuContext::new(adapters[i].clone())?,
+            ));
+        }
+    }
+    let gpus: Vec<(String, &GpuContext)> = contexts.iter().map(|(l, c)| (l.clone(), c)).collect();
+    let cfg = BenchConfig {
+        size,
+        rounds: a.rounds,
+        indices: descs,
+        peers: a.peers,
+        workdir: workdir.clone(),
+        input: a.input.clone(),
+        file_modes: !a.no_file,
+    };
+    eprintln!(
+        "climidx bench: {size}x{size}, {} round(s) after a warm-up; this takes a while",
+        a.rounds
+    );
+    let report = bench::run(&cfg, &gpus);
+    if temporary {
+        let _ = std::fs::remove_dir_all(&workdir);
+    }
+    let report = report?;
+    let names: Vec<&str> = cfg.indices.iter().map(|d| d.name).collect();
+    print!("{}", table(&report, &names.join(",")));
+    if let Some(p) = &a.json {
+        std::fs::write(p, json(&report, &names.join(",")))
+            .map_err(|e| Error::output(p, e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn fmt_diff(d: Option<f64>) -> String {
+    match d {
+        Some(d) if d.is_infinite() => "nodata differs".into(),
+        Some(d) => format!("{d:.1e}"),
+        None => "-".into(),
+    }
+}
+
+/// The human-readable report.
+pub fn table(r: &Report, indices: &str) -> String {
+    let mut s = String::new();
+    let side = (r.pixels as f64).sqrt() as u64;
+    let _ = writeln!(
+        s,
+        "climidx {} bench: {indices}, {side}x{side} ({:.1} Mpix)",
+        env!("CARGO_PKG_VERSION"),
+        r.pixels as f64 / 1e6
+    );
+    let _ = writeln!(s, "machine: {}", r.machine);
+    for d in &r.devices {
+        let _ = writeln!(s, "adapter {d}");
+    }
+    let _ = writeln!(
+        s,
+        "\n{:<44} {:<9} {:>9} {:>19} {:>9} {:>7} {:>6} {:>8} {:>14}",
+        "path", "mode", "median s", "[min..max]", "Mpix/s", "GB/s", "%bw", "vs cpu", "max|diff|"
+    );
+    for row in &r.rows {
+        let cpu = r.rows.iter().find(|x| {
+            x.mode == row.mode && x.path.starts_with("cpu (") && !x.path.contains("1 thread")
+        });
+        let vs = cpu
+            .map(|c| format!("{:.2}x", c.median / row.median))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            s,
+            "{:<44} {:<9} {:>9.3} {:>19} {:>9.0} {:>7.2} {:>5.0}% {:>8} {:>14}",
+            row.path,
+            row.mode,
+            row.median,
+            format!("[{:.3}..{:.3}]", row.min, row.max),
+            row.mpix_s,
+            row.gb_s,
+            100.0 * row.bandwidth_fraction,
+            vs,
+            fmt_diff(row.max_abs_diff)
+        );
+    }
+    // Ratio of each climidx file path to the fastest peer.
+    let peers: Vec<_> = r
+        .rows
+        .iter()
+        .filter(|x| x.mode == "file" && !x.path.starts_with("cpu") && !x.path.contains(':'))
+        .collect();
+    if let Some(best) = peers.iter().min_by(|a, b| a.median.total_cmp(&b.median)) {
+        let _ = writeln!(
+            s,
+            "\nfile to file against the fastest peer ({}, {:.3} s):",
+            best.path, best.median
+        );
+        for row in r
+            .rows
+            .iter()
+            .filter(|x| x.mode == "file" && (x.path.starts_with("cpu") || x.path.contains(':')))
+        {
+            let _ = writeln!(
+                s,
+                "  {:<44} {:.2}x faster",
+                row.path,
+                best.median / row.median
+            );
+        }
+    }
+    for n in &r.notes {
+        let _ = writeln!(s, "note: {n}");
+    }
+    s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        "null".into()
+    }
+}
+
+/// The report as JSON.
+pub fn json(r: &Report, indices: &str) -> String {
+    let mut s = String::from("{\n");
+    let _ = writeln!(
+        s,
+        "  \"climidx_version\": \"{}\",",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(s, "  \"indices\": \"{}\",", esc(indices));
+    let _ = writeln!(s, "  \"pixels\": {},", r.pixels);
+    let _ = writeln!(s, "  \"machine\": \"{}\",", esc(&r.machine));
+    let _ = writeln!(s, "  \"memory_bandwidth_gb_s\": {},", num(r.bandwidth_gb_s));
+    let devs: Vec<String> = r
+        .devices
+        .iter()
+        .map(|d| format!("\"{}\"", esc(d)))
+        .collect();
+    let _ = writeln!(s, "  \"adapters\": [{}],", devs.join(", "));
+    let notes: Vec<String> = r.notes.iter().map(|d| format!("\"{}\"", esc(d))).collect();
+    let _ = writeln!(s, "  \"notes\": [{}],", notes.join(", "));
+    s.push_str("  \"results\": [\n");
+    let rows: Vec<String> = r
+        .rows
+        .iter()
+        .map(|x| {
+            format!(
+                "    {{\"path\": \"{}\", \"mode\": \"{}\", \"median_s\": {}, \"min_s\": {}, \"max_s\": {}, \"mpix_s\": {}, \"gb_s\": {}, \"bandwidth_fraction\": {}, \"max_abs_diff\": {}}}",
+                esc(&x.path),
+                x.mode,
+                num(x.median),
+                num(x.min),
+                num(x.max),
+                num(x.mpix_s),
+                num(x.gb_s),
+                num(x.bandwidth_fraction),
+                x.max_abs_diff.map(num).unwrap_or_else(|| "null".into())
+            )
+        })
+        .collect();
+    s.push_str(&rows.join(",\n"));
+    s.push_str("\n  ]\n}\n");
+    s
+}
