@@ -118,7 +118,11 @@ pub fn run_peers(
 
     // Orfeo ToolBox
     let out = dir.join("peer_otb.tif");
-    if works(Command::new("otbcli_RadiometricIndices").arg("-help")) {
+    let on_path = |exe: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()))
+    };
+    if on_path("otbcli_RadiometricIndices") {
         let o = format!("{}?&gdal:co:TILED=YES", out.to_string_lossy());
         let make = || {
             let mut c = Command::new("otbcli_RadiometricIndices");

@@ -160,9 +160,13 @@ pub fn run_window(
             for (j, d) in indices.iter().enumerate() {
                 let inputs: Vec<&[f32]> = d.roles.iter().map(|r| &decoded[r.slot()][..]).collect();
                 (d.cpu.batch)(&inputs, &k[j], outs[j]);
-                for v in outs[j].iter_mut() {
-                    if v.is_nan() {
-                        *v = nodata;
+                // The batch marks nodata with the canonical NaN; rewrite it unless that already
+                // is the requested nodata value (the default).
+                if out_nodata_bits != f32::NAN.to_bits() {
+                    for v in outs[j].iter_mut() {
+                        if v.is_nan() {
+                            *v = nodata;
+                        }
                     }
                 }
             }

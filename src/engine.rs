@@ -16,7 +16,7 @@ use crate::gpu::runner::GpuRunner;
 use crate::gpu::GpuContext;
 use crate::indices::common::BandParams;
 use crate::indices::{Consts, IndexDesc, Role, ROLE_SLOTS};
-use crate::io::raster::{row_windows, DataType, NodataMatch};
+use crate::io::raster::{row_windows, DataType, NodataMatch, Window};
 use crate::io::reader::{GeoTiffReader, PackedBand};
 use crate::io::writer::{GeoTiffWriter, WriterOptions};
 
@@ -333,7 +333,8 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
 
     // Window plan.
     let width = first.width as usize;
-    let mut cap = window_capacity(backend, &dtypes, job.indices.len(), job.mem_limit);
+    // Two input and two output sets circulate in the pipeline: each gets half the budget.
+    let mut cap = window_capacity(backend, &dtypes, job.indices.len(), job.mem_limit / 2);
     if let Some(w) = job.window_pixels {
         cap = cap.min(w.max(1));
     }
@@ -434,37 +435,117 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
             overwrite: job.overwrite,
         },
     )?;
-    let mut outputs: Vec<Vec<f32>> = vec![vec![0.0; proc.capacity()]; job.indices.len()];
-    let (mut t_read, mut t_compute, mut t_write) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-    for w in &windows {
-        crate::cancel::check()?;
-        let t = Instant::now();
-        for inp in inputs.iter_mut() {
-            let bands_idx: Vec<u16> = inp.wants.iter().map(|(_, b)| *b).collect();
-            let nd: Vec<Option<f64>> = inp.wants.iter().map(|(r, _)| f64_nodata[r]).collect();
-            inp.reader
-                .read_window(*w, &bands_idx, &nd, &mut inp.packed)?;
-        }
-        t_read += t.elapsed();
-        let t = Instant::now();
-        let mut data: [Option<&[u32]>; ROLE_SLOTS] = [None; ROLE_SLOTS];
-        for inp in &inputs {
-            for ((role, _), p) in inp.wants.iter().zip(&inp.packed) {
-                data[role.slot()] = Some(&p.words);
+    // Three stages on three threads: a reader fills packed input sets, this thread computes,
+    // a writer drains output sets. Two sets of each circulate, so reading window k+1 and
+    // writing window k−1 overlap computing window k; host memory is two windows' worth.
+    let n_out = job.indices.len();
+    let cap = proc.capacity();
+    let inputs_wants: Vec<Vec<(Role, u16)>> = inputs.iter().map(|i| i.wants.clone()).collect();
+    let (t_read, t_compute, t_write) =
+        std::thread::scope(|scope| -> Result<(Duration, Duration, Duration)> {
+            use std::sync::mpsc::{channel, sync_channel};
+            type InputSet = Vec<Vec<PackedBand>>;
+            let (full_in_tx, full_in_rx) = sync_channel::<Result<(Window, InputSet)>>(1);
+            let (free_in_tx, free_in_rx) = channel::<InputSet>();
+            for _ in 0..2 {
+                let set: InputSet = inputs.iter().map(|i| i.packed.clone()).collect();
+                let _ = free_in_tx.send(set);
             }
-        }
-        let pixels = w.height as usize * width;
-        let mut outs: Vec<&mut [f32]> = outputs.iter_mut().map(|o| &mut o[..]).collect();
-        proc.run(&data, pixels, &mut outs)?;
-        t_compute += t.elapsed();
-        let t = Instant::now();
-        let slices: Vec<&[f32]> = outputs.iter().map(|o| &o[..pixels]).collect();
-        writer.write_rows(&slices, w.height)?;
-        t_write += t.elapsed();
-    }
+            let (full_out_tx, full_out_rx) = sync_channel::<(Window, Vec<Vec<f32>>)>(1);
+            let (free_out_tx, free_out_rx) = channel::<Vec<Vec<f32>>>();
+            for _ in 0..2 {
+                let _ = free_out_tx.send(vec![vec![0.0f32; cap]; n_out]);
+            }
+            let readers = &mut inputs;
+            let windows_r = &windows;
+            let nodata_r = &f64_nodata;
+            let reader = scope.spawn(move || {
+                let mut busy = Duration::ZERO;
+                for w in windows_r {
+                    let Ok(mut set) = free_in_rx.recv() else {
+                        break;
+                    };
+                    let t = Instant::now();
+                    let mut res = Ok(());
+                    for (inp, packed) in readers.iter_mut().zip(set.iter_mut()) {
+                        let bands_idx: Vec<u16> = inp.wants.iter().map(|(_, b)| *b).collect();
+                        let nd: Vec<Option<f64>> =
+                            inp.wants.iter().map(|(r, _)| nodata_r[r]).collect();
+                        res = inp.reader.read_window(*w, &bands_idx, &nd, packed);
+                        if res.is_err() {
+                            break;
+                        }
+                    }
+                    busy += t.elapsed();
+                    let failed = res.is_err();
+                    if full_in_tx.send(res.map(|()| (*w, set))).is_err() || failed {
+                        break;
+                    }
+                }
+                busy
+            });
+            let writer_ref = &mut writer;
+            let writer_thread = scope.spawn(move || -> Result<Duration> {
+                let mut busy = Duration::ZERO;
+                for (w, outs) in full_out_rx {
+                    let t = Instant::now();
+                    let pixels = w.height as usize * width;
+                    let slices: Vec<&[f32]> = outs.iter().map(|o| &o[..pixels]).collect();
+                    writer_ref.write_rows(&slices, w.height)?;
+                    busy += t.elapsed();
+                    let _ = free_out_tx.send(outs);
+                }
+                Ok(busy)
+            });
+            let mut t_compute = Duration::ZERO;
+            let mut result = Ok(());
+            for _ in 0..windows.len() {
+                let step = (|| -> Result<()> {
+                    crate::cancel::check()?;
+                    let (w, set) = full_in_rx
+                        .recv()
+                        .map_err(|_| Error::Internal("reader stopped".into()))??;
+                    let mut outs = free_out_rx
+                        .recv()
+                        .map_err(|_| Error::Internal("writer stopped".into()))?;
+                    let t = Instant::now();
+                    let mut data: [Option<&[u32]>; ROLE_SLOTS] = [None; ROLE_SLOTS];
+                    for (inp, packed) in inputs_wants.iter().zip(&set) {
+                        for ((role, _), p) in inp.iter().zip(packed) {
+                            data[role.slot()] = Some(&p.words);
+                        }
+                    }
+                    let pixels = w.height as usize * width;
+                    let mut o: Vec<&mut [f32]> = outs.iter_mut().map(|o| &mut o[..]).collect();
+                    proc.run(&data, pixels, &mut o)?;
+                    t_compute += t.elapsed();
+                    let _ = free_in_tx.send(set);
+                    full_out_tx
+                        .send((w, outs))
+                        .map_err(|_| Error::Internal("writer stopped".into()))
+                })();
+                if step.is_err() {
+                    result = step;
+                    break;
+                }
+            }
+            // Closing the channels stops both threads; their errors come first (they are the cause
+            // of a "stopped" error here).
+            drop(full_out_tx);
+            drop(free_in_tx);
+            drop(full_in_rx);
+            let t_write = writer_thread
+                .join()
+                .map_err(|_| Error::Internal("writer thread panicked".into()))??;
+            let t_read = reader
+                .join()
+                .map_err(|_| Error::Internal("reader thread panicked".into()))?;
+            result?;
+            Ok((t_read, t_compute, t_write))
+        })?;
     let t = Instant::now();
     let output = writer.finish()?;
-    t_write += t.elapsed();
+    let t_write = t_write + t.elapsed();
     let report = JobReport {
         output,
         width: first.width,

@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits};
+use tiff::decoder::{ChunkType, Decoder, Limits};
 use tiff::tags::Tag;
 
 use super::geo::{parse_nodata, GeoInfo};
@@ -71,8 +71,9 @@ pub struct RasterInfo {
 
 struct BlockRow {
     index: u32,
-    /// Decoded full-width rows of each cached band (`None` for bands not cached).
-    bands: Vec<Option<DecodingResult>>,
+    /// Decoded full-width rows of each cached plane (`None` for planes not cached): samples in
+    /// native byte order, stored in `u64`s so that any sample type can be viewed in place.
+    bands: Vec<Option<Vec<u64>>>,
 }
 
 /// Reads full-width row windows of one GeoTIFF.
@@ -81,6 +82,10 @@ pub struct GeoTiffReader {
     decoder: Decoder<BufReader<File>>,
     info: RasterInfo,
     cache: Option<BlockRow>,
+    /// Buffers of evicted block rows, reused so that steady-state reading allocates nothing.
+    spare: Vec<Vec<u64>>,
+    /// One decoded tile.
+    tile: Vec<u64>,
 }
 
 fn tiff_err(path: &Path, e: tiff::TiffError) -> Error {
@@ -119,6 +124,8 @@ impl GeoTiffReader {
             decoder,
             info,
             cache: None,
+            spare: Vec::new(),
+            tile: Vec::new(),
         })
     }
 
@@ -158,10 +165,19 @@ impl GeoTiffReader {
         let first = window.row_off / bh;
         let last = (window.row_off + window.height - 1) / bh;
         for br in first..=last {
-            self.load_block_row(br, bands)?;
-            let cache = self.cache.as_ref().expect("block row was just loaded");
             let row0 = br * bh;
             let rows_here = bh.min(self.info.height - row0);
+            if self.info.tiled
+                && window.row_off <= row0
+                && row0 + rows_here <= window.row_off + window.height
+            {
+                // The window covers this whole row of tiles: scatter each tile straight into
+                // the output bands, without staging the block row.
+                self.scatter_tile_row(br, bands, window.row_off, nodata, out)?;
+                continue;
+            }
+            self.load_block_row(br, bands)?;
+            let cache = self.cache.as_ref().expect("block row was just loaded");
             let lo = window.row_off.max(row0);
             let hi = (window.row_off + window.height).min(row0 + rows_here);
             for (k, (&b, p)) in bands.iter().zip(out.iter_mut()).enumerate() {
@@ -178,8 +194,17 @@ impl GeoTiffReader {
                 let n = (hi - lo) as usize * width;
                 let src_start = ((lo - row0) as usize * width) * spp + sample;
                 let dst_start = (lo - window.row_off) as usize * width;
-                copy_samples(src, src_start, spp, n, p, dst_start, nodata[k])
-                    .map_err(|m| Error::input(&self.path, m))?;
+                copy_samples(
+                    src,
+                    self.info.dtype,
+                    src_start,
+                    spp,
+                    n,
+                    p,
+                    dst_start,
+                    nodata[k],
+                )
+                .map_err(|m| Error::input(&self.path, m))?;
             }
         }
         Ok(())
@@ -203,25 +228,98 @@ impl GeoTiffReader {
         }
         let mut cache = match self.cache.take() {
             Some(c) if c.index == br => c,
-            _ => BlockRow {
+            Some(old) => {
+                self.spare.extend(old.bands.into_iter().flatten());
+                BlockRow {
+                    index: br,
+                    bands: (0..nplanes).map(|_| None).collect(),
+                }
+            }
+            None => BlockRow {
                 index: br,
                 bands: (0..nplanes).map(|_| None).collect(),
             },
         };
         for &plane in &planes {
             if cache.bands[plane as usize].is_none() {
-                cache.bands[plane as usize] = Some(self.decode_block_row(br, plane)?);
+                let mut buf = self.spare.pop().unwrap_or_default();
+                self.decode_block_row(br, plane, &mut buf)?;
+                cache.bands[plane as usize] = Some(buf);
             }
         }
         self.cache = Some(cache);
         Ok(())
     }
 
-    /// Decode block row `br` of `plane` (0 for chunky files) into a full-width sample buffer.
-    fn decode_block_row(&mut self, br: u32, plane: u16) -> Result<DecodingResult> {
+    /// Decode every tile of tile row `br` and copy the requested bands into `out` (windows that
+    /// start at row `row_off`).
+    fn scatter_tile_row(
+        &mut self,
+        br: u32,
+        bands: &[u16],
+        row_off: u32,
+        nodata: &[Option<f64>],
+        out: &mut [PackedBand],
+    ) -> Result<()> {
         let info = &self.info;
         let (bw, bh) = info.block;
         let spp = if info.planar { 1 } else { info.bands as usize };
+        let sample = info.dtype.file_bytes();
+        let width = info.width as usize;
+        let rows = bh.min(info.height - br * bh) as usize;
+        let across = info.width.div_ceil(bw);
+        let per_plane = across * info.height.div_ceil(bh);
+        let planes: Vec<u16> = if info.planar { bands.to_vec() } else { vec![0] };
+        let path = &self.path;
+        for plane in planes {
+            for tx in 0..across {
+                let chunk = plane as u32 * per_plane + br * across + tx;
+                let (dw, dh) = self.decoder.chunk_data_dimensions(chunk);
+                let (dw, dh) = (dw as usize, dh as usize);
+                let col0 = tx as usize * bw as usize;
+                if dh < rows || col0 + dw > width {
+                    return Err(Error::input(
+                        path,
+                        format!("tile {chunk} is {dw}x{dh}, expected {rows} rows"),
+                    ));
+                }
+                let len = dw * dh * spp * sample;
+                self.tile.resize(len.div_ceil(8), 0);
+                let tile = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.tile)[..len];
+                self.decoder
+                    .read_chunk_bytes(chunk, tile)
+                    .map_err(|e| tiff_err(path, e))?;
+                for (k, (&b, p)) in bands.iter().zip(out.iter_mut()).enumerate() {
+                    if info.planar && b != plane {
+                        continue;
+                    }
+                    let s = if info.planar { 0 } else { b as usize };
+                    for r in 0..rows {
+                        let dst = ((br * bh) as usize - row_off as usize + r) * width + col0;
+                        copy_samples(
+                            &self.tile,
+                            info.dtype,
+                            r * dw * spp + s,
+                            spp,
+                            dw,
+                            p,
+                            dst,
+                            nodata[k],
+                        )
+                        .map_err(|m| Error::input(path, m))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Decode block row `br` of `plane` (0 for chunky files) into `dst`, full width.
+    fn decode_block_row(&mut self, br: u32, plane: u16, dst: &mut Vec<u64>) -> Result<()> {
+        let info = &self.info;
+        let (bw, bh) = info.block;
+        let spp = if info.planar { 1 } else { info.bands as usize };
+        let sample = info.dtype.file_bytes();
         let width = info.width as usize;
         let rows = bh.min(info.height - br * bh) as usize;
         let across = if info.tiled {
@@ -229,45 +327,44 @@ impl GeoTiffReader {
         } else {
             1
         };
-        let down = info.height.div_ceil(bh);
-        let per_plane = across * down;
-        let path = self.path.clone();
-        let mut full: Option<DecodingResult> = None;
+        let per_plane = across * info.height.div_ceil(bh);
+        let row_bytes = width * spp * sample;
+        let n = rows * row_bytes;
+        dst.resize(n.div_ceil(8), 0);
+        let path = &self.path;
+        let bytes = &mut bytemuck::cast_slice_mut::<u64, u8>(dst)[..n];
+        if !info.tiled {
+            // A strip is a full-width block row: decode it in place.
+            let chunk = plane as u32 * per_plane + br;
+            return self
+                .decoder
+                .read_chunk_bytes(chunk, bytes)
+                .map_err(|e| tiff_err(path, e));
+        }
         for tx in 0..across {
             let chunk = plane as u32 * per_plane + br * across + tx;
-            let data = self
-                .decoder
-                .read_chunk(chunk)
-                .map_err(|e| tiff_err(&path, e))?;
-            let col0 = (tx * bw) as usize;
-            let cols = (bw as usize).min(width - col0);
-            let len = result_len(&data);
-            // The decoder returns either the data region or the padded chunk.
-            let stride =
-                if len >= (bw as usize) * rows * spp && info.tiled && len != cols * rows * spp {
-                    bw as usize
-                } else {
-                    cols
-                };
-            if len < stride * (rows - 1) * spp + cols * spp {
-                return Err(Error::input(&path, format!("block {chunk} is truncated")));
+            let (dw, dh) = self.decoder.chunk_data_dimensions(chunk);
+            let (dw, dh) = (dw as usize, dh as usize);
+            let col0 = tx as usize * bw as usize;
+            if dh < rows || col0 + dw > width {
+                return Err(Error::input(
+                    path,
+                    format!("tile {chunk} is {dw}x{dh}, expected {rows} rows"),
+                ));
             }
-            if !info.tiled && across == 1 {
-                // A strip already is a full-width block row.
-                return Ok(data);
-            }
-            let dst = full.get_or_insert_with(|| alloc_like(&data, width * rows * spp));
+            let tile_row = dw * spp * sample;
+            let len = tile_row * dh;
+            self.tile.resize(len.div_ceil(8), 0);
+            let tile = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.tile)[..len];
+            self.decoder
+                .read_chunk_bytes(chunk, tile)
+                .map_err(|e| tiff_err(path, e))?;
             for r in 0..rows {
-                copy_run(
-                    &data,
-                    (r * stride) * spp,
-                    dst,
-                    (r * width + col0) * spp,
-                    cols * spp,
-                );
+                let d = r * row_bytes + col0 * spp * sample;
+                bytes[d..d + tile_row].copy_from_slice(&tile[r * tile_row..(r + 1) * tile_row]);
             }
         }
-        full.ok_or_else(|| Error::input(&path, "image has no blocks"))
+        Ok(())
     }
 }
 
@@ -471,55 +568,12 @@ fn check_blocks(
     Ok(())
 }
 
-fn result_len(r: &DecodingResult) -> usize {
-    match r {
-        DecodingResult::U8(v) => v.len(),
-        DecodingResult::I8(v) => v.len(),
-        DecodingResult::U16(v) => v.len(),
-        DecodingResult::I16(v) => v.len(),
-        DecodingResult::U32(v) => v.len(),
-        DecodingResult::I32(v) => v.len(),
-        DecodingResult::F32(v) => v.len(),
-        DecodingResult::F64(v) => v.len(),
-        DecodingResult::U64(v) => v.len(),
-        DecodingResult::I64(v) => v.len(),
-        DecodingResult::F16(v) => v.len(),
-    }
-}
-
-fn alloc_like(r: &DecodingResult, n: usize) -> DecodingResult {
-    match r {
-        DecodingResult::U8(_) => DecodingResult::U8(vec![0; n]),
-        DecodingResult::I8(_) => DecodingResult::I8(vec![0; n]),
-        DecodingResult::U16(_) => DecodingResult::U16(vec![0; n]),
-        DecodingResult::I16(_) => DecodingResult::I16(vec![0; n]),
-        DecodingResult::U32(_) => DecodingResult::U32(vec![0; n]),
-        DecodingResult::I32(_) => DecodingResult::I32(vec![0; n]),
-        DecodingResult::F32(_) => DecodingResult::F32(vec![0.0; n]),
-        DecodingResult::F64(_) => DecodingResult::F64(vec![0.0; n]),
-        DecodingResult::U64(_) => DecodingResult::U64(vec![0; n]),
-        DecodingResult::I64(_) => DecodingResult::I64(vec![0; n]),
-        DecodingResult::F16(v) => {
-            DecodingResult::F16(vec![v.first().copied().unwrap_or_default(); n])
-        }
-    }
-}
-
-fn copy_run(src: &DecodingResult, s: usize, dst: &mut DecodingResult, d: usize, n: usize) {
-    macro_rules! run {
-        ($($v:ident),*) => {
-            match (src, dst) {
-                $((DecodingResult::$v(a), DecodingResult::$v(b)) => b[d..d + n].copy_from_slice(&a[s..s + n]),)*
-                _ => unreachable!("alloc_like keeps the variant"),
-            }
-        };
-    }
-    run!(U8, I8, U16, I16, U32, I32, F32, F64, U64, I64, F16)
-}
-
-/// Copy `n` samples (every `spp`-th from `src_start`) into `dst` at pixel `dst_start`, packing.
+/// Copy `n` samples (every `spp`-th from sample `src_start`) of `src` (native-endian samples of
+/// `dtype`) into `dst` at pixel `dst_start`, packing.
+#[allow(clippy::too_many_arguments)]
 fn copy_samples(
-    src: &DecodingResult,
+    src: &[u64],
+    dtype: DataType,
     src_start: usize,
     spp: usize,
     n: usize,
@@ -527,10 +581,22 @@ fn copy_samples(
     dst_start: usize,
     nodata: Option<f64>,
 ) -> std::result::Result<(), String> {
-    fn strided<S: Copy, D>(s: &[S], start: usize, spp: usize, d: &mut [D], f: impl Fn(S) -> D) {
+    fn strided<S: Copy + bytemuck::Pod, D>(
+        src: &[u64],
+        start: usize,
+        spp: usize,
+        d: &mut [D],
+        f: impl Fn(S) -> D,
+    ) -> std::result::Result<(), String> {
+        let s: &[S] = bytemuck::cast_slice(src);
+        if d.is_empty() {
+            return Ok(());
+        }
+        if s.len() < start + (d.len() - 1) * spp + 1 {
+            return Err("decoded block is shorter than its declared size".into());
+        }
         if spp == 1 {
-            let n = d.len();
-            for (o, &v) in d.iter_mut().zip(&s[start..start + n]) {
+            for (o, &v) in d.iter_mut().zip(&s[start..]) {
                 *o = f(v);
             }
         } else {
@@ -538,68 +604,47 @@ fn copy_samples(
                 *o = f(s[start + k * spp]);
             }
         }
-    }
-    let need = src_start + (n.max(1) - 1) * spp + 1;
-    if result_len(src) < need {
-        return Err("decoded block is shorter than its declared size".into());
+        Ok(())
     }
     let words = &mut dst.words;
-    match src {
-        DecodingResult::U8(s) => strided(
-            s,
+    let r = dst_start..dst_start + n;
+    match dtype {
+        DataType::U8 => strided::<u8, u8>(
+            src,
             src_start,
             spp,
-            &mut bytemuck::cast_slice_mut::<u32, u8>(words)[dst_start..dst_start + n],
+            &mut bytemuck::cast_slice_mut::<u32, u8>(words)[r],
             |v| v,
         ),
-        DecodingResult::I8(s) => strided(
-            s,
+        DataType::I8 => strided::<i8, i8>(
+            src,
             src_start,
             spp,
-            &mut bytemuck::cast_slice_mut::<u32, i8>(words)[dst_start..dst_start + n],
+            &mut bytemuck::cast_slice_mut::<u32, i8>(words)[r],
             |v| v,
         ),
-        DecodingResult::U16(s) => strided(
-            s,
+        DataType::U16 => strided::<u16, u16>(
+            src,
             src_start,
             spp,
-            &mut bytemuck::cast_slice_mut::<u32, u16>(words)[dst_start..dst_start + n],
+            &mut bytemuck::cast_slice_mut::<u32, u16>(words)[r],
             |v| v,
         ),
-        DecodingResult::I16(s) => strided(
-            s,
+        DataType::I16 => strided::<i16, i16>(
+            src,
             src_start,
             spp,
-            &mut bytemuck::cast_slice_mut::<u32, i16>(words)[dst_start..dst_start + n],
+            &mut bytemuck::cast_slice_mut::<u32, i16>(words)[r],
             |v| v,
         ),
-        DecodingResult::U32(s) => strided(
-            s,
-            src_start,
-            spp,
-            &mut words[dst_start..dst_start + n],
-            |v| v,
-        ),
-        DecodingResult::I32(s) => strided(
-            s,
-            src_start,
-            spp,
-            &mut words[dst_start..dst_start + n],
-            |v| v as u32,
-        ),
-        DecodingResult::F32(s) => strided(
-            s,
-            src_start,
-            spp,
-            &mut words[dst_start..dst_start + n],
-            f32::to_bits,
-        ),
-        DecodingResult::F64(s) => {
+        DataType::U32 => strided::<u32, u32>(src, src_start, spp, &mut words[r], |v| v),
+        DataType::I32 => strided::<i32, u32>(src, src_start, spp, &mut words[r], |v| v as u32),
+        DataType::F32 => strided::<f32, u32>(src, src_start, spp, &mut words[r], f32::to_bits),
+        DataType::F64 => {
             let mut tmp = vec![0f64; n];
-            strided(s, src_start, spp, &mut tmp, |v| v);
-            pack_f64(&tmp, nodata, &mut words[dst_start..dst_start + n]);
+            strided::<f64, f64>(src, src_start, spp, &mut tmp, |v| v)?;
+            pack_f64(&tmp, nodata, &mut words[r]);
+            Ok(())
         }
-        _ => return Err("unsupported sample type (64-bit integer or 16-bit float)".into()),
     }
-    Ok(())
 }

@@ -109,7 +109,9 @@ impl GeoTiffWriter {
         let mut w = GeoTiffWriter {
             final_path: path.to_path_buf(),
             tmp_path,
-            file: Some(BufWriter::with_capacity(1 << 20, file)),
+            // Smaller than a strip, so strips bypass the buffer (no extra copy); the small
+            // header and directory writes still go through it.
+            file: Some(BufWriter::with_capacity(64 << 10, file)),
             width,
             height,
             bands,
@@ -168,6 +170,16 @@ impl GeoTiffWriter {
         let mut r = 0;
         while r < rows {
             let take = (self.rows_per_strip - self.pending_rows).min(rows - r);
+            if self.bands == 1 && self.pending_rows == 0 && take == self.rows_per_strip {
+                // A whole single-band strip: write it straight from the caller's rows.
+                let strip = &bands[0][r as usize * width..(r + take) as usize * width];
+                self.strip_offsets.push(self.pos);
+                self.strip_counts.push(strip.len() as u64 * 4);
+                self.write_bytes(bytemuck::cast_slice(strip))?;
+                self.rows_done += take;
+                r += take;
+                continue;
+            }
             let start = r as usize * width;
             let end = (r + take) as usize * width;
             if self.bands == 1 {
