@@ -210,12 +210,13 @@ fn write_input(dir: &Path, size: u32, bands: &[Vec<u16>]) -> Result<(PathBuf, St
     }
 }
 
-/// Read the output file back as f32 (band `j`).
+/// Read an output file back as f32 bands, its nodata value as NaN.
 fn read_output(path: &Path, bands: usize) -> Result<Vec<Vec<f32>>> {
     let mut r = GeoTiffReader::open(path)?;
     let info = r.info().clone();
     let idx: Vec<u16> = (0..bands as u16).collect();
     let mut p: Vec<PackedBand> = idx.iter().map(|_| PackedBand::new(info.dtype)).collect();
+    let nodata = info.nodata.map(|v| v as f32);
     let mut out = vec![Vec::with_capacity(info.width as usize * info.height as usize); bands];
     for w in crate::io::raster::row_windows(info.height, 512) {
         r.read_window(
@@ -228,7 +229,15 @@ fn read_output(path: &Path, bands: usize) -> Result<Vec<Vec<f32>>> {
             &mut p,
         )?;
         for (o, b) in out.iter_mut().zip(&p) {
-            o.extend(b.words[..b.pixels].iter().map(|&x| f32::from_bits(x)));
+            // the file's own nodata value reads as NaN, whatever value it is
+            o.extend(b.words[..b.pixels].iter().map(|&x| {
+                let v = f32::from_bits(x);
+                if Some(v) == nodata {
+                    f32::NAN
+                } else {
+                    v
+                }
+            }));
         }
     }
     Ok(out)

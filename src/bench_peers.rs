@@ -69,7 +69,8 @@ pub fn run_peers(
     let py = python();
     let input_s = input.to_string_lossy().into_owned();
 
-    // gdal_calc.py
+    // gdal_calc.py (GDAL 3.6's gdal_calc writes every pixel as NaN with --NoDataValue=nan, so
+    // it gets a finite nodata value)
     let out = dir.join("peer_gdal_calc.tif");
     if works(Command::new(py).args(["-c", "from osgeo_utils import gdal_calc"])) {
         let o = out.to_string_lossy().into_owned();
@@ -87,7 +88,7 @@ pub fn run_peers(
                 &input_s,
                 "--B_band=4",
             ])
-            .args(["--type=Float32", "--NoDataValue=nan", "--outfile", &o])
+            .args(["--type=Float32", "--NoDataValue=-9999", "--outfile", &o])
             .arg("--calc=(B.astype(numpy.float32)-A)/(B.astype(numpy.float32)+A)");
             c
         };
