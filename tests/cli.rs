@@ -409,3 +409,37 @@ fn list_and_adapters_run() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("--device Auto picks"));
 }
+
+#[test]
+fn bench_runs_and_reports_every_path_with_its_difference() {
+    let dir = tempdir("cli-bench");
+    let json = dir.join("bench.json");
+    let o = climidx(&[
+        "bench",
+        "--size",
+        "96",
+        "--rounds",
+        "1",
+        "--json",
+        json.to_str().unwrap(),
+        "--workdir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        table.contains("machine:") && table.contains("cpu (1 thread)"),
+        "{table}"
+    );
+    let j = std::fs::read_to_string(&json).unwrap();
+    for mode in ["\"memory\"", "\"file\""] {
+        assert!(j.contains(mode), "{j}");
+    }
+    // every path agrees with the CPU reference exactly on this adapter-free or lavapipe run
+    let diffs: Vec<&str> = j
+        .match_indices("\"max_abs_diff\": ")
+        .map(|(i, m)| &j[i + m.len()..i + m.len() + 3])
+        .collect();
+    assert!(!diffs.is_empty());
+    assert!(diffs.iter().all(|d| d.starts_with('0')), "{j}");
+}

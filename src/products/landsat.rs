@@ -190,3 +190,44 @@ impl Scene {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_keys_per_mission() {
+        // LSDS-1656 file naming: OLI/TIRS B4/B5/B10/B11, ETM+ B3/B4/B6_VCID_1|2, TM B3/B4/B6.
+        let m = |id| Mission::from_spacecraft_id(id).unwrap();
+        assert_eq!(m("LANDSAT_9").red_nir(), ("4", "5"));
+        assert_eq!(m("LANDSAT_9").thermal(false).0, "10");
+        assert_eq!(m("LANDSAT_8").thermal2().unwrap().0, "11");
+        assert_eq!(m("LANDSAT_7").red_nir(), ("3", "4"));
+        assert_eq!(m("LANDSAT_7").thermal(false).0, "6_VCID_1");
+        assert_eq!(m("LANDSAT_7").thermal(true).0, "6_VCID_2");
+        assert_eq!(m("LANDSAT_7").thermal(false).1, thermal::ETM_B6);
+        assert!(m("LANDSAT_7").thermal2().is_none());
+        assert_eq!(m("LANDSAT_5").thermal(false), ("6", thermal::TM5_B6));
+        assert_eq!(m("LANDSAT_4").thermal(false).1.k1, 671.62);
+        assert_eq!(m("LANDSAT_5").st_band(), "ST_B6");
+        assert_eq!(m("LANDSAT_8").st_band(), "ST_B10");
+        assert!(Mission::from_spacecraft_id("SENTINEL_2A").is_none());
+    }
+
+    #[test]
+    fn toa_reflectance_divides_by_the_sun_elevation_sine() {
+        let text = "GROUP = X\n SPACECRAFT_ID = \"LANDSAT_8\"\n SUN_ELEVATION = 30.0\n REFLECTANCE_MULT_BAND_4 = 2.0E-05\n REFLECTANCE_ADD_BAND_4 = -0.1\nEND_GROUP = X\nEND\n";
+        let mtl = Mtl::parse(text, Path::new("x_MTL.txt")).unwrap();
+        let s = Scene {
+            dir: PathBuf::from("."),
+            mtl,
+            mission: Mission::Landsat8,
+        };
+        let (m, a) = s.toa_reflectance_scale("4").unwrap();
+        // sin 30° = 0.5: scale 4e-5, offset -0.2
+        assert!(
+            (m - 4.0e-5).abs() < 1e-15 && (a + 0.2).abs() < 1e-12,
+            "{m} {a}"
+        );
+    }
+}
