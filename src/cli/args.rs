@@ -162,18 +162,8 @@ pub struct LstArgs {
     /// Input nodata for every band (default: the file's GDAL_NODATA, else Landsat's fill 0).
     #[arg(long, allow_negative_numbers = true)]
     pub nodata: Option<f64>,
-    /// Output nodata value ("nan" by default).
-    #[arg(long, default_value = "nan", allow_negative_numbers = true)]
-    pub out_nodata: String,
-    /// Replace OUT if it exists.
-    #[arg(long)]
-    pub overwrite: bool,
-    /// Process at most this many pixels per window.
-    #[arg(long, value_name = "N")]
-    pub window_pixels: Option<usize>,
-    /// Host memory budget for window buffers, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 256)]
-    pub mem_limit: usize,
+    #[command(flatten)]
+    pub out: OutputArgs,
     #[command(flatten)]
     pub device: DeviceArgs,
 }
@@ -225,6 +215,15 @@ pub struct IndexArgs {
     /// Input nodata value for every band (overrides the files' GDAL_NODATA).
     #[arg(long, allow_negative_numbers = true)]
     pub nodata: Option<f64>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+/// How outputs are written and windows sized (shared by the commands that write rasters).
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
     /// Output nodata value, written as GDAL_NODATA ("nan" by default).
     #[arg(long, default_value = "nan", allow_negative_numbers = true)]
     pub out_nodata: String,
@@ -238,8 +237,6 @@ pub struct IndexArgs {
     /// Host memory budget for window buffers, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 256)]
     pub mem_limit: usize,
-    #[command(flatten)]
-    pub device: DeviceArgs,
 }
 
 #[cfg(test)]

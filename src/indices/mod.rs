@@ -224,19 +224,29 @@ const fn c(name: &'static str, value: f32) -> ConstDesc {
     ConstDesc { name, value }
 }
 
-/// Constants of `thermal::emissivity_px`, in order (Landsat 8/9 B10 defaults).
-const EMISSIVITY_CONSTS: &[ConstDesc] = &[
-    c("MODE", 0.0),
-    c("NDVI_S", 0.2),
-    c("NDVI_V", 0.5),
-    c("EPS_S", 0.9668),
-    c("EPS_V", 0.9863),
-    c("CAVITY", 0.55),
-    c("SOIL_A", 0.973),
-    c("SOIL_B", 0.047),
-    c("SOIL_FIXED", 0.0),
-    c("EPS_CONST", 0.97),
-];
+/// `&[before…, the emissivity constants of thermal::emissivity_px in order, after…]`
+/// (Landsat 8/9 B10 defaults): the one list every thermal entry that computes ε shares.
+macro_rules! with_emissivity {
+    ([$($before:expr),* $(,)?], [$($after:expr),* $(,)?]) => {
+        &[
+            $($before,)*
+            c("MODE", 0.0),
+            c("NDVI_S", 0.2),
+            c("NDVI_V", 0.5),
+            c("EPS_S", thermal::TIRS_B10.eps_s),
+            c("EPS_V", thermal::TIRS_B10.eps_v),
+            c("CAVITY", 0.55),
+            c("SOIL_A", thermal::TIRS_B10.soil_a),
+            c("SOIL_B", thermal::TIRS_B10.soil_b),
+            c("SOIL_FIXED", 0.0),
+            c("EPS_CONST", 0.97),
+            $($after,)*
+        ]
+    };
+}
+
+/// Constants of `thermal::emissivity_px`, in order.
+const EMISSIVITY_CONSTS: &[ConstDesc] = with_emissivity!([], []);
 
 use Role::*;
 
@@ -439,7 +449,7 @@ pub static INDICES: &[IndexDesc] = &[
         family: Family::Thermal,
         roles: &[Thermal],
         formula: "K2 / ln(K1 / L + 1) + UNIT",
-        constants: &[c("K1", 774.8853), c("K2", 1321.0789), c("UNIT", 0.0)],
+        constants: &[c("K1", thermal::TIRS_B10.k1), c("K2", thermal::TIRS_B10.k2), c("UNIT", 0.0)],
         range: (250.0, 340.0),
         reference: "USGS Landsat 8 Data Users Handbook, section 5.3",
         cpu: cpu_fns!(|s, k| thermal::bt_px(s[0], k[0], k[1], k[2])),
@@ -463,23 +473,10 @@ pub static INDICES: &[IndexDesc] = &[
         family: Family::Thermal,
         roles: &[Red, Nir, Thermal],
         formula: "BT / (1 + (LAMBDA * BT / RHO) * ln(emissivity)) + UNIT",
-        constants: &[
-            c("K1", 774.8853),
-            c("K2", 1321.0789),
-            c("LAMBDA", 10.895),
-            c("RHO", thermal::RHO_UM_K),
-            c("MODE", 0.0),
-            c("NDVI_S", 0.2),
-            c("NDVI_V", 0.5),
-            c("EPS_S", 0.9668),
-            c("EPS_V", 0.9863),
-            c("CAVITY", 0.55),
-            c("SOIL_A", 0.973),
-            c("SOIL_B", 0.047),
-            c("SOIL_FIXED", 0.0),
-            c("EPS_CONST", 0.97),
-            c("UNIT", 0.0),
-        ],
+        constants: with_emissivity!(
+            [c("K1", thermal::TIRS_B10.k1), c("K2", thermal::TIRS_B10.k2), c("LAMBDA", thermal::TIRS_B10.lambda_um), c("RHO", thermal::RHO_UM_K)],
+            [c("UNIT", 0.0)]
+        ),
         range: (250.0, 340.0),
         reference: "Sobrino et al. 2004, doi:10.1016/j.rse.2004.02.003 (emissivity); Artis & Carnahan 1982 (LST)",
         cpu: cpu_fns!(|s, k| thermal::lst_px(
@@ -494,35 +491,29 @@ pub static INDICES: &[IndexDesc] = &[
         family: Family::Thermal,
         roles: &[Red, Nir, Thermal, Thermal2],
         formula: "T10 + C1*dT + C2*dT^2 + C0 + (C3 + C4*W)(1 - e) + (C5 + C6*W)*de + UNIT",
-        constants: &[
-            c("K1_10", 774.8853),
-            c("K2_10", 1321.0789),
-            c("K1_11", 480.8883),
-            c("K2_11", 1201.1442),
-            c("W", 2.0),
-            c("C0", -0.268),
-            c("C1", 1.378),
-            c("C2", 0.183),
-            c("C3", 54.30),
-            c("C4", -2.238),
-            c("C5", -129.20),
-            c("C6", 16.40),
-            c("MODE", 0.0),
-            c("NDVI_S", 0.2),
-            c("NDVI_V", 0.5),
-            c("EPS_S", 0.9668),
-            c("EPS_V", 0.9863),
-            c("CAVITY", 0.55),
-            c("SOIL_A", 0.973),
-            c("SOIL_B", 0.047),
-            c("SOIL_FIXED", 0.0),
-            c("EPS_CONST", 0.97),
-            c("EPS_S_11", 0.9747),
-            c("EPS_V_11", 0.9896),
-            c("SOIL_A_11", 0.984),
-            c("SOIL_B_11", 0.026),
-            c("UNIT", 0.0),
-        ],
+        constants: with_emissivity!(
+            [
+                c("K1_10", thermal::TIRS_B10.k1),
+                c("K2_10", thermal::TIRS_B10.k2),
+                c("K1_11", thermal::TIRS_B11.k1),
+                c("K2_11", thermal::TIRS_B11.k2),
+                c("W", 2.0),
+                c("C0", thermal::JM2014[0]),
+                c("C1", thermal::JM2014[1]),
+                c("C2", thermal::JM2014[2]),
+                c("C3", thermal::JM2014[3]),
+                c("C4", thermal::JM2014[4]),
+                c("C5", thermal::JM2014[5]),
+                c("C6", thermal::JM2014[6]),
+            ],
+            [
+                c("EPS_S_11", thermal::TIRS_B11.eps_s),
+                c("EPS_V_11", thermal::TIRS_B11.eps_v),
+                c("SOIL_A_11", thermal::TIRS_B11.soil_a),
+                c("SOIL_B_11", thermal::TIRS_B11.soil_b),
+                c("UNIT", 0.0),
+            ]
+        ),
         range: (250.0, 340.0),
         reference: "Jimenez-Munoz et al. 2014, doi:10.1109/LGRS.2014.2312032",
         cpu: cpu_fns!(|s, k| thermal::lst_sw_px(

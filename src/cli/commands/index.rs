@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::args::IndexArgs;
+use crate::cli::args::{IndexArgs, OutputArgs};
 use crate::engine::{run_index_job, Backend, BandSource, IndexJob};
 use crate::error::{Error, Result};
 use crate::indices::{self, Role};
@@ -74,7 +74,7 @@ pub fn run(a: &IndexArgs) -> Result<()> {
             "--scale must be finite and non-zero, --offset finite".into(),
         ));
     }
-    let (out_nodata, window_pixels) = parse_common(&a.out_nodata, a.window_pixels, a.mem_limit)?;
+    let (out_nodata, window_pixels) = parse_common(&a.out)?;
     let job = IndexJob {
         constants: descs.iter().map(|d| d.default_constants()).collect(),
         indices: descs,
@@ -84,26 +84,22 @@ pub fn run(a: &IndexArgs) -> Result<()> {
         nodata: a.nodata,
         out_nodata,
         output: a.output.clone(),
-        overwrite: a.overwrite,
+        overwrite: a.out.overwrite,
         window_pixels,
-        mem_limit: a.mem_limit << 20,
+        mem_limit: a.out.mem_limit << 20,
         metadata: Vec::new(),
     };
     run_job(&job, &a.device)
 }
 
-/// Output nodata and window override, shared by the commands that write indices.
-pub fn parse_common(
-    out_nodata: &str,
-    window_pixels: Option<usize>,
-    mem_limit: usize,
-) -> Result<(f64, Option<usize>)> {
-    let out_nodata = parse_nodata(out_nodata)
-        .ok_or_else(|| Error::Usage(format!("--out-nodata {out_nodata:?} is not a number")))?;
-    if mem_limit == 0 {
+/// Output nodata and window override, shared by the commands that write rasters.
+pub fn parse_common(o: &OutputArgs) -> Result<(f64, Option<usize>)> {
+    let out_nodata = parse_nodata(&o.out_nodata)
+        .ok_or_else(|| Error::Usage(format!("--out-nodata {:?} is not a number", o.out_nodata)))?;
+    if o.mem_limit == 0 {
         return Err(Error::Usage("--mem-limit must be at least 1 MiB".into()));
     }
-    let window_pixels = match window_pixels {
+    let window_pixels = match o.window_pixels {
         Some(n) => Some(n),
         None => match std::env::var("CLIMIDX_WINDOW_PIXELS") {
             Ok(s) => Some(s.parse().map_err(|_| {

@@ -298,7 +298,7 @@ pub fn run(a: &LstArgs) -> Result<()> {
             )));
         }
     }
-    let (out_nodata, window_pixels) = parse_common(&a.out_nodata, a.window_pixels, a.mem_limit)?;
+    let (out_nodata, window_pixels) = parse_common(&a.out)?;
     let job = IndexJob {
         indices: descs,
         constants: consts,
@@ -308,9 +308,9 @@ pub fn run(a: &LstArgs) -> Result<()> {
         nodata: a.nodata,
         out_nodata,
         output: a.output.clone(),
-        overwrite: a.overwrite,
+        overwrite: a.out.overwrite,
         window_pixels,
-        mem_limit: a.mem_limit << 20,
+        mem_limit: a.out.mem_limit << 20,
         metadata: meta,
     };
     super::index::run_job(&job, &a.device)
