@@ -577,6 +577,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Pixels in the in-memory bands (all have the same length).
+fn band_pixels(bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS]) -> usize {
+    bands.iter().flatten().map(|(_, b)| b.pixels).next().unwrap_or(0)
+}
+
 /// Compute `indices` over whole in-memory bands, in windows of at most `window_pixels`.
 /// `bands[slot]` gives each role's decode parameters and packed data (all the same length).
 /// Used by tests and benchmarks; the CLI streams files with [`run_index_job`].
@@ -589,12 +594,7 @@ pub fn compute_in_memory(
     window_pixels: Option<usize>,
     poison: bool,
 ) -> Result<Vec<Vec<f32>>> {
-    let pixels = bands
-        .iter()
-        .flatten()
-        .map(|(_, b)| b.pixels)
-        .next()
-        .unwrap_or(0);
+    let pixels = band_pixels(bands);
     let poison_value = f32::from_bits(crate::gpu::runner::POISON_BITS);
     let mut out: Vec<Vec<f32>> = vec![vec![poison_value; pixels]; indices.len()];
     let mut slices: Vec<&mut [f32]> = out.iter_mut().map(|o| &mut o[..]).collect();
@@ -625,12 +625,7 @@ pub fn compute_into(
 ) -> Result<()> {
     let params: [Option<BandParams>; ROLE_SLOTS] =
         std::array::from_fn(|s| bands[s].map(|(p, _)| p));
-    let pixels = bands
-        .iter()
-        .flatten()
-        .map(|(_, b)| b.pixels)
-        .next()
-        .unwrap_or(0);
+    let pixels = band_pixels(bands);
     let dtypes: Vec<DataType> = bands.iter().flatten().map(|(_, b)| b.dtype).collect();
     let mut cap = window_capacity(backend, &dtypes, indices.len(), 256 << 20);
     if let Some(w) = window_pixels {
