@@ -579,7 +579,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Pixels in the in-memory bands (all have the same length).
 fn band_pixels(bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS]) -> usize {
-    bands.iter().flatten().map(|(_, b)| b.pixels).next().unwrap_or(0)
+    bands
+        .iter()
+        .flatten()
+        .map(|(_, b)| b.pixels)
+        .next()
+        .unwrap_or(0)
 }
 
 /// Compute `indices` over whole in-memory bands, in windows of at most `window_pixels`.
@@ -636,6 +641,18 @@ pub fn compute_into(
     if let Processor::Gpu(r) = &mut proc {
         r.poison = poison;
     }
+    compute_with(&mut proc, bands, out)
+}
+
+/// Run an existing processor over whole in-memory bands, window after window (buffers and
+/// pipeline reused: what a benchmark of steady-state throughput wants).
+pub fn compute_with(
+    proc: &mut Processor<'_>,
+    bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS],
+    out: &mut [&mut [f32]],
+) -> Result<()> {
+    let pixels = band_pixels(bands);
+    let cap = proc.capacity();
     let mut start = 0;
     while start < pixels {
         let n = cap.min(pixels - start);
