@@ -114,17 +114,39 @@ fn decode_run(b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
 }
 
 /// The batch loop behind [`crate::indices::BatchFn`]: `f` is the index's per-pixel expression.
+/// Dispatches on the number of roles to a loop with that many inputs fixed at compile time, so
+/// the compiler can drop bounds checks and vectorize across pixels.
 #[inline(always)]
 pub fn batch(inputs: &[&[f32]], k: &Consts, out: &mut [f32], f: impl Fn(&[f32], &Consts) -> Px) {
-    let n = inputs.len();
-    let mut args = [0f32; ROLE_SLOTS];
+    match inputs.len() {
+        1 => batch_n::<1>(inputs, k, out, f),
+        2 => batch_n::<2>(inputs, k, out, f),
+        3 => batch_n::<3>(inputs, k, out, f),
+        4 => batch_n::<4>(inputs, k, out, f),
+        5 => batch_n::<5>(inputs, k, out, f),
+        6 => batch_n::<6>(inputs, k, out, f),
+        7 => batch_n::<7>(inputs, k, out, f),
+        8 => batch_n::<8>(inputs, k, out, f),
+        n => unreachable!(
+            "{n} roles: there are only {} band roles",
+            crate::indices::Role::ALL.len()
+        ),
+    }
+}
+
+#[inline(always)]
+fn batch_n<const N: usize>(
+    inputs: &[&[f32]],
+    k: &Consts,
+    out: &mut [f32],
+    f: impl Fn(&[f32], &Consts) -> Px,
+) {
+    let len = out.len();
+    let ins: [&[f32]; N] = std::array::from_fn(|a| &inputs[a][..len]);
     for (p, o) in out.iter_mut().enumerate() {
-        let mut valid = true;
-        for a in 0..n {
-            args[a] = inputs[a][p];
-            valid &= !args[a].is_nan();
-        }
-        let px = f(&args[..n], k);
+        let args: [f32; N] = std::array::from_fn(|a| ins[a][p]);
+        let valid = args.iter().all(|v| !v.is_nan());
+        let px = f(&args, k);
         *o = if valid && px.valid && px.value.is_finite() {
             px.value
         } else {
