@@ -1,0 +1,138 @@
+//! The tiling engine: plans windows from the device's limits and a memory budget, streams
+//! them from the readers through a [`Processor`] (GPU kernel or native CPU path) into the
+//! writer ([`job`]), and runs the same kernels over in-memory bands ([`memory`]).
+//!
+//! Host memory for one run is bounded by the window: packed input bands + one f32 buffer per
+//! output for `window_pixels` pixels (two sets of each in the pipeline), plus each reader's
+//! cached block row and the writer's one partial strip. `--mem-limit` (default 256 MiB) bounds
+//! the window part.
+
+pub mod job;
+pub mod memory;
+
+pub use job::{run_index_job, BandSource, IndexJob, JobReport};
+pub use memory::{compute_in_memory, compute_into, compute_with};
+
+use crate::cpu;
+use crate::error::Result;
+use crate::gpu::runner::GpuRunner;
+use crate::gpu::GpuContext;
+use crate::indices::common::BandParams;
+use crate::indices::{Consts, IndexDesc, ROLE_SLOTS};
+use crate::io::raster::DataType;
+
+/// Where kernels run.
+#[derive(Clone, Copy)]
+pub enum Backend<'c> {
+    Gpu(&'c GpuContext),
+    Cpu,
+}
+
+impl Backend<'_> {
+    pub fn describe(&self) -> String {
+        match self {
+            Backend::Gpu(c) => c.summary.one_line(),
+            Backend::Cpu => format!("native CPU ({} threads)", rayon::current_num_threads()),
+        }
+    }
+}
+
+/// Runs one set of indices window after window.
+#[allow(clippy::large_enum_variant, reason = "one per run")]
+pub enum Processor<'c> {
+    Gpu(GpuRunner<'c>),
+    Cpu {
+        indices: Vec<&'static IndexDesc>,
+        k: Vec<Consts>,
+        bands: [Option<BandParams>; ROLE_SLOTS],
+        out_nodata_bits: u32,
+        capacity: usize,
+    },
+}
+
+impl<'c> Processor<'c> {
+    pub fn new(
+        backend: Backend<'c>,
+        indices: &[&'static IndexDesc],
+        k: &[Consts],
+        bands: &[Option<BandParams>; ROLE_SLOTS],
+        out_nodata_bits: u32,
+        capacity: usize,
+    ) -> Result<Self> {
+        Ok(match backend {
+            Backend::Gpu(ctx) => Processor::Gpu(GpuRunner::new(
+                ctx,
+                indices,
+                k,
+                bands,
+                out_nodata_bits,
+                capacity,
+            )?),
+            Backend::Cpu => Processor::Cpu {
+                indices: indices.to_vec(),
+                k: k.to_vec(),
+                bands: *bands,
+                out_nodata_bits,
+                capacity,
+            },
+        })
+    }
+
+    pub fn capacity(&self) -> usize {
+        match self {
+            Processor::Gpu(r) => r.capacity(),
+            Processor::Cpu { capacity, .. } => *capacity,
+        }
+    }
+
+    /// Compute `pixels` pixels; `data[slot]` holds each used role's packed words.
+    pub fn run(
+        &mut self,
+        data: &[Option<&[u32]>; ROLE_SLOTS],
+        pixels: usize,
+        outputs: &mut [&mut [f32]],
+    ) -> Result<()> {
+        match self {
+            Processor::Gpu(r) => r.run(data, pixels, outputs),
+            Processor::Cpu {
+                indices,
+                k,
+                bands,
+                out_nodata_bits,
+                ..
+            } => {
+                let mut rb: [cpu::RoleBand<'_>; ROLE_SLOTS] = [None; ROLE_SLOTS];
+                for slot in 0..ROLE_SLOTS {
+                    if let (Some(p), Some(w)) = (&bands[slot], data[slot]) {
+                        rb[slot] = Some((p, w));
+                    }
+                }
+                cpu::run_window(indices, k, &rb, pixels, *out_nodata_bits, outputs);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Largest window (in pixels, a multiple of 4) that fits the device's binding limit and the
+/// host memory budget.
+pub fn window_capacity(
+    backend: Backend<'_>,
+    dtypes: &[DataType],
+    n_out: usize,
+    mem_limit: usize,
+) -> usize {
+    let in_bpp = GpuRunner::input_bytes_per_pixel(dtypes);
+    let host_bpp = in_bpp + 4.0 * n_out as f64;
+    let mut cap = (mem_limit as f64 / host_bpp) as usize;
+    if let Backend::Gpu(ctx) = backend {
+        // Leave room for the 256-byte rounding of each band's region.
+        let bind = ctx
+            .max_binding_bytes()
+            .saturating_sub(256 * (dtypes.len() as u64 + 1)) as f64;
+        cap = cap
+            .min((bind / in_bpp.max(1e-9)) as usize)
+            .min((bind / (4.0 * n_out as f64)) as usize);
+    }
+    (cap / 4 * 4).max(4)
+}
