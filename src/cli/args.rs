@@ -1,4 +1,6 @@
 //! clap definitions. Parsing only; validation against files happens in the commands.
+// Doc comments here are the CLI help text: `PATH[:N]` is not an intra-doc link.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 use std::path::PathBuf;
 

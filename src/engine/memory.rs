@@ -21,7 +21,7 @@ fn band_pixels(bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS]) -> usize
 
 /// Compute `indices` over whole in-memory bands, in windows of at most `window_pixels`.
 /// `bands[slot]` gives each role's decode parameters and packed data (all the same length).
-/// Used by tests and benchmarks; the CLI streams files with [`run_index_job`].
+/// Used by tests and benchmarks; the CLI streams files with [`super::run_index_job`].
 pub fn compute_in_memory(
     backend: Backend<'_>,
     indices: &[&'static IndexDesc],

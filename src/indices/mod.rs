@@ -128,7 +128,7 @@ pub struct ConstDesc {
 pub type CpuFn = fn(&[f32], &Consts) -> Px;
 
 /// The same formula over a run of pixels: `inputs[a][p]` is role `a` of pixel `p` with NaN for
-/// an invalid sample; writes the value or NaN (nodata) to `out[p]`. Built by [`cpu_fns!`] from
+/// an invalid sample; writes the value or NaN (nodata) to `out[p]`. Built by `cpu_fns!` from
 /// the per-pixel expression, so the formula is inlined into the loop (the native fast path).
 pub type BatchFn = fn(&[&[f32]], &Consts, &mut [f32]);
 
