@@ -124,6 +124,23 @@ fn every_gdal_layout_reads_identically() {
         ("strips_none_1row", &["-co", "BLOCKYSIZE=1"]),
         ("zstd", &["-co", "COMPRESS=ZSTD", "-co", "PREDICTOR=2"]),
         ("bigtiff", &["-co", "BIGTIFF=YES", "-co", "TILED=YES"]),
+        (
+            "big_endian_tiled_deflate",
+            &[
+                "-co",
+                "ENDIANNESS=BIG",
+                "-co",
+                "TILED=YES",
+                "-co",
+                "BLOCKXSIZE=32",
+                "-co",
+                "BLOCKYSIZE=16",
+                "-co",
+                "COMPRESS=DEFLATE",
+                "-co",
+                "PREDICTOR=2",
+            ],
+        ),
     ];
     for (name, opts) in variants {
         let out = dir.join(format!("{name}.tif"));
@@ -158,6 +175,7 @@ fn every_gdal_layout_reads_identically() {
             &["-co", "PREDICTOR=3", "-co", "COMPRESS=DEFLATE"][..],
         ),
         ("Float64", DataType::F64, &["-co", "TILED=YES"][..]),
+        ("Float32", DataType::F32, &["-co", "ENDIANNESS=BIG"][..]),
     ] {
         let out = dir.join(format!("{ot}.tif"));
         run_ok(

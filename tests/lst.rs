@@ -452,6 +452,11 @@ fn lst_errors_say_what_to_do() {
             &["lst", "--scene", L8, "--band", "swir1=a.tif", "-o", o],
             "does not use the swir1 band",
         ),
+        (&["lst", "--scene", L8_L2, "-o", o], "use --method c2l2-st"),
+        (
+            &["lst", "--scene", L8, "--method", "c2l2-st", "-o", o],
+            "needs a Collection 2 Level-2",
+        ),
     ];
     for (args, needle) in cases {
         let r = climidx(args);

@@ -185,6 +185,28 @@ pub fn run(a: &LstArgs) -> Result<()> {
     ];
     let find = |n: &str| indices::find(n).expect("thermal entries are in the registry");
 
+    // A Level-2 scene has no Level-1 thermal bands, a Level-1 scene no ST band: say so.
+    if let Some(sc) = &scene {
+        let level = sc
+            .mtl
+            .get("PROCESSING_LEVEL")
+            .or_else(|| sc.mtl.get("DATA_TYPE"))
+            .unwrap_or("");
+        let path = sc.mtl.path.display();
+        match a.method {
+            LstMethod::C2l2St if level.starts_with("L1") => {
+                return Err(Error::Usage(format!(
+                    "{path} is a Level-1 product ({level}); --method c2l2-st needs a Collection 2 Level-2 (L2SP) scene"
+                )))
+            }
+            LstMethod::SingleChannel | LstMethod::SplitWindow if level.starts_with("L2") => {
+                return Err(Error::Usage(format!(
+                    "{path} is a Level-2 product ({level}): its ST band already is surface temperature; use --method c2l2-st"
+                )))
+            }
+            _ => {}
+        }
+    }
     match a.method {
         LstMethod::C2l2St => {
             if a.output_kind == LstOutput::Bt || a.with_emissivity {
