@@ -198,7 +198,9 @@ fn big_input(dir: &Path, w: u32, h: u32) -> PathBuf {
 #[test]
 fn interrupt_removes_the_partial_output() {
     let dir = tempdir("interrupt");
-    let input = big_input(&dir, 4000, 4000);
+    // 4000 windows of one row: a few hundred milliseconds even in release builds, so the
+    // signal lands mid-run.
+    let input = big_input(&dir, 4000, 8000);
     for signal in ["-INT", "-TERM"] {
         let out = dir.join("out.tif");
         let child = Command::new(env!("CARGO_BIN_EXE_climidx"))
