@@ -261,15 +261,17 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
     let nan = f32::NAN.to_bits();
     let bytes_per_px = 2.0 * roles.len() as f64 + 4.0 * cfg.indices.len() as f64;
 
-    // In-memory data.
-    let band_data: Vec<Vec<u16>> = FILE_ROLES
+    // In-memory data: every role the indices use (the file holds blue, green, red and NIR).
+    let mut mem_roles: Vec<Role> = FILE_ROLES.to_vec();
+    mem_roles.extend(roles.iter().filter(|r| !FILE_ROLES.contains(r)));
+    let band_data: Vec<Vec<u16>> = mem_roles
         .iter()
         .map(|r| synthetic_band(n, 0x5EED + r.slot() as u64 * 7919))
         .collect();
     let packed: Vec<PackedBand> = band_data.iter().map(|b| PackedBand::from_u16(b)).collect();
     let p = BandParams::new(DataType::U16, NodataMatch::RawBits(0), 0.0001, 0.0);
     let mut bands: [Option<(BandParams, &PackedBand)>; ROLE_SLOTS] = [None; ROLE_SLOTS];
-    for (r, b) in FILE_ROLES.iter().zip(&packed) {
+    for (r, b) in mem_roles.iter().zip(&packed) {
         if roles.contains(r) {
             bands[r.slot()] = Some((p, b));
         }
@@ -394,10 +396,16 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
     }
     drop(out);
 
-    if cfg.file_modes {
+    let file_ok = roles.iter().all(|r| FILE_ROLES.contains(r));
+    if cfg.file_modes && !file_ok {
+        notes.push(
+            "file modes skipped: an index needs a band the 4-band (blue, green, red, NIR) file does not hold".into(),
+        );
+    }
+    if cfg.file_modes && file_ok {
         let (input, desc) = match &cfg.input {
             Some(p) => (p.clone(), format!("{} (given)", p.display())),
-            None => write_input(&cfg.workdir, cfg.size, &band_data)?,
+            None => write_input(&cfg.workdir, cfg.size, &band_data[..FILE_ROLES.len()])?,
         };
         drop(packed);
         notes.push(format!("file mode input: {desc}"));

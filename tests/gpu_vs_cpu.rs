@@ -299,3 +299,53 @@ fn fast_cpu_path_equals_the_reference_bit_for_bit() {
         }
     }
 }
+
+#[test]
+fn the_largest_planned_window_fits_the_device_for_any_number_of_outputs() {
+    // window_capacity must leave room for the runner's 256-byte rounding of every band region
+    // and every output stride (a 12-output plan once overflowed the 128 MiB binding by 1 KiB).
+    let Some(ctx) =
+        gpu_or_skip("the_largest_planned_window_fits_the_device_for_any_number_of_outputs")
+    else {
+        return;
+    };
+    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    for n in [1, 5, 12, all.len()] {
+        let idx = &all[..n];
+        let k: Vec<Consts> = idx.iter().map(|d| d.default_constants()).collect();
+        let roles = climidx::shaders::roles_used(idx);
+        let dtypes = vec![DataType::U8; roles.len()];
+        let cap = climidx::engine::window_capacity(Backend::Gpu(ctx), &dtypes, n, usize::MAX / 2);
+        let bands: [Option<BandParams>; ROLE_SLOTS] = std::array::from_fn(|s| {
+            roles
+                .iter()
+                .any(|r| r.slot() == s)
+                .then(|| BandParams::new(DataType::U8, NodataMatch::None, 1.0, 0.0))
+        });
+        let p = climidx::engine::Processor::new(Backend::Gpu(ctx), idx, &k, &bands, NAN_BITS, cap);
+        assert!(p.is_ok(), "{n} outputs, {cap} px: {:?}", p.err());
+    }
+}
+
+#[test]
+fn a_missing_band_is_an_error_not_a_panic() {
+    let ndvi = indices::find("ndvi").unwrap();
+    let red = PackedBand::from_u16(&[1, 2, 3]);
+    let mut bands: [Option<(BandParams, &PackedBand)>; ROLE_SLOTS] = [None; ROLE_SLOTS];
+    bands[Role::Red.slot()] = Some((
+        BandParams::new(DataType::U16, NodataMatch::None, 1.0, 0.0),
+        &red,
+    ));
+    let e = compute_in_memory(
+        Backend::Cpu,
+        &[ndvi],
+        &[ndvi.default_constants()],
+        &bands,
+        NAN_BITS,
+        None,
+        false,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("needs the 'nir' band"), "{e}");
+}

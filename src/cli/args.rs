@@ -50,7 +50,7 @@ pub struct BenchArgs {
     /// Measured rounds per mode, after one warm-up.
     #[arg(long, default_value_t = 5)]
     pub rounds: usize,
-    /// Indices to compute (vegetation family), comma-separated.
+    /// Indices to compute in one pass (vegetation family), comma-separated, or `all`.
     #[arg(long, default_value = "ndvi", value_delimiter = ',')]
     pub index: Vec<String>,
     /// Also time gdal_calc.py, NumPy + rasterio and otbcli_RadiometricIndices (NDVI only).

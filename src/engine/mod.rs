@@ -14,7 +14,7 @@ pub use job::{run_index_job, BandSource, IndexJob, JobReport};
 pub use memory::{compute_in_memory, compute_into, compute_with};
 
 use crate::cpu;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::runner::GpuRunner;
 use crate::gpu::GpuContext;
 use crate::indices::common::BandParams;
@@ -59,6 +59,22 @@ impl<'c> Processor<'c> {
         out_nodata_bits: u32,
         capacity: usize,
     ) -> Result<Self> {
+        for d in indices {
+            if let Some(r) = d.roles.iter().find(|r| bands[r.slot()].is_none()) {
+                return Err(Error::Usage(format!(
+                    "index '{}' needs the '{}' band",
+                    d.name,
+                    r.name()
+                )));
+            }
+        }
+        if k.len() != indices.len() {
+            return Err(Error::Internal(format!(
+                "{} constant sets for {} indices",
+                k.len(),
+                indices.len()
+            )));
+        }
         Ok(match backend {
             Backend::Gpu(ctx) => Processor::Gpu(GpuRunner::new(
                 ctx,
@@ -126,13 +142,14 @@ pub fn window_capacity(
     let host_bpp = in_bpp + 4.0 * n_out as f64;
     let mut cap = (mem_limit as f64 / host_bpp) as usize;
     if let Backend::Gpu(ctx) = backend {
-        // Leave room for the 256-byte rounding of each band's region.
-        let bind = ctx
-            .max_binding_bytes()
-            .saturating_sub(256 * (dtypes.len() as u64 + 1)) as f64;
+        // Each band's region and each output's stride are rounded up to 256 bytes
+        // (gpu::runner): leave room for that rounding in both bindings.
+        let bind = ctx.max_binding_bytes();
+        let bind_in = bind.saturating_sub(256 * (dtypes.len() as u64 + 1)) as f64;
+        let bind_out = bind.saturating_sub(256 * (n_out as u64 + 1)) as f64;
         cap = cap
-            .min((bind / in_bpp.max(1e-9)) as usize)
-            .min((bind / (4.0 * n_out as f64)) as usize);
+            .min((bind_in / in_bpp.max(1e-9)) as usize)
+            .min((bind_out / (4.0 * n_out as f64)) as usize);
     }
     (cap / 4 * 4).max(4)
 }

@@ -17,7 +17,18 @@ pub fn run(a: &BenchArgs) -> Result<()> {
         ));
     }
     let mut descs = Vec::new();
-    for name in &a.index {
+    let all: Vec<String>;
+    let names: &[String] = if a.index.iter().any(|n| n == "all") {
+        all = indices::INDICES
+            .iter()
+            .filter(|d| d.family == Family::Vegetation)
+            .map(|d| d.name.to_string())
+            .collect();
+        &all
+    } else {
+        &a.index
+    };
+    for name in names {
         let d = indices::find(name)
             .filter(|d| d.family == Family::Vegetation)
             .ok_or_else(|| {
