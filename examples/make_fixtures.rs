@@ -405,6 +405,71 @@ END
     );
     std::fs::write(dir5.join(format!("{id5}_MTL.txt")), mtl5).unwrap();
 
+    // Landsat 7 C2 L1 (8-bit bands; thermal in low gain 6_VCID_1 and high gain 6_VCID_2)
+    let id7 = "LE07_L1TP_190028_20020710_20200916_02_T1";
+    let dir7 = root.join(id7);
+    std::fs::create_dir_all(&dir7).unwrap();
+    let sun7: f64 = 58.0;
+    let s7 = sun7.to_radians().sin();
+    let refl7 = |b: usize| move |x, y| (cover(x, y)[b] * s7 + 0.005) / 1.5e-3;
+    write_landsat_band(
+        &dir7.join(format!("{id7}_B3.TIF")),
+        &landsat_grid(refl7(2)),
+        true,
+    );
+    write_landsat_band(
+        &dir7.join(format!("{id7}_B4.TIF")),
+        &landsat_grid(refl7(3)),
+        true,
+    );
+    // low gain: 0.067087 W/(m2 sr um) per DN + (-0.06709); high gain: 0.037205 per DN + 3.16280
+    let low = landsat_grid(|x, y| {
+        (radiance_for(kelvin(x, y) - 2.0, 666.09, 1282.71) + 0.06709) / 0.067087
+    });
+    let high = landsat_grid(|x, y| {
+        (radiance_for(kelvin(x, y) - 2.0, 666.09, 1282.71) - 3.16280) / 0.037205
+    });
+    write_landsat_band(&dir7.join(format!("{id7}_B6_VCID_1.TIF")), &low, true);
+    write_landsat_band(&dir7.join(format!("{id7}_B6_VCID_2.TIF")), &high, true);
+    let mtl7 = format!(
+        r#"GROUP = LANDSAT_METADATA_FILE
+  GROUP = PRODUCT_CONTENTS
+    ORIGIN = "Synthetic fixture in the layout of USGS Landsat Collection 2 Level-1 (LSDS-1656)"
+    LANDSAT_PRODUCT_ID = "{id7}"
+    PROCESSING_LEVEL = "L1TP"
+    COLLECTION_NUMBER = 02
+    FILE_NAME_BAND_3 = "{id7}_B3.TIF"
+    FILE_NAME_BAND_4 = "{id7}_B4.TIF"
+    FILE_NAME_BAND_6_VCID_1 = "{id7}_B6_VCID_1.TIF"
+    FILE_NAME_BAND_6_VCID_2 = "{id7}_B6_VCID_2.TIF"
+  END_GROUP = PRODUCT_CONTENTS
+  GROUP = IMAGE_ATTRIBUTES
+    SPACECRAFT_ID = "LANDSAT_7"
+    SENSOR_ID = "ETM"
+    SUN_ELEVATION = {sun7:.8}
+  END_GROUP = IMAGE_ATTRIBUTES
+  GROUP = LEVEL1_RADIOMETRIC_RESCALING
+    RADIANCE_MULT_BAND_6_VCID_1 = 6.7087E-02
+    RADIANCE_MULT_BAND_6_VCID_2 = 3.7205E-02
+    RADIANCE_ADD_BAND_6_VCID_1 = -0.06709
+    RADIANCE_ADD_BAND_6_VCID_2 = 3.16280
+    REFLECTANCE_MULT_BAND_3 = 1.5000E-03
+    REFLECTANCE_MULT_BAND_4 = 1.5000E-03
+    REFLECTANCE_ADD_BAND_3 = -0.005000
+    REFLECTANCE_ADD_BAND_4 = -0.005000
+  END_GROUP = LEVEL1_RADIOMETRIC_RESCALING
+  GROUP = LEVEL1_THERMAL_CONSTANTS
+    K1_CONSTANT_BAND_6_VCID_1 = 666.09
+    K2_CONSTANT_BAND_6_VCID_1 = 1282.71
+    K1_CONSTANT_BAND_6_VCID_2 = 666.09
+    K2_CONSTANT_BAND_6_VCID_2 = 1282.71
+  END_GROUP = LEVEL1_THERMAL_CONSTANTS
+END_GROUP = LANDSAT_METADATA_FILE
+END
+"#
+    );
+    std::fs::write(dir7.join(format!("{id7}_MTL.txt")), mtl7).unwrap();
+
     // Landsat 8 C2 L2 surface temperature
     let idl2 = "LC08_L2SP_190028_20230715_20230725_02_T1";
     let dirl2 = root.join(idl2);

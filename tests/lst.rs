@@ -497,3 +497,66 @@ fn lst_errors_say_what_to_do() {
         "{e}"
     );
 }
+
+#[test]
+fn landsat7_low_and_high_gain_thermal_bands() {
+    // ETM+ B6 comes twice: VCID_1 (low gain) and VCID_2 (high gain), each with its own
+    // RADIANCE_MULT/ADD. Both must give the same brightness temperature within quantisation.
+    const L7: &str = "assets/landsat/LE07_L1TP_190028_20020710_20200916_02_T1";
+    let dir = tempdir("lst-l7");
+    let (lo, hi) = (out(&dir, "low.tif"), out(&dir, "high.tif"));
+    ok(&[
+        "lst",
+        "--scene",
+        L7,
+        "--output-kind",
+        "bt",
+        "-o",
+        lo.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ]);
+    ok(&[
+        "lst",
+        "--scene",
+        L7,
+        "--output-kind",
+        "bt",
+        "--high-gain",
+        "-o",
+        hi.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ]);
+    let (bl, bh) = (read(&lo).remove(0), read(&hi).remove(0));
+    let (d1, d2) = (band(L7, "B6_VCID_1"), band(L7, "B6_VCID_2"));
+    for i in (0..d1.len()).filter(|i| i % W != 0) {
+        // MTL: VCID_1 6.7087E-02·DN − 0.06709, VCID_2 3.7205E-02·DN + 3.16280; K1 666.09, K2 1282.71
+        let l1 = 6.7087e-2 * d1[i] - 0.06709;
+        let l2 = 3.7205e-2 * d2[i] + 3.16280;
+        assert!((bl[i] - 1282.71 / (666.09 / l1 + 1.0).ln()).abs() < 2e-3);
+        assert!((bh[i] - 1282.71 / (666.09 / l2 + 1.0).ln()).abs() < 2e-3);
+        // half a DN of low gain is ~0.25 K
+        assert!(
+            (bl[i] - bh[i]).abs() < 0.5,
+            "pixel {i}: {} vs {}",
+            bl[i],
+            bh[i]
+        );
+    }
+    // LST on ETM+ (TM6 emissivity relation, λ 11.269 µm) runs and exceeds BT where ε < 1
+    let l = out(&dir, "lst.tif");
+    ok(&[
+        "lst",
+        "--scene",
+        L7,
+        "-o",
+        l.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ]);
+    let info = GeoTiffReader::open(&l).unwrap();
+    assert_eq!(info.info().bands, 1);
+    let v = read(&l).remove(0);
+    assert!(v[6 * W + 17] > bl[6 * W + 17], "LST above BT over the lake");
+}
