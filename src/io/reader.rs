@@ -264,31 +264,14 @@ impl GeoTiffReader {
         let info = &self.info;
         let (bw, bh) = info.block;
         let spp = if info.planar { 1 } else { info.bands as usize };
-        let sample = info.dtype.file_bytes();
         let width = info.width as usize;
         let rows = bh.min(info.height - br * bh) as usize;
         let across = info.width.div_ceil(bw);
-        let per_plane = across * info.height.div_ceil(bh);
         let planes: Vec<u16> = if info.planar { bands.to_vec() } else { vec![0] };
-        let path = &self.path;
         for plane in planes {
             for tx in 0..across {
-                let chunk = plane as u32 * per_plane + br * across + tx;
-                let (dw, dh) = self.decoder.chunk_data_dimensions(chunk);
-                let (dw, dh) = (dw as usize, dh as usize);
-                let col0 = tx as usize * bw as usize;
-                if dh < rows || col0 + dw > width {
-                    return Err(Error::input(
-                        path,
-                        format!("tile {chunk} is {dw}x{dh}, expected {rows} rows"),
-                    ));
-                }
-                let len = dw * dh * spp * sample;
-                self.tile.resize(len.div_ceil(8), 0);
-                let tile = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.tile)[..len];
-                self.decoder
-                    .read_chunk_bytes(chunk, tile)
-                    .map_err(|e| tiff_err(path, e))?;
+                let (col0, dw) = self.read_tile(plane, br, tx)?;
+                let (info, path) = (&self.info, &self.path);
                 for (k, (&b, p)) in bands.iter().zip(out.iter_mut()).enumerate() {
                     if info.planar && b != plane {
                         continue;
@@ -312,6 +295,33 @@ impl GeoTiffReader {
             }
         }
         Ok(())
+    }
+
+    /// Decode tile `tx` of tile row `br` of `plane` into `self.tile` (its data region, rows of
+    /// the tile's data width). Returns the tile's first column and data width.
+    fn read_tile(&mut self, plane: u16, br: u32, tx: u32) -> Result<(usize, usize)> {
+        let info = &self.info;
+        let (bw, bh) = info.block;
+        let spp = if info.planar { 1 } else { info.bands as usize };
+        let rows = bh.min(info.height - br * bh) as usize;
+        let across = info.width.div_ceil(bw);
+        let chunk = plane as u32 * across * info.height.div_ceil(bh) + br * across + tx;
+        let (dw, dh) = self.decoder.chunk_data_dimensions(chunk);
+        let (dw, dh) = (dw as usize, dh as usize);
+        let col0 = tx as usize * bw as usize;
+        if dh < rows || col0 + dw > info.width as usize {
+            return Err(Error::input(
+                &self.path,
+                format!("tile {chunk} is {dw}x{dh}, expected {rows} rows"),
+            ));
+        }
+        let len = dw * dh * spp * info.dtype.file_bytes();
+        self.tile.resize(len.div_ceil(8), 0);
+        let tile = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.tile)[..len];
+        self.decoder
+            .read_chunk_bytes(chunk, tile)
+            .map_err(|e| tiff_err(&self.path, e))?;
+        Ok((col0, dw))
     }
 
     /// Decode block row `br` of `plane` (0 for chunky files) into `dst`, full width.
@@ -342,23 +352,9 @@ impl GeoTiffReader {
                 .map_err(|e| tiff_err(path, e));
         }
         for tx in 0..across {
-            let chunk = plane as u32 * per_plane + br * across + tx;
-            let (dw, dh) = self.decoder.chunk_data_dimensions(chunk);
-            let (dw, dh) = (dw as usize, dh as usize);
-            let col0 = tx as usize * bw as usize;
-            if dh < rows || col0 + dw > width {
-                return Err(Error::input(
-                    path,
-                    format!("tile {chunk} is {dw}x{dh}, expected {rows} rows"),
-                ));
-            }
+            let (col0, dw) = self.read_tile(plane, br, tx)?;
             let tile_row = dw * spp * sample;
-            let len = tile_row * dh;
-            self.tile.resize(len.div_ceil(8), 0);
-            let tile = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.tile)[..len];
-            self.decoder
-                .read_chunk_bytes(chunk, tile)
-                .map_err(|e| tiff_err(path, e))?;
+            let tile = bytemuck::cast_slice::<u64, u8>(&self.tile);
             for r in 0..rows {
                 let d = r * row_bytes + col0 * spp * sample;
                 bytes[d..d + tile_row].copy_from_slice(&tile[r * tile_row..(r + 1) * tile_row]);
