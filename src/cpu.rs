@@ -46,6 +46,20 @@ fn check_roles(
     roles
 }
 
+/// Run `f(first_pixel, chunk_outputs)` over `pixels` pixels in parallel chunks of [`CHUNK`].
+fn par_chunks(
+    indices: &[&IndexDesc],
+    pixels: usize,
+    outputs: &mut [&mut [f32]],
+    f: impl Fn(usize, &mut [&mut [f32]]) + Sync,
+) {
+    assert_eq!(indices.len(), outputs.len());
+    chunked(outputs, pixels)
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, mut outs)| f(c * CHUNK, &mut outs));
+}
+
 /// Reference: compute `indices` (constants `k[j]`) for `pixels` pixels into
 /// `outputs[j][..pixels]`, pixel by pixel as the shader does.
 pub fn run_window_reference(
@@ -56,39 +70,34 @@ pub fn run_window_reference(
     out_nodata_bits: u32,
     outputs: &mut [&mut [f32]],
 ) {
-    assert_eq!(indices.len(), outputs.len());
     let roles = check_roles(indices, bands);
-    chunked(outputs, pixels)
-        .into_par_iter()
-        .enumerate()
-        .for_each(|(c, mut outs)| {
-            let start = c * CHUNK;
-            let mut s = [Sample {
-                value: 0.0,
-                valid: false,
-            }; ROLE_SLOTS];
-            let mut args = [0f32; ROLE_SLOTS];
-            for p in 0..outs[0].len() {
-                let i = start + p;
-                for r in &roles {
-                    let (bp, words) = bands[r.slot()].expect("checked above");
-                    s[r.slot()] = fetch(bp, words, i);
-                }
-                for (j, d) in indices.iter().enumerate() {
-                    let mut valid = true;
-                    for (a, r) in d.roles.iter().enumerate() {
-                        valid &= s[r.slot()].valid;
-                        args[a] = s[r.slot()].value;
-                    }
-                    let px = if valid {
-                        (d.cpu.px)(&args[..d.roles.len()], &k[j])
-                    } else {
-                        Px::INVALID
-                    };
-                    outs[j][p] = f32::from_bits(result_bits(px, out_nodata_bits));
-                }
+    par_chunks(indices, pixels, outputs, |start, outs| {
+        let mut s = [Sample {
+            value: 0.0,
+            valid: false,
+        }; ROLE_SLOTS];
+        let mut args = [0f32; ROLE_SLOTS];
+        for p in 0..outs[0].len() {
+            let i = start + p;
+            for r in &roles {
+                let (bp, words) = bands[r.slot()].expect("checked above");
+                s[r.slot()] = fetch(bp, words, i);
             }
-        });
+            for (j, d) in indices.iter().enumerate() {
+                let mut valid = true;
+                for (a, r) in d.roles.iter().enumerate() {
+                    valid &= s[r.slot()].valid;
+                    args[a] = s[r.slot()].value;
+                }
+                let px = if valid {
+                    (d.cpu.px)(&args[..d.roles.len()], &k[j])
+                } else {
+                    Px::INVALID
+                };
+                outs[j][p] = f32::from_bits(result_bits(px, out_nodata_bits));
+            }
+        }
+    });
 }
 
 /// Decode pixels `start..start + out.len()` of a band to f32, NaN where invalid.
@@ -164,33 +173,28 @@ pub fn run_window(
     out_nodata_bits: u32,
     outputs: &mut [&mut [f32]],
 ) {
-    assert_eq!(indices.len(), outputs.len());
     let roles = check_roles(indices, bands);
     let nodata = f32::from_bits(out_nodata_bits);
-    chunked(outputs, pixels)
-        .into_par_iter()
-        .enumerate()
-        .for_each(|(c, mut outs)| {
-            let start = c * CHUNK;
-            let len = outs[0].len();
-            let mut decoded: Vec<Vec<f32>> = vec![Vec::new(); ROLE_SLOTS];
-            for r in &roles {
-                let (bp, words) = bands[r.slot()].expect("checked above");
-                decoded[r.slot()].resize(len, 0.0);
-                decode_run(bp, words, start, &mut decoded[r.slot()]);
-            }
-            for (j, d) in indices.iter().enumerate() {
-                let inputs: Vec<&[f32]> = d.roles.iter().map(|r| &decoded[r.slot()][..]).collect();
-                (d.cpu.batch)(&inputs, &k[j], outs[j]);
-                // The batch marks nodata with the canonical NaN; rewrite it unless that already
-                // is the requested nodata value (the default).
-                if out_nodata_bits != f32::NAN.to_bits() {
-                    for v in outs[j].iter_mut() {
-                        if v.is_nan() {
-                            *v = nodata;
-                        }
+    par_chunks(indices, pixels, outputs, |start, outs| {
+        let len = outs[0].len();
+        let mut decoded: Vec<Vec<f32>> = vec![Vec::new(); ROLE_SLOTS];
+        for r in &roles {
+            let (bp, words) = bands[r.slot()].expect("checked above");
+            decoded[r.slot()].resize(len, 0.0);
+            decode_run(bp, words, start, &mut decoded[r.slot()]);
+        }
+        for (j, d) in indices.iter().enumerate() {
+            let inputs: Vec<&[f32]> = d.roles.iter().map(|r| &decoded[r.slot()][..]).collect();
+            (d.cpu.batch)(&inputs, &k[j], outs[j]);
+            // The batch marks nodata with the canonical NaN; rewrite it unless that already
+            // is the requested nodata value (the default).
+            if out_nodata_bits != f32::NAN.to_bits() {
+                for v in outs[j].iter_mut() {
+                    if v.is_nan() {
+                        *v = nodata;
                     }
                 }
             }
-        });
+        }
+    });
 }

@@ -52,14 +52,14 @@ fn read(path: &Path) -> Vec<Vec<f64>> {
     .unwrap();
     p.iter()
         .map(|b| {
+            let bp = climidx::indices::common::BandParams::new(
+                b.dtype,
+                climidx::io::raster::NodataMatch::None,
+                1.0,
+                0.0,
+            );
             (0..b.pixels)
                 .map(|i| {
-                    let bp = climidx::indices::common::BandParams::new(
-                        b.dtype,
-                        climidx::io::raster::NodataMatch::None,
-                        1.0,
-                        0.0,
-                    );
                     let s = climidx::indices::common::fetch(&bp, &b.words, i);
                     if s.valid {
                         s.value as f64
