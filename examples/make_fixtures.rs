@@ -177,6 +177,7 @@ fn main() {
     let full = std::fs::read(sample.join("B08.tif")).unwrap();
     std::fs::write(fixtures.join("truncated.tif"), &full[..full.len() / 3]).unwrap();
     write_landsat(&root.join("landsat"));
+    write_stack(&root.join("stack"));
     println!("fixtures written under {}", root.display());
 }
 
@@ -496,4 +497,135 @@ END
 "#
     );
     std::fs::write(dirl2.join(format!("{idl2}_MTL.txt")), mtll2).unwrap();
+}
+
+/// Stack grid: the sample landscape at 20 m (every 2nd pixel).
+const SW: u32 = 48;
+const SH: u32 = 40;
+/// Years and months of the stack.
+const STACK_YEARS: std::ops::RangeInclusive<u32> = 2001..=2008;
+const STACK_MONTHS: [u32; 2] = [6, 7];
+/// MODIS-style NDVI coding: int16, NDVI × 10000, fill −3000.
+const NDVI_FILL: i16 = -3000;
+/// Brightness temperature coding: uint16, K × 100, fill 0.
+const BT_FILL: u16 = 0;
+
+/// Deterministic noise in [−0.5, 0.5) from integers.
+fn hash_noise(a: u32, b: u32, c: u32) -> f64 {
+    let mut h =
+        a.wrapping_mul(0x9E37_79B1) ^ b.wrapping_mul(0x85EB_CA77) ^ c.wrapping_mul(0xC2B2_AE3D);
+    h ^= h >> 15;
+    h = h.wrapping_mul(0x2C1B_3C6D);
+    h ^= h >> 12;
+    (h % 10_000) as f64 / 10_000.0 - 0.5
+}
+
+/// What a stack pixel holds at (x, y) in `year`/`month`: `None` is fill. Gaps of every kind:
+/// columns 0–1 never observed (swath edge); random cloud holes (~15 %); from 2003 on, every
+/// 9th row (shifting by year) missing as in Landsat 7 SLC-off stripes; the town block is the
+/// same every date (std exactly 0); 2005 and 2024 are drought years (NDVI −0.15, BT +4 K).
+fn stack_value(x: u32, y: u32, year: u32, month: u32) -> Option<(f64, f64)> {
+    let (sx, sy) = (x * 2, y * 2);
+    if x < 2 {
+        return None;
+    }
+    let town = (sx as f64 / W as f64) < 0.35 && (sy as f64 / H as f64) > 0.7;
+    if !town {
+        if hash_noise(x * 131 + y, year, month) > 0.35 {
+            return None;
+        }
+        if year >= 2003 && (y + year) % 9 == 0 {
+            return None;
+        }
+    }
+    let c = cover(sx, sy);
+    let ndvi0 = (c[3] - c[2]) / (c[3] + c[2]);
+    let t0 = kelvin(sx, sy);
+    if town {
+        return Some((ndvi0, t0));
+    }
+    let drought = if year == 2005 || year == 2024 {
+        1.0
+    } else {
+        0.0
+    };
+    let n = hash_noise(x, y * 7 + year, month * 3);
+    let ndvi = (ndvi0 + 0.08 * n - 0.15 * drought + 0.03 * (month as f64 - 6.5)).clamp(-1.0, 1.0);
+    let t = t0 + 3.0 * n + 4.0 * drought + (month as f64 - 6.0);
+    Some((ndvi, t))
+}
+
+fn stack_tags<W: std::io::Write + std::io::Seek, C: ColorType, K: tiff::encoder::TiffKind>(
+    img: &mut tiff::encoder::ImageEncoder<'_, W, C, K>,
+    nodata: &str,
+) {
+    let e = img.encoder();
+    e.write_tag(Tag::ModelPixelScaleTag, &[20.0f64, 20.0, 0.0][..])
+        .unwrap();
+    e.write_tag(
+        Tag::ModelTiepointTag,
+        &[0.0f64, 0.0, 0.0, 600_000.0, 5_000_000.0, 0.0][..],
+    )
+    .unwrap();
+    e.write_tag(
+        Tag::GeoKeyDirectoryTag,
+        &[
+            1u16, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633,
+        ][..],
+    )
+    .unwrap();
+    e.write_tag(Tag::GdalNodata, nodata).unwrap();
+}
+
+fn write_stack_date(dir: &Path, year: u32, month: u32, day: u32) -> String {
+    let mut ndvi = Vec::new();
+    let mut bt = Vec::new();
+    for y in 0..SH {
+        for x in 0..SW {
+            match stack_value(x, y, year, month) {
+                Some((n, t)) => {
+                    ndvi.push((n * 10000.0).round() as i16);
+                    bt.push((t * 100.0).round() as u16);
+                }
+                None => {
+                    ndvi.push(NDVI_FILL);
+                    bt.push(BT_FILL);
+                }
+            }
+        }
+    }
+    let date = format!("{year}{month:02}{day:02}");
+    let mut enc = TiffEncoder::new(File::create(dir.join(format!("ndvi_{date}.tif"))).unwrap())
+        .unwrap()
+        .with_compression(Compression::Deflate(DeflateLevel::Balanced));
+    let mut img = enc
+        .new_image::<tiff::encoder::colortype::GrayI16>(SW, SH)
+        .unwrap();
+    stack_tags(&mut img, &NDVI_FILL.to_string());
+    img.write_data(&ndvi).unwrap();
+    let mut enc = TiffEncoder::new(File::create(dir.join(format!("bt_{date}.tif"))).unwrap())
+        .unwrap()
+        .with_compression(Compression::Deflate(DeflateLevel::Balanced));
+    let mut img = enc
+        .new_image::<tiff::encoder::colortype::Gray16>(SW, SH)
+        .unwrap();
+    stack_tags(&mut img, &BT_FILL.to_string());
+    img.write_data(&bt).unwrap();
+    date
+}
+
+/// A 16-date NDVI and brightness-temperature stack (June and July, 2001–2008) on a 48×40 grid
+/// at 20 m, one observation date outside it (2024-07-16, drought-like), and a manifest CSV.
+fn write_stack(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut csv = String::from("path,date\n");
+    for year in STACK_YEARS {
+        for month in STACK_MONTHS {
+            let d = write_stack_date(dir, year, month, 15);
+            csv += &format!("ndvi_{d}.tif,{}-{}-{}\n", &d[0..4], &d[4..6], &d[6..8]);
+        }
+    }
+    // The observation compared with the climatology: a drought July, like 2005.
+    write_stack_date(dir, 2024, 7, 16);
+    std::fs::write(dir.join("ndvi_stack.csv"), csv).unwrap();
 }

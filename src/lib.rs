@@ -18,5 +18,6 @@ pub mod indices;
 pub mod io;
 pub mod products;
 pub mod shaders;
+pub mod temporal;
 
 pub use error::{Error, Result};

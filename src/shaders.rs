@@ -19,13 +19,14 @@ pub const PX_PER_INVOCATION: u32 = 4;
 /// Name of the generated entry point.
 pub const ENTRY_POINT: &str = "main";
 
-const COMMON: &str = include_str!("../shaders/common.wgsl");
+pub const COMMON: &str = include_str!("../shaders/common.wgsl");
 
 /// The family file (functions only) of `family`.
 pub fn family_source(family: Family) -> &'static str {
     match family {
         Family::Vegetation => include_str!("../shaders/vegetation.wgsl"),
         Family::Thermal => include_str!("../shaders/thermal.wgsl"),
+        Family::Anomaly => include_str!("../shaders/anomaly.wgsl"),
     }
 }
 

@@ -244,6 +244,7 @@ fn writer_round_trips_values_and_tags() {
             descriptions: vec!["a".into(), "b".into()],
             metadata: vec![],
             overwrite: false,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -290,6 +291,7 @@ fn model_transformation_round_trips() {
         descriptions: vec![],
         metadata: vec![],
         overwrite: false,
+        ..Default::default()
     };
     let mut wr = GeoTiffWriter::create(&path, 3, 2, 1, &geo, opts).unwrap();
     wr.write_rows(&[&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]], 2)
@@ -319,6 +321,7 @@ fn unfinished_writer_leaves_nothing_behind() {
                 descriptions: vec![],
                 metadata: vec![],
                 overwrite: false,
+                ..Default::default()
             },
         )
         .unwrap();
@@ -339,6 +342,7 @@ fn unfinished_writer_leaves_nothing_behind() {
             descriptions: vec![],
             metadata: vec![],
             overwrite: false,
+            ..Default::default()
         },
     )
     .err()
@@ -369,6 +373,7 @@ fn gdal_reads_our_output_with_the_input_georeferencing() {
             descriptions: vec!["ndvi".into(), "evi".into()],
             metadata: vec![("CLIMIDX_INDICES".into(), "ndvi,evi".into())],
             overwrite: false,
+            ..Default::default()
         },
     )
     .unwrap();

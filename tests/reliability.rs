@@ -175,6 +175,7 @@ fn big_input(dir: &Path, w: u32, h: u32) -> PathBuf {
         descriptions: vec![],
         metadata: vec![],
         overwrite: true,
+        ..Default::default()
     };
     let mut wr = GeoTiffWriter::create(&p, w, h, 2, &GeoInfo::default(), opts).unwrap();
     let row: Vec<f32> = (0..w).map(|x| 0.1 + (x % 50) as f32 / 100.0).collect();

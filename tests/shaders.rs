@@ -76,3 +76,22 @@ fn tile_params_layout_matches_wgsl() {
         std::mem::size_of::<climidx::indices::common::BandParams>()
     );
 }
+
+#[test]
+fn climatology_kernels_validate_for_every_sample_type() {
+    use climidx::temporal::stats::{kernel_source, Stage};
+    let mut stages: Vec<Stage> = DataType::ALL.into_iter().map(Stage::Accumulate).collect();
+    stages.push(Stage::Finalize);
+    for st in stages {
+        let (_, src) = kernel_source(st);
+        let module = naga::front::wgsl::parse_str(&src)
+            .unwrap_or_else(|e| panic!("{st:?}: {}", e.emit_to_string(&src)));
+        naga::valid::Validator::new(
+            naga::valid::ValidationFlags::all(),
+            naga::valid::Capabilities::all(),
+        )
+        .validate(&module)
+        .unwrap_or_else(|e| panic!("{st:?}: {}", e.emit_to_string(&src)));
+        assert!(module.entry_points.iter().any(|e| e.name == "main"));
+    }
+}

@@ -39,6 +39,146 @@ pub enum Command {
     Bench(BenchArgs),
     /// List the built-in indices, one per line.
     List,
+    /// Per-pixel count, mean, std, min and max over a stack of rasters (optionally per
+    /// month, dekad, week or day of year over a baseline).
+    #[command(after_long_help = CLIMATOLOGY_EXAMPLES)]
+    Climatology(ClimatologyArgs),
+    /// An observation against its climatology: diff, zscore, percent, vci or tci.
+    #[command(after_long_help = ANOMALY_EXAMPLES)]
+    Anomaly(AnomalyArgs),
+    /// Vegetation Health Index from a VCI and a TCI raster: a·VCI + (1 − a)·TCI.
+    Vhi(VhiArgs),
+}
+
+const CLIMATOLOGY_EXAMPLES: &str = "\
+Examples:
+  climidx climatology ndvi_2001.tif ndvi_2002.tif ndvi_2003.tif -o clim/
+  climidx climatology --manifest stack.csv --period month --baseline 1991-2020 -o clim/
+  climidx climatology ndvi_*.tif --period dekad --date-pattern 'ndvi_%Y%m%d.tif' -o clim/ --ddof 1";
+
+const ANOMALY_EXAMPLES: &str = "\
+Examples:
+  climidx anomaly ndvi_2024.tif --climatology clim/ --kind zscore -o z.tif
+  climidx anomaly ndvi_20240715.tif --climatology clim_monthly/ --kind vci -o vci.tif
+  climidx anomaly bt_2024.tif --climatology bt_clim/ --kind tci --date 2024-07-15 -o tci.tif";
+
+#[derive(Debug, Args)]
+pub struct ClimatologyArgs {
+    /// Input rasters (one band each is used, see --band).
+    #[arg(value_name = "RASTER")]
+    pub inputs: Vec<PathBuf>,
+    /// CSV of `path,date` lines (dates YYYY-MM-DD or YYYYMMDD) instead of or besides RASTER.
+    #[arg(long, value_name = "CSV")]
+    pub manifest: Option<PathBuf>,
+    /// One climatology per period, in sub-folders of OUT (01, 02, ...).
+    #[arg(long, value_enum)]
+    pub period: Option<crate::temporal::Period>,
+    /// Keep only inputs of these years, e.g. 1991-2020.
+    #[arg(long, value_name = "YYYY-YYYY")]
+    pub baseline: Option<String>,
+    /// How dates are read from file names: %Y %m %d %j and * (default: the first YYYYMMDD or
+    /// YYYY-MM-DD in the name).
+    #[arg(long, value_name = "PATTERN")]
+    pub date_pattern: Option<String>,
+    /// Statistics of pixels with fewer valid observations are nodata (the count is kept).
+    #[arg(long, default_value_t = 2)]
+    pub min_count: u32,
+    /// Delta degrees of freedom of std: 0 population, 1 sample.
+    #[arg(long, default_value_t = 0)]
+    pub ddof: u32,
+    /// Band of each input to use (1-based).
+    #[arg(long, default_value_t = 1)]
+    pub band: u16,
+    /// DN → value for every input: value = DN·scale + offset (e.g. 0.0001 for MODIS NDVI).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub scale: f32,
+    /// See --scale.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub offset: f32,
+    /// Input nodata value (overrides the files' GDAL_NODATA).
+    #[arg(long, allow_negative_numbers = true)]
+    pub nodata: Option<f64>,
+    /// Output folder (created if missing): count.tif mean.tif std.tif min.tif max.tif and
+    /// climatology.json.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+/// What `climidx anomaly` computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnomalyKind {
+    /// x − mean
+    Diff,
+    /// (x − mean) / std
+    Zscore,
+    /// 100 · x / mean
+    Percent,
+    /// 100 · (x − min) / (max − min)
+    Vci,
+    /// 100 · (max − x) / (max − min)
+    Tci,
+}
+
+#[derive(Debug, Args)]
+pub struct AnomalyArgs {
+    /// The observation raster.
+    #[arg(value_name = "RASTER")]
+    pub input: PathBuf,
+    /// Folder written by `climidx climatology`.
+    #[arg(long, value_name = "DIR")]
+    pub climatology: PathBuf,
+    #[arg(long, value_enum)]
+    pub kind: AnomalyKind,
+    /// The observation's date, to pick the period (default: from the file name).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// How the date is read from the file name (default: the climatology's pattern, else the
+    /// first YYYYMMDD or YYYY-MM-DD).
+    #[arg(long, value_name = "PATTERN")]
+    pub date_pattern: Option<String>,
+    /// Band of the input (1-based).
+    #[arg(long, default_value_t = 1)]
+    pub band: u16,
+    /// DN → value for the input (use the climatology's --scale/--offset).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub scale: f32,
+    /// See --scale.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub offset: f32,
+    /// Input nodata value (overrides the file's GDAL_NODATA).
+    #[arg(long, allow_negative_numbers = true)]
+    pub nodata: Option<f64>,
+    /// Output GeoTIFF.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VhiArgs {
+    /// VCI raster (0–100).
+    #[arg(long, value_name = "FILE")]
+    pub vci: PathBuf,
+    /// TCI raster (0–100).
+    #[arg(long, value_name = "FILE")]
+    pub tci: PathBuf,
+    /// Weight a of VCI (TCI gets 1 − a).
+    #[arg(long, default_value_t = 0.5)]
+    pub weight: f32,
+    /// Output GeoTIFF.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 #[derive(Debug, Args)]

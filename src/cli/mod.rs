@@ -34,5 +34,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Lst(a) => commands::lst::run(&a),
         Command::Bench(a) => commands::bench::run(&a),
         Command::List => commands::list::run(),
+        Command::Climatology(a) => commands::climatology::run(&a),
+        Command::Anomaly(a) => commands::anomaly::run(&a),
+        Command::Vhi(a) => commands::anomaly::run_vhi(&a),
     }
 }

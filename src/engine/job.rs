@@ -16,6 +16,7 @@ use crate::io::writer::{GeoTiffWriter, WriterOptions};
 /// One input band: a role, a file and a 1-based band number, with optional per-band
 /// calibration that overrides the job's (`value = DN·scale + offset`), and the product's
 /// documented fill value, used only when neither `--nodata` nor the file's GDAL_NODATA gives one.
+/// `force_nodata` overrides everything for this band alone.
 #[derive(Clone, Debug)]
 pub struct BandSource {
     pub role: Role,
@@ -24,6 +25,7 @@ pub struct BandSource {
     pub scale: Option<f32>,
     pub offset: Option<f32>,
     pub nodata: Option<f64>,
+    pub force_nodata: Option<f64>,
 }
 
 impl BandSource {
@@ -35,6 +37,7 @@ impl BandSource {
             scale: None,
             offset: None,
             nodata: None,
+            force_nodata: None,
         }
     }
 }
@@ -196,7 +199,11 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
         let info = inp.reader.info();
         for (role, _) in &inp.wants {
             let src = by_role[role];
-            let nd = job.nodata.or(info.nodata).or(src.nodata);
+            let nd = src
+                .force_nodata
+                .or(job.nodata)
+                .or(info.nodata)
+                .or(src.nodata);
             bands[role.slot()] = Some(BandParams::new(
                 info.dtype,
                 NodataMatch::for_band(info.dtype, nd),
@@ -310,6 +317,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
             descriptions: job.indices.iter().map(|d| d.name.to_string()).collect(),
             metadata,
             overwrite: job.overwrite,
+            ..Default::default()
         },
     )?;
     // Three stages on three threads: a reader fills packed input sets, this thread computes,

@@ -161,7 +161,14 @@ impl GpuContext {
                 compilation_options: Default::default(),
                 cache: None,
             });
-        self.check()?;
+        // A kernel that does not compile is a bug in climidx, not a device condition: report it
+        // as internal so no caller retries it as if memory were short.
+        self.check().map_err(|e| {
+            Error::Internal(format!(
+                "kernel {key} does not compile: {}",
+                e.to_string().trim()
+            ))
+        })?;
         let p = Arc::new(pipeline);
         cache.insert(key.to_string(), p.clone());
         Ok(p)

@@ -97,9 +97,36 @@ impl<'c> GpuRunner<'c> {
         let source = shaders::kernel_source(indices, &dtypes);
         let names: Vec<&str> = indices.iter().map(|d| d.name).collect();
         let types: Vec<String> = dtypes.iter().flatten().map(|d| format!("{d:?}")).collect();
-        let pipeline =
-            ctx.pipeline(&format!("{}:{}", names.join("+"), types.join(",")), &source)?;
+        let key = format!("{}:{}", names.join("+"), types.join(","));
+        Self::with_kernel(
+            ctx,
+            &key,
+            &source,
+            indices.len(),
+            k,
+            bands,
+            out_nodata_bits,
+            capacity,
+        )
+    }
 
+    /// Buffers and pipeline for any kernel on the shared binding layout (shaders/common.wgsl):
+    /// `source` (cached under `key`) writes `n_out` regions of `output`, each a `u32` per pixel.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_kernel(
+        ctx: &'c GpuContext,
+        key: &str,
+        source: &str,
+        n_out: usize,
+        k: &[Consts],
+        bands: &[Option<BandParams>; ROLE_SLOTS],
+        out_nodata_bits: u32,
+        capacity: usize,
+    ) -> Result<Self> {
+        if n_out == 0 || n_out > MAX_OUTPUTS || k.len() > MAX_OUTPUTS {
+            return Err(Error::Internal(format!("{n_out} outputs per kernel")));
+        }
+        let pipeline = ctx.pipeline(key, source)?;
         let mut params = TileParams {
             pixel_count: 0,
             out_stride: 0,
@@ -129,7 +156,6 @@ impl<'c> GpuRunner<'c> {
         }
         let out_stride = round_up(capacity);
         params.out_stride = out_stride as u32;
-        let n_out = indices.len();
         let in_bytes = (words.max(ALIGN_WORDS) * 4) as u64;
         let out_bytes = (n_out * out_stride * 4) as u64;
         if in_bytes.max(out_bytes) > ctx.max_binding_bytes() {
@@ -223,6 +249,27 @@ impl<'c> GpuRunner<'c> {
         self.capacity
     }
 
+    /// Replace the decode parameters of role `slot` (type, nodata, scale) between windows; the
+    /// new type must fit the region reserved for the slot at creation.
+    pub fn set_band(&mut self, slot: usize, bp: BandParams) -> Result<()> {
+        let (off, cap) = self.regions[slot]
+            .ok_or_else(|| Error::Internal(format!("role slot {slot} has no region")))?;
+        if DataType::from_shader_code(bp.dtype).words_for(self.capacity) > cap {
+            return Err(Error::Internal("band type does not fit its region".into()));
+        }
+        self.params.bands[slot] = BandParams {
+            word_offset: off as u32,
+            ..bp
+        };
+        Ok(())
+    }
+
+    /// Switch the kernel [`Self::run`] and [`Self::accumulate`] dispatch.
+    pub fn set_kernel(&mut self, key: &str, source: &str) -> Result<()> {
+        self.pipeline = self.ctx.pipeline(key, source)?;
+        Ok(())
+    }
+
     /// Compute one window of `pixels` pixels. `data[slot]` holds each used role's packed words;
     /// `outputs[j][..pixels]` receives output `j`.
     pub fn run(
@@ -234,22 +281,101 @@ impl<'c> GpuRunner<'c> {
         if pixels == 0 {
             return Ok(());
         }
-        if pixels > self.capacity || outputs.len() != self.n_out {
+        if outputs.len() != self.n_out {
+            return Err(Error::Internal("wrong number of outputs".into()));
+        }
+        self.prepare(data, pixels)?;
+        if self.poison {
+            self.fill_outputs(POISON_BITS);
+        }
+        let enc = self.encode_pass(&self.pipeline, pixels, None);
+        self.finish_and_read(enc, pixels, |j, words| {
+            outputs[j][..pixels].copy_from_slice(bytemuck::cast_slice(words))
+        })
+    }
+
+    /// Upload `data` and dispatch the kernel without reading anything back: for kernels that
+    /// accumulate state in their outputs over several inputs (climatology).
+    pub fn accumulate(&mut self, data: &[Option<&[u32]>; ROLE_SLOTS], pixels: usize) -> Result<()> {
+        if pixels == 0 {
+            return Ok(());
+        }
+        self.prepare(data, pixels)?;
+        let enc = self.encode_pass(&self.pipeline, pixels, None);
+        self.ctx.queue.submit([enc.finish()]);
+        self.ctx.check()
+    }
+
+    /// Run `pipeline` (compiled from a source on the same layout, e.g. with
+    /// [`GpuContext::pipeline`]) over the first `pixels` pixels of the current buffers, then read
+    /// every output region back as raw words: `f(j, words)` per output.
+    pub fn finish_with(
+        &mut self,
+        pipeline: &wgpu::ComputePipeline,
+        pixels: usize,
+        f: impl FnMut(usize, &[u32]),
+    ) -> Result<()> {
+        if pixels == 0 {
+            return Ok(());
+        }
+        if pixels > self.capacity {
             return Err(Error::Internal(
                 "window larger than the runner's capacity".into(),
             ));
         }
-        let ctx = self.ctx;
+        self.params.pixel_count = pixels as u32;
+        self.ctx
+            .queue
+            .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
+        let enc = self.encode_pass(pipeline, pixels, None);
+        self.finish_and_read(enc, pixels, f)
+    }
+
+    /// Fill every output region with `bits` (poison in tests, initial state for accumulators).
+    pub fn fill_outputs(&self, bits: u32) {
+        let words = vec![bits; self.n_out * self.out_stride];
+        self.ctx
+            .queue
+            .write_buffer(&self.output, 0, bytemuck::cast_slice(&words));
+    }
+
+    /// Zero output region `j`.
+    pub fn clear_output(&self, j: usize) {
+        let mut enc = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("climidx.clear"),
+            });
+        let stride = self.out_stride as u64 * 4;
+        enc.clear_buffer(&self.output, j as u64 * stride, Some(stride));
+        self.ctx.queue.submit([enc.finish()]);
+    }
+
+    /// Upload the bands of a window and set the pixel count.
+    fn prepare(&mut self, data: &[Option<&[u32]>; ROLE_SLOTS], pixels: usize) -> Result<()> {
+        if pixels > self.capacity {
+            return Err(Error::Internal(
+                "window larger than the runner's capacity".into(),
+            ));
+        }
         self.upload(data, pixels)?;
         self.params.pixel_count = pixels as u32;
-        ctx.queue
+        self.ctx
+            .queue
             .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
-        if self.poison {
-            let poison = vec![POISON_BITS; self.n_out * self.out_stride];
-            ctx.queue
-                .write_buffer(&self.output, 0, bytemuck::cast_slice(&poison));
-        }
-        let mut enc = self.encode_pass(pixels, None);
+        Ok(())
+    }
+
+    /// Submit `enc` (plus the readback copy when staging), wait, and hand each output's first
+    /// `pixels` words to `f`.
+    fn finish_and_read(
+        &self,
+        mut enc: wgpu::CommandEncoder,
+        pixels: usize,
+        mut f: impl FnMut(usize, &[u32]),
+    ) -> Result<()> {
+        let ctx = self.ctx;
         let used_bytes =
             ((self.n_out - 1) * self.out_stride + pixels.next_multiple_of(2)) as u64 * 4;
         let target = match &self.readback {
@@ -266,9 +392,8 @@ impl<'c> GpuRunner<'c> {
                 .get_mapped_range(0..used_bytes)
                 .map_err(|e| Error::Device(format!("cannot read results: {e}")))?;
             let words: &[u32] = bytemuck::cast_slice(&view);
-            for (j, out) in outputs.iter_mut().enumerate() {
-                let src = &words[j * self.out_stride..j * self.out_stride + pixels];
-                out[..pixels].copy_from_slice(bytemuck::cast_slice(src));
+            for j in 0..self.n_out {
+                f(j, &words[j * self.out_stride..j * self.out_stride + pixels]);
             }
         }
         target.unmap();
@@ -278,6 +403,7 @@ impl<'c> GpuRunner<'c> {
     /// An encoder holding the compute pass over `pixels` pixels (optionally timestamped).
     fn encode_pass(
         &self,
+        pipeline: &wgpu::ComputePipeline,
         pixels: usize,
         timestamps: Option<&wgpu::QuerySet>,
     ) -> wgpu::CommandEncoder {
@@ -296,7 +422,7 @@ impl<'c> GpuRunner<'c> {
                     end_of_pass_write_index: Some(1),
                 }),
             });
-            pass.set_pipeline(&self.pipeline);
+            pass.set_pipeline(pipeline);
             pass.set_bind_group(0, &self.bind_group, &[]);
             let (x, y) = dispatch::grid(
                 pixels as u32,
@@ -310,7 +436,7 @@ impl<'c> GpuRunner<'c> {
     /// Wall time of one dispatch over the data already on the device (no transfers), measured
     /// from submit to completion. Call after [`Self::run`] filled the buffers.
     pub fn time_resident(&mut self, pixels: usize) -> Result<std::time::Duration> {
-        let enc = self.encode_pass(pixels.min(self.capacity), None);
+        let enc = self.encode_pass(&self.pipeline, pixels.min(self.capacity), None);
         let t = std::time::Instant::now();
         let idx = self.ctx.queue.submit([enc.finish()]);
         self.ctx.wait(Some(idx))?;
@@ -343,7 +469,7 @@ impl<'c> GpuRunner<'c> {
         };
         let resolve = buf(U::QUERY_RESOLVE | U::COPY_SRC);
         let read = buf(U::MAP_READ | U::COPY_DST);
-        let mut enc = self.encode_pass(pixels.min(self.capacity), Some(&qs));
+        let mut enc = self.encode_pass(&self.pipeline, pixels.min(self.capacity), Some(&qs));
         enc.resolve_query_set(&qs, 0..2, &resolve, 0);
         enc.copy_buffer_to_buffer(&resolve, 0, &read, 0, 16);
         let idx = ctx.queue.submit([enc.finish()]);

@@ -5,6 +5,7 @@
 //! Adding an index is one row here plus its `_px` function in Rust and WGSL; tests, the naga
 //! check, the CLI and the benchmarks iterate [`INDICES`].
 
+pub mod anomaly;
 pub mod common;
 pub mod thermal;
 pub mod vegetation;
@@ -24,10 +25,24 @@ pub enum Role {
     Thermal = 6,
     /// Second thermal band for split-window methods (Landsat 8/9 TIRS B11).
     Thermal2 = 7,
+    /// An observation compared with its climatology (`climidx anomaly`).
+    Value = 8,
+    /// Climatological mean of the observation's period (`climidx climatology` mean.tif).
+    Mean = 9,
+    /// Climatological standard deviation (std.tif).
+    Std = 10,
+    /// Climatological minimum (min.tif).
+    Min = 11,
+    /// Climatological maximum (max.tif).
+    Max = 12,
+    /// Vegetation Condition Index (`climidx vhi`).
+    Vci = 13,
+    /// Temperature Condition Index (`climidx vhi`).
+    Tci = 14,
 }
 
-/// Slots in `TileParams::bands` (room for roles to come: thermal, red edge).
-pub const ROLE_SLOTS: usize = 12;
+/// Slots in `TileParams::bands` (room for roles to come: red edge, coastal, water vapour).
+pub const ROLE_SLOTS: usize = 16;
 
 /// Most indices computed in one pass.
 pub const MAX_OUTPUTS: usize = 32;
@@ -39,7 +54,7 @@ pub const MAX_CONSTS: usize = 32;
 pub type Consts = [f32; MAX_CONSTS];
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 15] = [
         Role::Blue,
         Role::Green,
         Role::Red,
@@ -48,6 +63,13 @@ impl Role {
         Role::Swir2,
         Role::Thermal,
         Role::Thermal2,
+        Role::Value,
+        Role::Mean,
+        Role::Std,
+        Role::Min,
+        Role::Max,
+        Role::Vci,
+        Role::Tci,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +82,13 @@ impl Role {
             Role::Swir2 => "swir2",
             Role::Thermal => "thermal",
             Role::Thermal2 => "thermal2",
+            Role::Value => "value",
+            Role::Mean => "mean",
+            Role::Std => "std",
+            Role::Min => "min",
+            Role::Max => "max",
+            Role::Vci => "vci",
+            Role::Tci => "tci",
         }
     }
 
@@ -103,15 +132,18 @@ pub enum Family {
     Vegetation,
     /// Brightness and land-surface temperature, emissivity (`climidx lst`).
     Thermal,
+    /// A value against its climatology (`climidx anomaly`, `climidx vhi`).
+    Anomaly,
 }
 
 impl Family {
-    pub const ALL: [Family; 2] = [Family::Vegetation, Family::Thermal];
+    pub const ALL: [Family; 3] = [Family::Vegetation, Family::Thermal, Family::Anomaly];
 
     pub fn name(self) -> &'static str {
         match self {
             Family::Vegetation => "vegetation",
             Family::Thermal => "thermal",
+            Family::Anomaly => "anomaly",
         }
     }
 }
@@ -533,6 +565,79 @@ pub static INDICES: &[IndexDesc] = &[
         reference: "USGS, How do I use a scale factor with Landsat Level-2 science products?",
         cpu: cpu_fns!(|s, k| thermal::st_px(s[0], k[0])),
         tolerance: KELVIN_TOL,
+    },
+    // Anomaly family: inputs are an observation and its period's climatology.
+    IndexDesc {
+        name: "diff",
+        long_name: "Difference from the climatological mean",
+        family: Family::Anomaly,
+        roles: &[Value, Mean],
+        formula: "x - mean",
+        constants: &[],
+        range: (-0.5, 0.5),
+        reference: "openEO `anomaly` process; ArcGIS Anomaly function (difference from mean)",
+        cpu: cpu_fns!(|s, _k| anomaly::diff_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    IndexDesc {
+        name: "zscore",
+        long_name: "Standardized anomaly",
+        family: Family::Anomaly,
+        roles: &[Value, Mean, Std],
+        formula: "(x - mean) / std",
+        constants: &[],
+        range: (-3.0, 3.0),
+        reference: "Digital Earth Africa monthly NDVI standardised anomaly (REFERENCES.md 2c)",
+        cpu: cpu_fns!(|s, _k| anomaly::zscore_px(s[0], s[1], s[2])),
+        tolerance: Tolerance { abs: 1e-5, rel: 2e-5 },
+    },
+    IndexDesc {
+        name: "percent",
+        long_name: "Percent of normal",
+        family: Family::Anomaly,
+        roles: &[Value, Mean],
+        formula: "100 * x / mean",
+        constants: &[],
+        range: (0.0, 200.0),
+        reference: "climate_indices PNP; ArcGIS Anomaly function (percent of average)",
+        cpu: cpu_fns!(|s, _k| anomaly::percent_px(s[0], s[1])),
+        tolerance: Tolerance { abs: 1e-4, rel: 4e-6 },
+    },
+    IndexDesc {
+        name: "vci",
+        long_name: "Vegetation Condition Index",
+        family: Family::Anomaly,
+        roles: &[Value, Min, Max],
+        formula: "100 * (x - min) / (max - min)",
+        constants: &[],
+        range: (0.0, 100.0),
+        reference: "Kogan 1995, doi:10.1016/0273-1177(95)00079-T",
+        cpu: cpu_fns!(|s, _k| anomaly::vci_px(s[0], s[1], s[2])),
+        tolerance: Tolerance { abs: 1e-3, rel: 2e-5 },
+    },
+    IndexDesc {
+        name: "tci",
+        long_name: "Temperature Condition Index",
+        family: Family::Anomaly,
+        roles: &[Value, Min, Max],
+        formula: "100 * (max - x) / (max - min)",
+        constants: &[],
+        range: (0.0, 100.0),
+        reference: "Kogan 1995, doi:10.1016/0273-1177(95)00079-T",
+        cpu: cpu_fns!(|s, _k| anomaly::tci_px(s[0], s[1], s[2])),
+        tolerance: Tolerance { abs: 1e-3, rel: 2e-5 },
+    },
+    IndexDesc {
+        name: "vhi",
+        long_name: "Vegetation Health Index",
+        family: Family::Anomaly,
+        roles: &[Vci, Tci],
+        formula: "A * vci + (1 - A) * tci",
+        constants: &[c("A", 0.5)],
+        range: (0.0, 100.0),
+        reference: "Kogan 1995, doi:10.1016/0273-1177(95)00079-T; FAO ASIS (equal weights)",
+        cpu: cpu_fns!(|s, k| anomaly::vhi_px(s[0], s[1], k[0])),
+        tolerance: Tolerance { abs: 1e-4, rel: 4e-6 },
     },
 ];
 

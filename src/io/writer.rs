@@ -32,6 +32,31 @@ pub struct WriterOptions {
     pub metadata: Vec<(String, String)>,
     /// Replace an existing file.
     pub overwrite: bool,
+    /// Sample type of every band.
+    pub sample: SampleKind,
+}
+
+/// The 32-bit sample types the writer produces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SampleKind {
+    /// IEEE float (SampleFormat 3): index values, statistics.
+    #[default]
+    F32,
+    /// Unsigned integer (SampleFormat 1): counts. Written without GDAL_NODATA: every value,
+    /// 0 included, is meaningful.
+    U32,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions {
+            nodata: f64::NAN,
+            descriptions: Vec::new(),
+            metadata: Vec::new(),
+            overwrite: false,
+            sample: SampleKind::F32,
+        }
+    }
 }
 
 /// Refuse to write where we must not: an existing file without `overwrite`, or a folder that
@@ -67,7 +92,7 @@ pub struct GeoTiffWriter {
     height: u32,
     bands: usize,
     rows_per_strip: u32,
-    pending: Vec<f32>,
+    pending: Vec<u32>,
     pending_rows: u32,
     rows_done: u32,
     strip_offsets: Vec<u64>,
@@ -156,8 +181,25 @@ impl GeoTiffWriter {
         Ok(())
     }
 
-    /// Append `rows` full rows. `bands[b]` holds `rows × width` values of band `b`.
+    /// Append `rows` full rows of a float writer. `bands[b]` holds `rows × width` values of
+    /// band `b`.
     pub fn write_rows(&mut self, bands: &[&[f32]], rows: u32) -> Result<()> {
+        if self.opts.sample != SampleKind::F32 {
+            return Err(Error::Internal("write_rows on an integer writer".into()));
+        }
+        let words: Vec<&[u32]> = bands.iter().map(|b| bytemuck::cast_slice(b)).collect();
+        self.write_words(&words, rows)
+    }
+
+    /// Append `rows` full rows of a [`SampleKind::U32`] writer.
+    pub fn write_rows_u32(&mut self, bands: &[&[u32]], rows: u32) -> Result<()> {
+        if self.opts.sample != SampleKind::U32 {
+            return Err(Error::Internal("write_rows_u32 on a float writer".into()));
+        }
+        self.write_words(bands, rows)
+    }
+
+    fn write_words(&mut self, bands: &[&[u32]], rows: u32) -> Result<()> {
         let width = self.width as usize;
         if bands.len() != self.bands
             || bands.iter().any(|b| b.len() < rows as usize * width)
@@ -300,7 +342,16 @@ impl GeoTiffWriter {
             },
             Entry::short(284, &[1]),
             Entry::ascii(305, &format!("climidx {}", env!("CARGO_PKG_VERSION"))),
-            Entry::short(339, &vec![3; n]),
+            Entry::short(
+                339,
+                &vec![
+                    match self.opts.sample {
+                        SampleKind::F32 => 3,
+                        SampleKind::U32 => 1,
+                    };
+                    n
+                ],
+            ),
         ];
         if n > 1 {
             e.push(Entry::short(338, &vec![0; n - 1]));
@@ -325,7 +376,9 @@ impl GeoTiffWriter {
             e.push(Entry::ascii(34737, v));
         }
         e.push(Entry::ascii(42112, &self.gdal_metadata()));
-        e.push(Entry::ascii(42113, &format_nodata(self.opts.nodata)));
+        if self.opts.sample == SampleKind::F32 {
+            e.push(Entry::ascii(42113, &format_nodata(self.opts.nodata)));
+        }
         e.sort_by_key(|x| x.tag);
         encode_ifd(&e, ifd_offset, self.bigtiff)
     }

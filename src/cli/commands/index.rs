@@ -47,7 +47,7 @@ pub fn run(a: &IndexArgs) -> Result<()> {
                 indices::names().join(", ")
             ))
         })?;
-        if d.family != indices::Family::Vegetation {
+        if d.family == indices::Family::Thermal {
             return Err(Error::Usage(format!(
                 "'{}' needs scene calibration constants: use `climidx lst` (see `climidx lst --help`)",
                 d.name

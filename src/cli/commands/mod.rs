@@ -1,7 +1,9 @@
 //! One module per subcommand, plus the device opening they share.
 
 pub mod adapters;
+pub mod anomaly;
 pub mod bench;
+pub mod climatology;
 pub mod index;
 pub mod list;
 pub mod lst;

@@ -1,0 +1,74 @@
+//! `climidx climatology`: arguments → [`ClimatologyJob`] → [`run_climatology`].
+
+use crate::cli::args::ClimatologyArgs;
+use crate::engine::Backend;
+use crate::error::{Error, Result};
+use crate::temporal::dates::{check_pattern, parse_baseline};
+use crate::temporal::{run_climatology, stack, ClimatologyJob};
+
+pub fn run(a: &ClimatologyArgs) -> Result<()> {
+    if a.inputs.is_empty() && a.manifest.is_none() {
+        return Err(Error::Usage(
+            "no input rasters: give RASTER... or --manifest stack.csv".into(),
+        ));
+    }
+    if !a.scale.is_finite() || !a.offset.is_finite() || a.scale == 0.0 {
+        return Err(Error::Usage(
+            "--scale must be finite and non-zero, --offset finite".into(),
+        ));
+    }
+    if let Some(p) = &a.date_pattern {
+        check_pattern(p)?;
+    }
+    let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
+    let needs_dates = a.period.is_some() || baseline.is_some();
+    let mut inputs = Vec::new();
+    if let Some(m) = &a.manifest {
+        inputs.extend(
+            stack::read_manifest_csv(m)?
+                .into_iter()
+                .map(|(p, d)| (p, Some(d))),
+        );
+    }
+    if needs_dates {
+        let dated = stack::dates_from_names(&a.inputs, a.date_pattern.as_deref())?;
+        inputs.extend(dated.into_iter().map(|(p, d)| (p, Some(d))));
+    } else {
+        inputs.extend(a.inputs.iter().map(|p| (p.clone(), None)));
+    }
+    let groups = stack::group(inputs, a.period, baseline)?;
+    let (out_nodata, window_pixels) = super::index::parse_common(&a.out)?;
+    let job = ClimatologyJob {
+        groups,
+        period: a.period,
+        baseline,
+        date_pattern: a.date_pattern.clone(),
+        band: a.band,
+        scale: a.scale,
+        offset: a.offset,
+        nodata: a.nodata,
+        min_count: a.min_count,
+        ddof: a.ddof,
+        out_dir: a.output.clone(),
+        out_nodata,
+        overwrite: a.out.overwrite,
+        window_pixels,
+        mem_limit: a.out.mem_limit << 20,
+    };
+    job.validate()?;
+    let ctx = super::open_device(&a.device)?;
+    let backend = match &ctx {
+        Some(c) => Backend::Gpu(c),
+        None => Backend::Cpu,
+    };
+    let r = run_climatology(&job, backend)?;
+    log::info!(
+        "{} inputs, {} windows of {} rows on {}: {:.1} Mpix·inputs/s",
+        r.inputs,
+        r.windows,
+        r.rows_per_window,
+        r.device,
+        r.mpix_years_per_s()
+    );
+    Ok(())
+}
