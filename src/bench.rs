@@ -87,7 +87,7 @@ pub fn synthetic_band(n: usize, seed: u64) -> Vec<u16> {
         .collect()
 }
 
-fn cpu_model() -> String {
+pub fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|t| {

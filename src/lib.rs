@@ -7,6 +7,7 @@
 //! [`engine`] ties these together.
 
 pub mod bench;
+pub mod bench_climatology;
 pub mod bench_peers;
 pub mod cancel;
 pub mod cli;

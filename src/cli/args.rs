@@ -209,6 +209,10 @@ pub struct BenchArgs {
     /// Folder for the generated input and outputs (default: a temporary folder, removed).
     #[arg(long, value_name = "DIR")]
     pub workdir: Option<PathBuf>,
+    /// Instead of indices, time `climidx climatology` on a generated stack of this many
+    /// uint16 rasters of --size² pixels (Mpix·years/s and peak RSS per device path).
+    #[arg(long, value_name = "YEARS")]
+    pub climatology: Option<u32>,
 }
 
 const LST_EXAMPLES: &str = "\
