@@ -11,8 +11,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::io::reader::{GeoTiffReader, PackedBand};
 use crate::io::raster::Window;
+use crate::io::reader::{GeoTiffReader, PackedBand};
 
 /// One measured path.
 #[derive(Clone, Debug)]
@@ -36,7 +36,11 @@ pub fn write_stack(dir: &Path, size: u32, years: u32) -> Result<Vec<PathBuf>> {
             s ^= s << 13;
             s ^= s >> 7;
             s ^= s << 17;
-            *v = if s % 10 == 0 { 0 } else { 10_000 + (s >> 40) as u16 % 9000 };
+            *v = if s % 10 == 0 {
+                0
+            } else {
+                10_000 + (s >> 40) as u16 % 9000
+            };
         }
         let p = dir.join(format!("stack_{:04}0701.tif", 2001 + y));
         let f = File::create(&p).map_err(|e| Error::output(&p, e.to_string()))?;
@@ -48,8 +52,10 @@ pub fn write_stack(dir: &Path, size: u32, years: u32) -> Result<Vec<PathBuf>> {
         img.encoder()
             .write_tag(tiff::tags::Tag::GdalNodata, "0")
             .map_err(|e| Error::output(&p, e.to_string()))?;
-        img.rows_per_strip(64).map_err(|e| Error::output(&p, e.to_string()))?;
-        img.write_data(&data).map_err(|e| Error::output(&p, e.to_string()))?;
+        img.rows_per_strip(64)
+            .map_err(|e| Error::output(&p, e.to_string()))?;
+        img.write_data(&data)
+            .map_err(|e| Error::output(&p, e.to_string()))?;
         paths.push(p);
     }
     Ok(paths)
@@ -82,7 +88,10 @@ fn run_child(exe: &Path, args: &[String]) -> Result<(Duration, f64)> {
         }
     };
     if !status.success() {
-        return Err(Error::Internal(format!("climidx {} failed ({status})", args.join(" "))));
+        return Err(Error::Internal(format!(
+            "climidx {} failed ({status})",
+            args.join(" ")
+        )));
     }
     Ok((t.elapsed(), hwm_kib / 1024.0))
 }
@@ -91,7 +100,15 @@ fn read_f32(path: &Path) -> Result<Vec<f32>> {
     let mut r = GeoTiffReader::open(path)?;
     let info = r.info().clone();
     let mut p = vec![PackedBand::new(info.dtype)];
-    r.read_window(Window { row_off: 0, height: info.height }, &[0], &[None], &mut p)?;
+    r.read_window(
+        Window {
+            row_off: 0,
+            height: info.height,
+        },
+        &[0],
+        &[None],
+        &mut p,
+    )?;
     Ok(bytemuck::cast_slice(&p[0].words).to_vec())
 }
 
@@ -121,7 +138,15 @@ pub fn run(
         let mut args = vec!["climatology".to_string()];
         args.extend(inputs.iter().map(|p| p.display().to_string()));
         args.extend(
-            ["-o", &out.display().to_string(), "--device", device, "--overwrite", "-q"].map(String::from),
+            [
+                "-o",
+                &out.display().to_string(),
+                "--device",
+                device,
+                "--overwrite",
+                "-q",
+            ]
+            .map(String::from),
         );
         args.push("--scale".into());
         args.push("0.0001".into());
@@ -170,8 +195,11 @@ pub fn table(rows: &[ClimRow], size: u32, years: usize, machine: &str) -> String
             r.seconds,
             r.mpix_years_s,
             r.peak_rss_mib,
-            cpu.map(|c| format!("{:.2}x", c / r.seconds)).unwrap_or_default(),
-            r.max_abs_diff.map(|d| format!("{d:.1e}")).unwrap_or_else(|| "-".into()),
+            cpu.map(|c| format!("{:.2}x", c / r.seconds))
+                .unwrap_or_default(),
+            r.max_abs_diff
+                .map(|d| format!("{d:.1e}"))
+                .unwrap_or_else(|| "-".into()),
             r.device
         );
     }

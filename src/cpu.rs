@@ -90,7 +90,7 @@ pub fn run_window_reference(
                     args[a] = s[r.slot()].value;
                 }
                 let px = if valid {
-                    (d.cpu.px)(&args[..d.roles.len()], &k[j])
+                    d.eval_px(&args[..d.roles.len()], &k[j])
                 } else {
                     Px::INVALID
                 };
@@ -185,7 +185,7 @@ pub fn run_window(
         }
         for (j, d) in indices.iter().enumerate() {
             let inputs: Vec<&[f32]> = d.roles.iter().map(|r| &decoded[r.slot()][..]).collect();
-            (d.cpu.batch)(&inputs, &k[j], outs[j]);
+            d.eval_batch(&inputs, &k[j], outs[j]);
             // The batch marks nodata with the canonical NaN; rewrite it unless that already
             // is the requested nodata value (the default).
             if out_nodata_bits != f32::NAN.to_bits() {

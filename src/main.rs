@@ -9,6 +9,13 @@ fn main() -> ExitCode {
         // SAFETY: single-threaded here, before any library reads the environment.
         unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
     }
+    // `climidx list | head`: end quietly when the reader goes away, as other command-line
+    // tools do, instead of panicking in println!.
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     climidx::cancel::install_handler();
     let cli = climidx::cli::Cli::parse();
     climidx::cli::init_logging(&cli);

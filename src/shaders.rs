@@ -27,6 +27,8 @@ pub fn family_source(family: Family) -> &'static str {
         Family::Vegetation => include_str!("../shaders/vegetation.wgsl"),
         Family::Thermal => include_str!("../shaders/thermal.wgsl"),
         Family::Anomaly => include_str!("../shaders/anomaly.wgsl"),
+        // Generated per formula by `kernel_source`.
+        Family::Expression => "",
     }
 }
 
@@ -96,6 +98,17 @@ pub fn kernel_source(indices: &[&IndexDesc], dtypes: &[Option<DataType>; ROLE_SL
         s.push('\n');
         s.push_str(family_source(f));
     }
+    // Compiled formulas: one generated function each.
+    let mut emitted: Vec<String> = Vec::new();
+    for d in indices {
+        if let crate::indices::Eval::Program { program, wgsl_name } = d.cpu {
+            if !emitted.iter().any(|n| n == wgsl_name) {
+                s.push('\n');
+                s.push_str(&program.wgsl_function(wgsl_name));
+                emitted.push(wgsl_name.to_string());
+            }
+        }
+    }
     s.push_str("\n// generated entry point\n@compute @workgroup_size(WG_SIZE)\n");
     s.push_str("fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n");
     s.push_str("    let base = first_pixel(gid, nwg);\n");
@@ -122,6 +135,7 @@ pub fn kernel_source(indices: &[&IndexDesc], dtypes: &[Option<DataType>; ROLE_SL
             .iter()
             .map(|r| format!("s_{}.value", r.name()))
             .collect();
+        // Compiled formulas have their constants folded in: no `k` arguments.
         args.extend((0..d.constants.len()).map(|c| {
             format!(
                 "params.k[{}u].{}",
@@ -129,13 +143,13 @@ pub fn kernel_source(indices: &[&IndexDesc], dtypes: &[Option<DataType>; ROLE_SL
                 ["x", "y", "z", "w"][c % 4]
             )
         }));
-        let _ = writeln!(s, "        {{ // output {j}: {}", d.name);
+        let _ = writeln!(s, "        {{ // output {j}: {}", d.name.replace('\n', " "));
         let _ = writeln!(s, "            var px = invalid_px();");
         let _ = writeln!(
             s,
-            "            if {} {{ px = {}_px({}); }}",
+            "            if {} {{ px = {}({}); }}",
             valid.join(" && "),
-            d.name,
+            d.wgsl_name(),
             args.join(", ")
         );
         let _ = writeln!(s, "            store({j}u, i, px);\n        }}");

@@ -404,7 +404,17 @@ fn list_and_adapters_run() {
         .lines()
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
-    assert_eq!(names, indices::names());
+    // the built-in kernels first, in registry order, then the catalogue entries
+    assert_eq!(names[..indices::INDICES.len()], indices::names()[..]);
+    assert_eq!(
+        names.len(),
+        indices::INDICES.len() + climidx::catalogue::Catalog::builtin().entries.len()
+            - climidx::catalogue::Catalog::builtin()
+                .entries
+                .iter()
+                .filter(|e| indices::find(&e.name).is_some())
+                .count()
+    );
     let o = climidx(&["adapters"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("--device Auto picks"));

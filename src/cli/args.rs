@@ -37,8 +37,14 @@ pub enum Command {
     Lst(LstArgs),
     /// Measure every device path (and peer tools) on a Sentinel-2-sized input.
     Bench(BenchArgs),
-    /// List the built-in indices, one per line.
-    List,
+    /// List the indices, one per line, name first (built-in kernels and the catalogue, or a
+    /// catalogue file).
+    List(ListArgs),
+    /// Show one index: formula, bands, constants, reference.
+    Show(ShowArgs),
+    /// Compute any band-math formula (compiled to a GPU kernel) into a float32 GeoTIFF.
+    #[command(after_long_help = EXPR_EXAMPLES)]
+    Expr(ExprArgs),
     /// Per-pixel count, mean, std, min and max over a stack of rasters (optionally per
     /// month, dekad, week or day of year over a baseline).
     #[command(after_long_help = CLIMATOLOGY_EXAMPLES)]
@@ -48,6 +54,72 @@ pub enum Command {
     Anomaly(AnomalyArgs),
     /// Vegetation Health Index from a VCI and a TCI raster: a·VCI + (1 − a)·TCI.
     Vhi(VhiArgs),
+}
+
+const EXPR_EXAMPLES: &str = "\
+Examples:
+  climidx expr \"2.5 * (N - R) / (N + 6 * R - 7.5 * B + 1)\" -b B=B02.tif -b R=B04.tif -b N=B08.tif --scale 0.0001 -o evi.tif
+  climidx expr \"(1 + L) * (nir - red) / (nir + red + L)\" --const L=0.25 -b red=B04.tif -b nir=B08.tif -o savi.tif
+  climidx expr \"where(S1 > 0, N / S1, 0)\" -b N=B08.tif -b S1=B11.tif -o ratio.tif";
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this application domain (vegetation, water, burn, snow, urban, soil, ...).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// List an Awesome Spectral Indices JSON file (spectral-indices-dict.json) instead.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Index name.
+    pub name: String,
+    /// Look the name up in an Awesome Spectral Indices JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExprArgs {
+    /// The formula: + - * / ** (or ^), unary minus, parentheses, comparisons, min max abs sqrt
+    /// exp log log10 tanh where(cond, a, b); bands by ASI symbol (B G R N S1 ...) or role name.
+    pub formula: String,
+    /// ROLE=PATH[:N], ROLE a role name or an ASI symbol (N=B08.tif).
+    #[arg(
+        long = "band",
+        short = 'b',
+        value_name = "ROLE=PATH[:N]",
+        required = true
+    )]
+    pub bands: Vec<String>,
+    /// NAME=VALUE for a constant of the formula (ASI defaults apply otherwise: L 1, g 2.5, ...).
+    #[arg(
+        long = "const",
+        value_name = "NAME=VALUE",
+        allow_negative_numbers = true
+    )]
+    pub consts: Vec<String>,
+    /// Band description of the output.
+    #[arg(long, default_value = "expr")]
+    pub name: String,
+    /// Output GeoTIFF.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// DN → reflectance: value = DN·scale + offset.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub scale: f32,
+    /// See --scale.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub offset: f32,
+    /// Input nodata value for every band (overrides the files' GDAL_NODATA).
+    #[arg(long, allow_negative_numbers = true)]
+    pub nodata: Option<f64>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 const CLIMATOLOGY_EXAMPLES: &str = "\
@@ -337,11 +409,22 @@ pub struct DeviceArgs {
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Index names (see `climidx list`); several give one band each, in this order.
+    /// Index names (see `climidx list`) or formulas; several give one band each, in this
+    /// order, computed in one pass.
     #[arg(required = true, value_name = "INDEX")]
     pub indices: Vec<String>,
+    /// Take index definitions from an Awesome Spectral Indices JSON file first.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// NAME=VALUE: override a constant of the indices (e.g. L=0.25 for SAVI).
+    #[arg(
+        long = "const",
+        value_name = "NAME=VALUE",
+        allow_negative_numbers = true
+    )]
+    pub consts: Vec<String>,
     /// ROLE=PATH[:N]: band N (1-based, default 1) of PATH plays ROLE (blue, green, red, nir,
-    /// swir1, swir2).
+    /// swir1, swir2, re1, ... or an ASI symbol: B G R N S1 S2 RE1 ...).
     #[arg(
         long = "band",
         short = 'b',

@@ -95,7 +95,7 @@ impl<'c> GpuRunner<'c> {
         let dtypes: [Option<DataType>; ROLE_SLOTS] =
             std::array::from_fn(|s| bands[s].map(|b| DataType::from_shader_code(b.dtype)));
         let source = shaders::kernel_source(indices, &dtypes);
-        let names: Vec<&str> = indices.iter().map(|d| d.name).collect();
+        let names: Vec<String> = indices.iter().map(|d| d.wgsl_name()).collect();
         let types: Vec<String> = dtypes.iter().flatten().map(|d| format!("{d:?}")).collect();
         let key = format!("{}:{}", names.join("+"), types.join(","));
         Self::with_kernel(

@@ -39,10 +39,26 @@ pub enum Role {
     Vci = 13,
     /// Temperature Condition Index (`climidx vhi`).
     Tci = 14,
+    /// Coastal aerosol, ~443 nm (ASI `A`; Sentinel-2 B1, Landsat 8/9 B1).
+    Coastal = 15,
+    /// Green 1, ~510–550 nm (ASI `G1`).
+    Green1 = 16,
+    /// Yellow, ~585–625 nm (ASI `Y`; WorldView).
+    Yellow = 17,
+    /// Red edge 1, ~705 nm (ASI `RE1`; Sentinel-2 B5).
+    Re1 = 18,
+    /// Red edge 2, ~740 nm (ASI `RE2`; Sentinel-2 B6).
+    Re2 = 19,
+    /// Red edge 3, ~783 nm (ASI `RE3`; Sentinel-2 B7).
+    Re3 = 20,
+    /// Narrow NIR, ~865 nm (ASI `N2`; Sentinel-2 B8A).
+    Nir2 = 21,
+    /// Water vapour, ~945 nm (ASI `WV`; Sentinel-2 B9).
+    Wv = 22,
 }
 
-/// Slots in `TileParams::bands` (room for roles to come: red edge, coastal, water vapour).
-pub const ROLE_SLOTS: usize = 16;
+/// Slots in `TileParams::bands`.
+pub const ROLE_SLOTS: usize = 24;
 
 /// Most indices computed in one pass.
 pub const MAX_OUTPUTS: usize = 32;
@@ -54,7 +70,7 @@ pub const MAX_CONSTS: usize = 32;
 pub type Consts = [f32; MAX_CONSTS];
 
 impl Role {
-    pub const ALL: [Role; 15] = [
+    pub const ALL: [Role; 23] = [
         Role::Blue,
         Role::Green,
         Role::Red,
@@ -70,6 +86,14 @@ impl Role {
         Role::Max,
         Role::Vci,
         Role::Tci,
+        Role::Coastal,
+        Role::Green1,
+        Role::Yellow,
+        Role::Re1,
+        Role::Re2,
+        Role::Re3,
+        Role::Nir2,
+        Role::Wv,
     ];
 
     pub fn name(self) -> &'static str {
@@ -89,19 +113,62 @@ impl Role {
             Role::Max => "max",
             Role::Vci => "vci",
             Role::Tci => "tci",
+            Role::Coastal => "coastal",
+            Role::Green1 => "green1",
+            Role::Yellow => "yellow",
+            Role::Re1 => "re1",
+            Role::Re2 => "re2",
+            Role::Re3 => "re3",
+            Role::Nir2 => "nir2",
+            Role::Wv => "wv",
         }
     }
 
+    /// A role by its name or its Awesome Spectral Indices symbol (`N`, `S1`, `RE2`, …),
+    /// case-insensitive.
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL
             .into_iter()
             .find(|r| r.name().eq_ignore_ascii_case(s))
+            .or_else(|| {
+                ASI_BANDS
+                    .iter()
+                    .find(|(sym, _)| sym.eq_ignore_ascii_case(s))
+                    .map(|(_, r)| *r)
+            })
+    }
+
+    /// The Awesome Spectral Indices symbol of this role, if it has one.
+    pub fn asi_symbol(self) -> Option<&'static str> {
+        ASI_BANDS.iter().find(|(_, r)| *r == self).map(|(s, _)| *s)
     }
 
     pub fn slot(self) -> usize {
         self as usize
     }
 }
+
+/// Band symbols of the Awesome Spectral Indices catalogue (`output/bands.json`, 17 names) and
+/// the role each stands for. `T` and `T1` are both the first thermal band.
+pub const ASI_BANDS: &[(&str, Role)] = &[
+    ("A", Role::Coastal),
+    ("B", Role::Blue),
+    ("G", Role::Green),
+    ("G1", Role::Green1),
+    ("Y", Role::Yellow),
+    ("R", Role::Red),
+    ("RE1", Role::Re1),
+    ("RE2", Role::Re2),
+    ("RE3", Role::Re3),
+    ("N", Role::Nir),
+    ("N2", Role::Nir2),
+    ("WV", Role::Wv),
+    ("S1", Role::Swir1),
+    ("S2", Role::Swir2),
+    ("T", Role::Thermal),
+    ("T1", Role::Thermal),
+    ("T2", Role::Thermal2),
+];
 
 /// One pixel's result: `valid == false` means "write the output nodata value".
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -134,16 +201,24 @@ pub enum Family {
     Thermal,
     /// A value against its climatology (`climidx anomaly`, `climidx vhi`).
     Anomaly,
+    /// Compiled formulas (`climidx expr`, the catalogue): WGSL generated per formula.
+    Expression,
 }
 
 impl Family {
-    pub const ALL: [Family; 3] = [Family::Vegetation, Family::Thermal, Family::Anomaly];
+    pub const ALL: [Family; 4] = [
+        Family::Vegetation,
+        Family::Thermal,
+        Family::Anomaly,
+        Family::Expression,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Family::Vegetation => "vegetation",
             Family::Thermal => "thermal",
             Family::Anomaly => "anomaly",
+            Family::Expression => "expression",
         }
     }
 }
@@ -177,15 +252,27 @@ impl std::fmt::Debug for CpuFns {
     }
 }
 
+/// How an index is evaluated on the CPU (and which WGSL function computes it).
+#[derive(Clone, Copy, Debug)]
+pub enum Eval {
+    /// A hand-written `_px` function in Rust and WGSL (the built-in fast path).
+    Builtin(CpuFns),
+    /// A formula compiled by [`crate::expr`]; `wgsl_name` is its generated WGSL function.
+    Program {
+        program: &'static crate::expr::Program,
+        wgsl_name: &'static str,
+    },
+}
+
 /// `cpu_fns!(|s, k| expr)` gives the per-pixel reference and its batch twin of `expr`.
 macro_rules! cpu_fns {
     (|$s:ident, $k:ident| $body:expr) => {
-        CpuFns {
+        Eval::Builtin(CpuFns {
             px: |$s: &[f32], $k: &Consts| $body,
             batch: |inputs, k, out| {
                 crate::cpu::batch(inputs, k, out, |$s: &[f32], $k: &Consts| $body)
             },
-        }
+        })
     };
 }
 
@@ -216,7 +303,7 @@ pub struct IndexDesc {
     /// Typical output range for reflectance inputs in [0, 1] (documentation and quicklooks).
     pub range: (f32, f32),
     pub reference: &'static str,
-    pub cpu: CpuFns,
+    pub cpu: Eval,
     /// Division and sqrt are not correctly rounded on every GPU (WGSL allows 2.5 ULP), and
     /// drivers may fuse multiply-adds: relative error near 1e-6, amplified where a denominator
     /// nearly cancels. Values here hold on lavapipe and leave room for hardware GPUs.
@@ -224,6 +311,71 @@ pub struct IndexDesc {
 }
 
 impl IndexDesc {
+    /// The per-pixel reference: `s` the samples of [`Self::roles`] in order, `k` the constants.
+    pub fn eval_px(&self, s: &[f32], k: &Consts) -> Px {
+        match self.cpu {
+            Eval::Builtin(f) => (f.px)(s, k),
+            Eval::Program { program, .. } => program.eval_px(s),
+        }
+    }
+
+    /// The batch form (see [`BatchFn`]).
+    pub fn eval_batch(&self, inputs: &[&[f32]], k: &Consts, out: &mut [f32]) {
+        match self.cpu {
+            Eval::Builtin(f) => (f.batch)(inputs, k, out),
+            Eval::Program { program, .. } => program.eval_batch(inputs, out),
+        }
+    }
+
+    /// Name of the WGSL function computing this index.
+    pub fn wgsl_name(&self) -> String {
+        match self.cpu {
+            Eval::Builtin(_) => format!("{}_px", self.name),
+            Eval::Program { wgsl_name, .. } => wgsl_name.to_string(),
+        }
+    }
+
+    /// An index computed by a compiled formula. The descriptor lives for the rest of the
+    /// process (a run compiles a handful), like the built-in ones.
+    pub fn from_program(
+        name: &str,
+        long_name: &str,
+        family: Family,
+        program: crate::expr::Program,
+        reference: &str,
+    ) -> &'static IndexDesc {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        let program: &'static crate::expr::Program = Box::leak(Box::new(program));
+        let consts: Vec<String> = program
+            .constants
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        let formula = if consts.is_empty() {
+            program.source.clone()
+        } else {
+            format!("{} with {}", program.source, consts.join(", "))
+        };
+        Box::leak(Box::new(IndexDesc {
+            name: leak(name.to_string()),
+            long_name: leak(long_name.to_string()),
+            family,
+            roles: Box::leak(program.roles.clone().into_boxed_slice()),
+            formula: leak(formula),
+            constants: &[],
+            range: (-1.0, 1.0),
+            reference: leak(reference.to_string()),
+            cpu: Eval::Program {
+                program,
+                wgsl_name: leak(format!("expr{id}_px")),
+            },
+            tolerance: PROGRAM_TOL,
+        }))
+    }
+
     /// Position of the constant called `name`.
     pub fn const_slot(&self, name: &str) -> Option<usize> {
         self.constants.iter().position(|c| c.name == name)
@@ -238,6 +390,12 @@ impl IndexDesc {
         k
     }
 }
+
+/// Compiled formulas: any mix of operations, transcendental functions included.
+const PROGRAM_TOL: Tolerance = Tolerance {
+    abs: 1e-5,
+    rel: 1e-4,
+};
 
 const RATIO_TOL: Tolerance = Tolerance {
     abs: 2e-6,
@@ -673,13 +831,13 @@ mod tests {
             let k = d.default_constants();
             let base = [0.05f32, 0.08, 0.1, 0.45, 0.25, 0.15];
             let s0 = &base[..d.roles.len()];
-            let v0 = (d.cpu.px)(s0, &k);
+            let v0 = d.eval_px(s0, &k);
             assert!(v0.valid, "{}", d.name);
             for r in 0..d.roles.len() {
                 let mut s = s0.to_vec();
                 s[r] += 0.0123;
                 assert_ne!(
-                    (d.cpu.px)(&s, &k),
+                    d.eval_px(&s, &k),
                     v0,
                     "{} ignores role {:?}",
                     d.name,

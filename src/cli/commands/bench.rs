@@ -237,10 +237,15 @@ pub fn json(r: &Report, indices: &str) -> String {
 fn climatology(size: u32, years: u32, workdir: &std::path::Path, a: &BenchArgs) -> Result<()> {
     use crate::bench_climatology as bc;
     if years < 2 {
-        return Err(Error::Usage("--climatology needs at least 2 rasters".into()));
+        return Err(Error::Usage(
+            "--climatology needs at least 2 rasters".into(),
+        ));
     }
     let exe = std::env::current_exe().map_err(|e| Error::Internal(e.to_string()))?;
-    eprintln!("climidx bench: writing {years} rasters of {size}x{size} to {}", workdir.display());
+    eprintln!(
+        "climidx bench: writing {years} rasters of {size}x{size} to {}",
+        workdir.display()
+    );
     let inputs = bc::write_stack(workdir, size, years)?;
     let mut devices = vec![(
         format!("cpu ({} threads)", rayon::current_num_threads()),
@@ -256,7 +261,10 @@ fn climatology(size: u32, years: u32, workdir: &std::path::Path, a: &BenchArgs) 
         ("software", DeviceChoice::Software, "software"),
     ] {
         if let Ok(Some(i)) = adapter::pick(&summaries, choice, None) {
-            devices.push((format!("{label}: {}", summaries[i].one_line()), arg.to_string()));
+            devices.push((
+                format!("{label}: {}", summaries[i].one_line()),
+                arg.to_string(),
+            ));
         }
     }
     let machine = format!(

@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 
-use crate::cli::args::{IndexArgs, OutputArgs};
+use crate::catalogue::Catalog;
+use crate::cli::args::{ExprArgs, IndexArgs, OutputArgs};
 use crate::engine::{run_index_job, Backend, BandSource, IndexJob};
 use crate::error::{Error, Result};
+use crate::expr::{BandScope, Program};
 use crate::indices::{self, Role};
 use crate::io::geo::parse_nodata;
 
@@ -38,25 +40,101 @@ pub fn parse_band(spec: &str) -> Result<BandSource> {
     Ok(BandSource::new(role, PathBuf::from(path), band))
 }
 
-pub fn run(a: &IndexArgs) -> Result<()> {
-    let mut descs = Vec::new();
-    for name in &a.indices {
-        let d = indices::find(name).ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown index {name:?}; known: {}",
-                indices::names().join(", ")
-            ))
-        })?;
-        if d.family == indices::Family::Thermal {
+/// Parse `NAME=VALUE` constant overrides.
+pub fn parse_consts(specs: &[String]) -> Result<Vec<(String, f64)>> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (n, v) = spec.split_once('=').ok_or_else(|| {
+                Error::Usage(format!("--const {spec:?}: expected NAME=VALUE, e.g. L=0.5"))
+            })?;
+            let v: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| {
+                    Error::Usage(format!("--const {spec:?}: {v:?} is not a finite number"))
+                })?;
+            Ok((n.trim().to_string(), v))
+        })
+        .collect()
+}
+
+/// A formula rather than a name: it has an operator, a parenthesis or a space.
+fn looks_like_formula(s: &str) -> bool {
+    s.chars().any(|c| "()+-*/^<>=, ".contains(c))
+}
+
+/// Resolve `names` to indices and their constants: a built-in kernel (the fast path), else a
+/// catalogue entry (`catalog` first when given, then the built-in catalogue), else a formula.
+/// `consts` override constants by name; each must be used by at least one index.
+pub fn resolve(
+    names: &[String],
+    catalog: Option<&Catalog>,
+    consts: &[(String, f64)],
+) -> Result<(Vec<&'static indices::IndexDesc>, Vec<indices::Consts>)> {
+    let builtin_catalog = Catalog::builtin();
+    let mut descs: Vec<&'static indices::IndexDesc> = Vec::new();
+    let mut ks = Vec::new();
+    let mut used: Vec<&str> = Vec::new();
+    for name in names {
+        let from_file = catalog.and_then(|c| c.find(name));
+        let d: &'static indices::IndexDesc = if let Some(e) = from_file {
+            e.compile(consts)?
+        } else if let Some(d) = indices::find(name) {
+            if d.family == indices::Family::Thermal {
+                return Err(Error::Usage(format!(
+                    "'{}' needs scene calibration constants: use `climidx lst` (see `climidx lst --help`)",
+                    d.name
+                )));
+            }
+            d
+        } else if let Some(e) = builtin_catalog.find(name) {
+            e.compile(consts)?
+        } else if looks_like_formula(name) {
+            let scope = BandScope::with_asi_defaults(consts);
+            let p = Program::compile(name, &scope).map_err(|e| Error::Usage(e.to_string()))?;
+            indices::IndexDesc::from_program(name, "formula", indices::Family::Expression, p, "")
+        } else {
             return Err(Error::Usage(format!(
-                "'{}' needs scene calibration constants: use `climidx lst` (see `climidx lst --help`)",
-                d.name
+                "unknown index {name:?}: not a built-in index (`climidx list`), not in the catalogue{}, and not a formula",
+                if catalog.is_some() { " file" } else { "" }
             )));
+        };
+        if let indices::Eval::Program { program, .. } = d.cpu {
+            used.extend(
+                consts
+                    .iter()
+                    .filter(|(c, _)| program.constants.iter().any(|(n, _)| n == c))
+                    .map(|(c, _)| c.as_str()),
+            );
         }
-        if descs.iter().any(|x: &&indices::IndexDesc| x.name == d.name) {
+        if descs.iter().any(|x| x.name == d.name) {
             return Err(Error::Usage(format!("index {name:?} is given twice")));
         }
+        // Built-in kernels take their constants as parameters.
+        let mut k = d.default_constants();
+        for (c, v) in consts {
+            let slot = d.const_slot(c).or_else(|| {
+                d.constants
+                    .iter()
+                    .position(|x| x.name.eq_ignore_ascii_case(c))
+            });
+            if let Some(slot) = slot {
+                k[slot] = *v as f32;
+                used.push(c.as_str());
+            }
+        }
         descs.push(d);
+        ks.push(k);
+    }
+    for (c, _) in consts {
+        if !used.contains(&c.as_str()) {
+            return Err(Error::Usage(format!(
+                "--const {c}: no index given uses a constant named '{c}' (see `climidx show NAME`)"
+            )));
+        }
     }
     if descs.len() > indices::MAX_OUTPUTS {
         return Err(Error::Usage(format!(
@@ -64,6 +142,13 @@ pub fn run(a: &IndexArgs) -> Result<()> {
             indices::MAX_OUTPUTS
         )));
     }
+    Ok((descs, ks))
+}
+
+pub fn run(a: &IndexArgs) -> Result<()> {
+    let catalog = a.catalog.as_deref().map(Catalog::load).transpose()?;
+    let consts = parse_consts(&a.consts)?;
+    let (descs, constants) = resolve(&a.indices, catalog.as_ref(), &consts)?;
     let bands = a
         .bands
         .iter()
@@ -76,7 +161,7 @@ pub fn run(a: &IndexArgs) -> Result<()> {
     }
     let (out_nodata, window_pixels) = parse_common(&a.out)?;
     let job = IndexJob {
-        constants: descs.iter().map(|d| d.default_constants()).collect(),
+        constants,
         indices: descs,
         bands,
         scale: a.scale,
@@ -88,6 +173,48 @@ pub fn run(a: &IndexArgs) -> Result<()> {
         window_pixels,
         mem_limit: a.out.mem_limit << 20,
         metadata: Vec::new(),
+    };
+    run_job(&job, &a.device)
+}
+
+/// `climidx expr FORMULA`: one compiled formula, constants from the ASI defaults and `--const`.
+pub fn run_expr(a: &ExprArgs) -> Result<()> {
+    let consts = parse_consts(&a.consts)?;
+    let scope = BandScope::with_asi_defaults(&consts);
+    let p = Program::compile(&a.formula, &scope).map_err(|e| Error::Usage(e.to_string()))?;
+    for (c, _) in &consts {
+        if !p.constants.iter().any(|(n, _)| n == c) {
+            return Err(Error::Usage(format!(
+                "--const {c}: the formula does not use '{c}'"
+            )));
+        }
+    }
+    let d =
+        indices::IndexDesc::from_program(&a.name, "formula", indices::Family::Expression, p, "");
+    let bands = a
+        .bands
+        .iter()
+        .map(|s| parse_band(s))
+        .collect::<Result<Vec<_>>>()?;
+    if !a.scale.is_finite() || !a.offset.is_finite() || a.scale == 0.0 {
+        return Err(Error::Usage(
+            "--scale must be finite and non-zero, --offset finite".into(),
+        ));
+    }
+    let (out_nodata, window_pixels) = parse_common(&a.out)?;
+    let job = IndexJob {
+        constants: vec![d.default_constants()],
+        indices: vec![d],
+        bands,
+        scale: a.scale,
+        offset: a.offset,
+        nodata: a.nodata,
+        out_nodata,
+        output: a.output.clone(),
+        overwrite: a.out.overwrite,
+        window_pixels,
+        mem_limit: a.out.mem_limit << 20,
+        metadata: vec![("CLIMIDX_EXPRESSION".into(), a.formula.clone())],
     };
     run_job(&job, &a.device)
 }

@@ -1,0 +1,137 @@
+//! The built-in catalogue: per-pixel indices as data — name, long name, domain, formula in the
+//! Awesome Spectral Indices grammar and band symbols, constants with their per-index defaults,
+//! and the primary reference. Formulas follow the ASI catalogue (Montero et al. 2023,
+//! doi:10.1038/s41597-023-02096-0, MIT) except where the primary source disagrees; each such
+//! case says so in its `note`.
+
+/// One catalogue entry written in the crate.
+pub struct Builtin {
+    pub name: &'static str,
+    pub long_name: &'static str,
+    pub domain: &'static str,
+    pub formula: &'static str,
+    pub constants: &'static [(&'static str, f64)],
+    pub reference: &'static str,
+    pub note: &'static str,
+}
+
+macro_rules! e {
+    ($name:literal, $long:literal, $domain:literal, $formula:literal, [$(($c:literal, $v:expr)),*], $reference:literal) => {
+        e!($name, $long, $domain, $formula, [$(($c, $v)),*], $reference, "")
+    };
+    ($name:literal, $long:literal, $domain:literal, $formula:literal, [$(($c:literal, $v:expr)),*], $reference:literal, $note:literal) => {
+        Builtin {
+            name: $name,
+            long_name: $long,
+            domain: $domain,
+            formula: $formula,
+            constants: &[$(($c, $v)),*],
+            reference: $reference,
+            note: $note,
+        }
+    };
+}
+
+pub static BUILTIN: &[Builtin] = &[
+    // ---- vegetation --------------------------------------------------------------------------
+    e!("NDVI", "Normalized Difference Vegetation Index", "vegetation", "(N - R)/(N + R)", [], "Rouse et al. 1974, NASA SP-351, https://ntrs.nasa.gov/citations/19740022614"),
+    e!("EVI", "Enhanced Vegetation Index", "vegetation", "g * (N - R) / (N + C1 * R - C2 * B + L)", [("g", 2.5), ("C1", 6.0), ("C2", 7.5), ("L", 1.0)], "Huete et al. 2002, doi:10.1016/S0034-4257(02)00096-2"),
+    e!("EVI2", "Two-Band Enhanced Vegetation Index", "vegetation", "g * (N - R) / (N + 2.4 * R + L)", [("g", 2.5), ("L", 1.0)], "Jiang et al. 2008, doi:10.1016/j.rse.2008.06.006"),
+    e!("SAVI", "Soil-Adjusted Vegetation Index", "vegetation", "(1.0 + L) * (N - R) / (N + R + L)", [("L", 0.5)], "Huete 1988, doi:10.1016/0034-4257(88)90106-X"),
+    e!("MSAVI", "Modified Soil-Adjusted Vegetation Index", "vegetation", "0.5 * (2.0 * N + 1 - (((2 * N + 1) ** 2) - 8 * (N - R)) ** 0.5)", [], "Qi et al. 1994, doi:10.1016/0034-4257(94)90134-1"),
+    e!("OSAVI", "Optimized Soil-Adjusted Vegetation Index", "vegetation", "(N - R) / (N + R + 0.16)", [], "Rondeaux et al. 1996, doi:10.1016/0034-4257(95)00186-7"),
+    e!("GNDVI", "Green Normalized Difference Vegetation Index", "vegetation", "(N - G)/(N + G)", [], "Gitelson et al. 1996, doi:10.1016/S0034-4257(96)00072-7"),
+    e!("BNDVI", "Blue Normalized Difference Vegetation Index", "vegetation", "(N - B)/(N + B)", [], "Wang et al. 2007, doi:10.1016/S1672-6308(07)60027-4"),
+    e!("GRNDVI", "Green-Red Normalized Difference Vegetation Index", "vegetation", "(N - (G + R))/(N + (G + R))", [], "Wang et al. 2007, doi:10.1016/S1672-6308(07)60027-4"),
+    e!("GBNDVI", "Green-Blue Normalized Difference Vegetation Index", "vegetation", "(N - (G + B))/(N + (G + B))", [], "Wang et al. 2007, doi:10.1016/S1672-6308(07)60027-4"),
+    e!("NDREI", "Normalized Difference Red Edge Index", "vegetation", "(N - RE1) / (N + RE1)", [], "Gitelson & Merzlyak 1994, doi:10.1016/1011-1344(93)06963-4"),
+    e!("CIG", "Chlorophyll Index Green", "vegetation", "(N / G) - 1.0", [], "Gitelson et al. 2003, doi:10.1078/0176-1617-00887"),
+    e!("CIRE", "Chlorophyll Index Red Edge", "vegetation", "(N / RE1) - 1", [], "Gitelson et al. 2003, doi:10.1078/0176-1617-00887"),
+    e!("ARVI", "Atmospherically Resistant Vegetation Index", "vegetation", "(N - (R - gamma * (B - R))) / (N + (R - gamma * (B - R)))", [("gamma", 1.0)], "Kaufman & Tanré 1992, doi:10.1109/36.134076",
+       "rb = R − γ(B − R) as in the paper; ASI before its 2026 fix (issue #132) had R − γ(R − B)"),
+    e!("GARI", "Green Atmospherically Resistant Vegetation Index", "vegetation", "(N - (G - (B - R))) / (N + (G - (B - R)))", [], "Gitelson et al. 1996, doi:10.1016/S0034-4257(96)00072-7",
+       "denominator N + (G − (B − R)) as in the paper and ASI v1; the older ASI table had N − (G + (B − R))"),
+    e!("VARI", "Visible Atmospherically Resistant Index", "vegetation", "(G - R) / (G + R - B)", [], "Gitelson et al. 2002, doi:10.1016/S0034-4257(01)00289-9"),
+    e!("GLI", "Green Leaf Index", "vegetation", "(2.0 * G - R - B) / (2.0 * G + R + B)", [], "Louhaichi et al. 2001, doi:10.1080/10106040108542184"),
+    e!("ExG", "Excess Green Index", "vegetation", "2 * G - R - B", [], "Woebbecke et al. 1995, doi:10.13031/2013.27838"),
+    e!("NGRDI", "Normalized Green Red Difference Index", "vegetation", "(G - R) / (G + R)", [], "Tucker 1979, doi:10.1016/0034-4257(79)90013-0"),
+    e!("SR", "Simple Ratio", "vegetation", "N/R", [], "Jordan 1969, doi:10.2307/1936256"),
+    e!("DVI", "Difference Vegetation Index", "vegetation", "N - R", [], "Roujean & Breon 1995, doi:10.1016/0034-4257(94)00114-3"),
+    e!("RDVI", "Renormalized Difference Vegetation Index", "vegetation", "(N - R) / ((N + R) ** 0.5)", [], "Roujean & Breon 1995, doi:10.1016/0034-4257(94)00114-3"),
+    e!("WDRVI", "Wide Dynamic Range Vegetation Index", "vegetation", "(alpha * N - R) / (alpha * N + R)", [("alpha", 0.1)], "Gitelson 2004, doi:10.1078/0176-1617-01176"),
+    e!("NIRv", "Near-Infrared Reflectance of Vegetation", "vegetation", "((N - R) / (N + R)) * N", [], "Badgley et al. 2017, doi:10.1126/sciadv.1602244"),
+    e!("kNDVI", "Kernel Normalized Difference Vegetation Index", "vegetation", "tanh(((N - R)/(N + R)) ** 2.0)", [], "Camps-Valls et al. 2021, doi:10.1126/sciadv.abc7447",
+       "the paper's closed form for the RBF kernel with σ = 0.5(N + R); ASI lists the kernel form (kNN − kNR)/(kNN + kNR)"),
+    e!("MSR", "Modified Simple Ratio", "vegetation", "(N / R - 1) / ((N / R + 1) ** 0.5)", [], "Chen 1996, doi:10.1080/07038992.1996.10855178"),
+    e!("TDVI", "Transformed Difference Vegetation Index", "vegetation", "1.5 * ((N - R)/((N ** 2.0 + R + 0.5) ** 0.5))", [], "Bannari et al. 2002, doi:10.1109/IGARSS.2002.1026867"),
+    e!("NLI", "Non-Linear Vegetation Index", "vegetation", "((N ** 2) - R)/((N ** 2) + R)", [], "Goel & Qin 1994, doi:10.1080/02757259409532252"),
+    e!("MNLI", "Modified Non-Linear Vegetation Index", "vegetation", "(1 + L)*((N ** 2) - R)/((N ** 2) + R + L)", [("L", 0.5)], "Yang et al. 2008, doi:10.1109/TGRS.2003.812910"),
+    e!("GEMI", "Global Environment Monitoring Index", "vegetation", "((2.0*((N ** 2.0)-(R ** 2.0)) + 1.5*N + 0.5*R)/(N + R + 0.5))*(1.0 - 0.25*((2.0 * ((N ** 2.0) - (R ** 2)) + 1.5 * N + 0.5 * R)/(N + R + 0.5)))-((R - 0.125)/(1 - R))", [], "Pinty & Verstraete 1992, doi:10.1007/BF00031911"),
+    e!("IPVI", "Infrared Percentage Vegetation Index", "vegetation", "N/(N + R)", [], "Crippen 1990, doi:10.1016/0034-4257(90)90085-Z"),
+    e!("MCARI", "Modified Chlorophyll Absorption in Reflectance Index", "vegetation", "((RE1 - R) - 0.2 * (RE1 - G)) * (RE1 / R)", [], "Daughtry et al. 2000, doi:10.1016/S0034-4257(00)00113-9"),
+    e!("MTVI2", "Modified Triangular Vegetation Index 2", "vegetation", "(1.5 * (1.2 * (N - G) - 2.5 * (R - G))) / ((((2.0 * N + 1) ** 2) - (6.0 * N - 5 * (R ** 0.5)) - 0.5) ** 0.5)", [], "Haboudane et al. 2004, doi:10.1016/j.rse.2003.12.013"),
+    e!("MTCI", "MERIS Terrestrial Chlorophyll Index", "vegetation", "(RE2 - RE1) / (RE1 - R)", [], "Dash & Curran 2004, doi:10.1080/0143116042000274015"),
+    e!("IRECI", "Inverted Red-Edge Chlorophyll Index", "vegetation", "(RE3 - R) / (RE1 / RE2)", [], "Frampton et al. 2013, doi:10.1016/j.isprsjprs.2013.04.007"),
+    e!("S2REP", "Sentinel-2 Red-Edge Position", "vegetation", "705.0 + 35.0 * ((((RE3 + R) / 2.0) - RE1) / (RE2 - RE1))", [], "Frampton et al. 2013, doi:10.1016/j.isprsjprs.2013.04.007"),
+    e!("PSRI", "Plant Senescing Reflectance Index", "vegetation", "(R - B)/RE2", [], "Merzlyak et al. 1999, doi:10.1034/j.1399-3054.1999.106119.x"),
+    e!("SIPI", "Structure Insensitive Pigment Index", "vegetation", "(N - A) / (N - R)", [], "Peñuelas et al. 1995, Photosynthetica 31:221"),
+    e!("NDMI", "Normalized Difference Moisture Index", "vegetation", "(N - S1)/(N + S1)", [], "Wilson & Sader 2002, doi:10.1016/S0034-4257(01)00318-2"),
+    e!("MSI", "Moisture Stress Index", "vegetation", "S1/N", [], "Hunt & Rock 1989, doi:10.1016/0034-4257(89)90046-1"),
+    e!("CVI", "Chlorophyll Vegetation Index", "vegetation", "(N * R) / (G ** 2.0)", [], "Vincini et al. 2008, doi:10.1007/s11119-008-9075-z"),
+    e!("AVI", "Advanced Vegetation Index", "vegetation", "(N * (1.0 - R) * (N - R)) ** (1/3)", [], "Rikimaru et al. 2002, Tropical Ecology 43:39",
+       "the cube root keeps the sign of a negative product (NumPy's ** gives NaN there)"),
+    e!("NDYI", "Normalized Difference Yellowness Index", "vegetation", "(G - B) / (G + B)", [], "Sulik & Long 2016, doi:10.1016/j.rse.2016.06.016"),
+    e!("TGI", "Triangular Greenness Index", "vegetation", "- 0.5 * (190 * (R - G) - 120 * (R - B))", [], "Hunt et al. 2013, doi:10.1016/j.jag.2012.07.020"),
+    e!("NMDI", "Normalized Multi-band Drought Index", "vegetation", "(N - (S1 - S2))/(N + (S1 - S2))", [], "Wang & Qu 2007, doi:10.1029/2007GL031021"),
+    e!("SeLI", "Sentinel-2 LAI Green Index", "vegetation", "(N2 - RE1) / (N2 + RE1)", [], "Pasqualotto et al. 2019, doi:10.3390/s19040904"),
+    e!("NDPI", "Normalized Difference Phenology Index", "vegetation", "(N - (alpha * R + (1.0 - alpha) * S1))/(N + (alpha * R + (1.0 - alpha) * S1))", [("alpha", 0.74)], "Wang et al. 2017, doi:10.1016/j.rse.2017.04.031"),
+    // ---- water -------------------------------------------------------------------------------
+    e!("NDWI", "Normalized Difference Water Index", "water", "(G - N) / (G + N)", [], "McFeeters 1996, doi:10.1080/01431169608948714"),
+    e!("MNDWI", "Modified Normalized Difference Water Index", "water", "(G - S1) / (G + S1)", [], "Xu 2006, doi:10.1080/01431160600589179"),
+    e!("AWEInsh", "Automated Water Extraction Index", "water", "4.0 * (G - S1) - 0.25 * N + 2.75 * S2", [], "Feyisa et al. 2014, doi:10.1016/j.rse.2013.08.029"),
+    e!("AWEIsh", "Automated Water Extraction Index with Shadows Elimination", "water", "B + 2.5 * G - 1.5 * (N + S1) - 0.25 * S2", [], "Feyisa et al. 2014, doi:10.1016/j.rse.2013.08.029"),
+    e!("ANDWI", "Augmented Normalized Difference Water Index", "water", "(B + G + R - N - S1 - S2)/(B + G + R + N + S1 + S2)", [], "Rad et al. 2021, doi:10.1016/j.envsoft.2021.105030"),
+    e!("LSWI", "Land Surface Water Index", "water", "(N - S1)/(N + S1)", [], "Xiao et al. 2004, doi:10.1016/j.rse.2003.11.008"),
+    e!("WI2015", "Water Index 2015", "water", "1.7204 + 171 * G + 3 * R - 70 * N - 45 * S1 - 71 * S2", [], "Fisher et al. 2016, doi:10.1016/j.rse.2015.12.055"),
+    e!("WRI", "Water Ratio Index", "water", "(G + R)/(N + S1)", [], "Shen & Li 2010, doi:10.1109/GEOINFORMATICS.2010.5567762"),
+    e!("MBWI", "Multi-Band Water Index", "water", "(omega * G) - R - N - S1 - S2", [("omega", 2.0)], "Wang et al. 2018, doi:10.1016/j.jag.2018.01.018"),
+    e!("NDTI", "Normalized Difference Turbidity Index", "water", "(R-G)/(R+G)", [], "Lacaux et al. 2007, doi:10.1016/j.rse.2006.07.012"),
+    e!("NDCI", "Normalized Difference Chlorophyll Index", "water", "(RE1 - R)/(RE1 + R)", [], "Mishra & Mishra 2012, doi:10.1016/j.rse.2011.10.016"),
+    e!("NWI", "New Water Index", "water", "(B - (N + S1 + S2))/(B + (N + S1 + S2))", [], "Ding 2009, doi:10.11873/j.issn.1004-0323.2009.2.167"),
+    e!("SWM", "Sentinel Water Mask", "water", "(B + G)/(N + S1)", [], "Milczarek et al. 2017, ESA Living Planet poster"),
+    // ---- burn --------------------------------------------------------------------------------
+    e!("NBR", "Normalized Burn Ratio", "burn", "(N - S2) / (N + S2)", [], "Key & Benson 2006, USGS RMRS-GTR-164-CD, doi:10.3133/ofr0211"),
+    e!("NBR2", "Normalized Burn Ratio 2", "burn", "(S1 - S2) / (S1 + S2)", [], "USGS Landsat Normalized Burn Ratio 2 product guide"),
+    e!("BAI", "Burned Area Index", "burn", "1.0 / ((0.1 - R) ** 2.0 + (0.06 - N) ** 2.0)", [], "Chuvieco et al. 2002, doi:10.1080/01431160210153129"),
+    e!("BAIM", "Burned Area Index adapted to MODIS", "burn", "1.0/((0.05 - N) ** 2.0 + (0.2 - S2) ** 2.0)", [], "Martín et al. 2006, doi:10.1016/j.foreco.2006.08.248",
+       "1/((0.05 − N)² + (0.2 − S2)²) as in the paper; the ASI table's parentheses put the S2 term outside the division"),
+    e!("MIRBI", "Mid-Infrared Burn Index", "burn", "10.0 * S2 - 9.8 * S1 + 2.0", [], "Trigg & Flasse 2001, doi:10.1080/01431160110053185"),
+    e!("CSI", "Char Soil Index", "burn", "N/S2", [], "Smith et al. 2005, doi:10.1016/j.rse.2005.04.014"),
+    e!("NBRplus", "Normalized Burn Ratio Plus", "burn", "(S2 - N2 - G - B)/(S2 + N2 + G + B)", [], "Alcaras et al. 2022, doi:10.3390/rs14071727"),
+    e!("NBRSWIR", "Normalized Burn Ratio SWIR", "burn", "(S2 - S1 - 0.02)/(S2 + S1 + 0.1)", [], "Liu et al. 2020, doi:10.1080/22797254.2020.1738900"),
+    // ---- snow --------------------------------------------------------------------------------
+    e!("NDSI", "Normalized Difference Snow Index", "snow", "(G - S1) / (G + S1)", [], "Hall et al. 1994, doi:10.1109/IGARSS.1994.399618"),
+    e!("NDSII", "Normalized Difference Snow Ice Index", "snow", "(G - N)/(G + N)", [], "Keshri et al. 2009, doi:10.1080/01431160802385459"),
+    e!("NDSaII", "Normalized Difference Snow and Ice Index", "snow", "(R - S1) / (R + S1)", [], "Xiao et al. 2001, doi:10.1080/01431160119766"),
+    e!("S3", "S3 Snow Index", "snow", "(N * (R - S1)) / ((N + R) * (N + S1))", [], "Saito & Yamazaki 1999, doi:10.3178/jjshwr.12.28"),
+    e!("SWI", "Snow Water Index", "snow", "(G * (N - S1)) / ((G + N) * (N + S1))", [], "Dixit et al. 2019, doi:10.3390/rs11232774"),
+    e!("NDGlaI", "Normalized Difference Glacier Index", "snow", "(G - R)/(G + R)", [], "Keshri et al. 2009, doi:10.1080/01431160802385459"),
+    e!("NDSInw", "Normalized Difference Snow Index with no Water", "snow", "(N - S1 - beta)/(N + S1)", [("beta", 0.05)], "Wang et al. 2020, doi:10.3390/w12051339"),
+    // ---- urban -------------------------------------------------------------------------------
+    e!("NDBI", "Normalized Difference Built-Up Index", "urban", "(S1 - N) / (S1 + N)", [], "Zha et al. 2003, doi:10.1080/01431160304987"),
+    e!("UI", "Urban Index", "urban", "(S2 - N)/(S2 + N)", [], "Kawamura et al. 1996, ISPRS XXXI B7:321"),
+    e!("IBI", "Index-Based Built-Up Index", "urban", "(((S1-N)/(S1+N))-(((N-R)*(1.0+L)/(N+R+L))+((G-S1)/(G+S1)))/2.0)/(((S1-N)/(S1+N))+(((N-R)*(1.0+L)/(N+R+L))+((G-S1)/(G+S1)))/2.0)", [("L", 0.5)], "Xu 2008, doi:10.1080/01431160802039957"),
+    e!("BLFEI", "Built-Up Land Features Extraction Index", "urban", "(((G+R+S2)/3.0)-S1)/(((G+R+S2)/3.0)+S1)", [], "Bouhennache et al. 2019, doi:10.1080/10106049.2018.1497094"),
+    e!("BRBA", "Band Ratio for Built-up Area", "urban", "R/S1", [], "Waqar et al. 2012, J. Geophys. Remote Sens. 1:1"),
+    e!("PISI", "Perpendicular Impervious Surface Index", "urban", "0.8192 * B - 0.5735 * N + 0.0750", [], "Tian et al. 2018, doi:10.3390/rs10101521"),
+    e!("VIBI", "Vegetation Index Built-up Index", "urban", "((N-R)/(N+R))/(((N-R)/(N+R)) + ((S1-N)/(S1+N)))", [], "Stathakis et al. 2012, doi:10.1080/01431161.2012.687842"),
+    // ---- soil --------------------------------------------------------------------------------
+    e!("BI", "Bare Soil Index", "soil", "((S1 + R) - (N + B))/((S1 + R) + (N + B))", [], "Rikimaru et al. 2002, Tropical Ecology 43:39"),
+    e!("BaI", "Bareness Index", "soil", "R + S1 - N", [], "Zhao & Chen 2005, doi:10.1109/IGARSS.2005.1525743"),
+    e!("DBSI", "Dry Bareness Index", "soil", "((S1 - G)/(S1 + G)) - ((N - R)/(N + R))", [], "Rasul et al. 2018, doi:10.3390/land7030081"),
+    e!("MBI", "Modified Bare Soil Index", "soil", "((S1 - S2 - N)/(S1 + S2 + N)) + 0.5", [], "Nguyen et al. 2021, doi:10.3390/land10030231"),
+    e!("NDSoiI", "Normalized Difference Soil Index", "soil", "(S2 - G)/(S2 + G)", [], "Deng et al. 2015, doi:10.1016/j.jag.2015.02.010"),
+    e!("NSDS", "Normalized Shortwave Infrared Difference Soil-Moisture", "soil", "(S1 - S2)/(S1 + S2)", [], "Nguyen et al. 2021, doi:10.3390/land10030231"),
+    e!("BITM", "Landsat TM-based Brightness Index", "soil", "(((B**2.0)+(G**2.0)+(R**2.0))/3.0)**0.5", [], "Mathieu et al. 1998, doi:10.1016/S0034-4257(98)00030-3"),
+    e!("EMBI", "Enhanced Modified Bare Soil Index", "soil", "((((S1 - S2 - N)/(S1 + S2 + N)) + 0.5) - ((G - S1)/(G + S1)) - 0.5)/((((S1 - S2 - N)/(S1 + S2 + N)) + 0.5) + ((G - S1)/(G + S1)) + 1.5)", [], "Zhao et al. 2022, doi:10.1016/j.jag.2022.102703"),
+];

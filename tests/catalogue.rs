@@ -1,0 +1,676 @@
+//! The expression compiler and the catalogues: every built-in catalogue entry and every
+//! per-pixel entry of the ASI fixture files compiles, validates with naga and matches its CPU
+//! evaluation on random inputs on the GPU; the hand-written kernels agree with the same formulas
+//! compiled from expressions; fused = separate passes for mixed built-in, catalogue and formula
+//! indices; the ASI v0/v1 layouts load with the right defaults and unsupported entries; and the
+//! CLI (`expr`, `index --catalog/--const`, `list`, `show`) end to end.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use climidx::catalogue::Catalog;
+use climidx::engine::{compute_in_memory, Backend};
+use climidx::expr::{BandScope, Program};
+use climidx::indices::{self, Consts, Family, IndexDesc, ROLE_SLOTS};
+use climidx::io::raster::DataType;
+use climidx::shaders::kernel_source;
+use common::data::{bands_of, random_case};
+use common::{assert_matches, asset, gpu_or_skip, tempdir};
+use wgpu::naga;
+
+const NAN_BITS: u32 = 0x7fc0_0000;
+
+fn validate(descs: &[&IndexDesc]) {
+    let src = kernel_source(descs, &[Some(DataType::U16); ROLE_SLOTS]);
+    let module =
+        naga::front::wgsl::parse_str(&src).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::all(),
+    )
+    .validate(&module)
+    .unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
+}
+
+/// GPU against CPU for `descs` on random reflectance-like data, in several windows.
+fn gpu_matches_cpu(descs: &[&'static IndexDesc], seed: u64, what: &str) {
+    validate(descs);
+    let Some(ctx) = gpu_or_skip(what) else { return };
+    let c = random_case(seed, DataType::U16, 61, 13);
+    let bands = bands_of(&c);
+    let k: Vec<Consts> = descs.iter().map(|d| d.default_constants()).collect();
+    let gpu = compute_in_memory(
+        Backend::Gpu(ctx),
+        descs,
+        &k,
+        &bands,
+        NAN_BITS,
+        Some(300),
+        true,
+    )
+    .unwrap();
+    let cpu =
+        compute_in_memory(Backend::Cpu, descs, &k, &bands, NAN_BITS, Some(300), true).unwrap();
+    for (j, d) in descs.iter().enumerate() {
+        assert_matches(d, &gpu[j], &cpu[j], NAN_BITS, &|i| {
+            format!("{what}, pixel {i}")
+        });
+        let valid = cpu[j].iter().filter(|v| !v.is_nan()).count();
+        assert!(
+            valid > cpu[j].len() / 4,
+            "{}: only {valid} valid pixels ({what})",
+            d.name
+        );
+    }
+}
+
+#[test]
+fn every_builtin_catalogue_entry_validates_and_matches_cpu_on_the_gpu() {
+    let cat = Catalog::builtin();
+    let descs: Vec<&'static IndexDesc> = cat
+        .entries
+        .iter()
+        .map(|e| e.compile(&[]).unwrap())
+        .collect();
+    // Fused in groups (at most 32 outputs per kernel), which also exercises one kernel holding
+    // many generated functions.
+    for (g, chunk) in descs.chunks(30).enumerate() {
+        gpu_matches_cpu(chunk, 40 + g as u64, &format!("catalogue group {g}"));
+    }
+}
+
+#[test]
+fn hand_written_kernels_agree_with_their_catalogue_formulas() {
+    let cat = Catalog::builtin();
+    let pairs = [
+        ("ndvi", "NDVI"),
+        ("evi", "EVI"),
+        ("evi2", "EVI2"),
+        ("savi", "SAVI"),
+        ("msavi2", "MSAVI"),
+        ("ndwi", "NDWI"),
+        ("mndwi", "MNDWI"),
+        ("nbr", "NBR"),
+        ("ndmi", "NDMI"),
+        ("ndbi", "NDBI"),
+        ("ndsi", "NDSI"),
+        ("gndvi", "GNDVI"),
+    ];
+    let c = random_case(77, DataType::U16, 47, 11);
+    let bands = bands_of(&c);
+    let ctx = gpu_or_skip("hand_written_kernels_agree_with_their_catalogue_formulas");
+    let mut backends = vec![Backend::Cpu];
+    if let Some(ctx) = ctx {
+        backends.push(Backend::Gpu(ctx));
+    }
+    for (builtin, entry) in pairs {
+        let b = indices::find(builtin).unwrap();
+        let e = cat.find(entry).unwrap().compile(&[]).unwrap();
+        for backend in &backends {
+            let out = compute_in_memory(
+                *backend,
+                &[b, e],
+                &[b.default_constants(), e.default_constants()],
+                &bands,
+                NAN_BITS,
+                None,
+                true,
+            )
+            .unwrap();
+            assert_matches(b, &out[1], &out[0], NAN_BITS, &|i| {
+                format!("{builtin} vs {entry}, pixel {i}")
+            });
+        }
+    }
+}
+
+#[test]
+fn fused_mixed_pass_equals_separate_passes() {
+    let Some(ctx) = gpu_or_skip("fused_mixed_pass_equals_separate_passes") else {
+        return;
+    };
+    let cat = Catalog::builtin();
+    let formula = Program::compile(
+        "where(S1 > 0.2, (N - S1) / (N + S1), N ** 0.5)",
+        &BandScope::default(),
+    )
+    .unwrap();
+    let descs: Vec<&'static IndexDesc> = vec![
+        indices::find("ndvi").unwrap(),
+        cat.find("AWEIsh").unwrap().compile(&[]).unwrap(),
+        indices::find("evi").unwrap(),
+        IndexDesc::from_program("mixed", "formula", Family::Expression, formula, ""),
+        cat.find("kNDVI").unwrap().compile(&[]).unwrap(),
+    ];
+    let c = random_case(12, DataType::U16, 40, 9);
+    let bands = bands_of(&c);
+    let k: Vec<Consts> = descs.iter().map(|d| d.default_constants()).collect();
+    for backend in [Backend::Gpu(ctx), Backend::Cpu] {
+        let fused = compute_in_memory(backend, &descs, &k, &bands, NAN_BITS, None, true).unwrap();
+        for (j, d) in descs.iter().enumerate() {
+            let alone = compute_in_memory(backend, &[d], &[k[j]], &bands, NAN_BITS, Some(64), true)
+                .unwrap();
+            let a: Vec<u32> = alone[0].iter().map(|v| v.to_bits()).collect();
+            let f: Vec<u32> = fused[j].iter().map(|v| v.to_bits()).collect();
+            assert_eq!(a, f, "{}: fused and separate passes differ", d.name);
+        }
+    }
+}
+
+#[test]
+fn expression_rules_hold_on_the_gpu() {
+    // Division by zero, negative bases, cube roots and where() on hand-picked values.
+    let Some(ctx) = gpu_or_skip("expression_rules_hold_on_the_gpu") else {
+        return;
+    };
+    use climidx::indices::common::BandParams;
+    use climidx::indices::Role;
+    use climidx::io::raster::NodataMatch;
+    let n = common::data::pack(DataType::F32, &[0.0, -8.0, 4.0, 0.5, 2.0, -1.0]);
+    let r = common::data::pack(DataType::F32, &[0.0, 2.0, 0.0, 0.5, -3.0, 1.0]);
+    let p = BandParams::new(DataType::F32, NodataMatch::None, 1.0, 0.0);
+    let mut bands: [Option<(BandParams, &climidx::io::reader::PackedBand)>; ROLE_SLOTS] =
+        [None; ROLE_SLOTS];
+    bands[Role::Nir.slot()] = Some((p, &n));
+    bands[Role::Red.slot()] = Some((p, &r));
+    let cases: [(&str, [Option<f32>; 6]); 6] = [
+        (
+            "N / R",
+            [
+                None,
+                Some(-4.0),
+                None,
+                Some(1.0),
+                Some(-2.0 / 3.0),
+                Some(-1.0),
+            ],
+        ),
+        (
+            "N ** (1/3)",
+            [
+                Some(0.0),
+                Some(-2.0),
+                Some(4f32.powf(1.0 / 3.0)),
+                Some(0.5f32.powf(1.0 / 3.0)),
+                Some(2f32.powf(1.0 / 3.0)),
+                Some(-1.0),
+            ],
+        ),
+        (
+            "N ** R",
+            [
+                Some(1.0),
+                None,
+                Some(1.0),
+                Some(0.5f32.powf(0.5)),
+                Some(0.125),
+                None,
+            ],
+        ),
+        (
+            "N ** 3",
+            [
+                Some(0.0),
+                Some(-512.0),
+                Some(64.0),
+                Some(0.125),
+                Some(8.0),
+                Some(-1.0),
+            ],
+        ),
+        (
+            "where(R != 0, N / R, -1)",
+            [
+                Some(-1.0),
+                Some(-4.0),
+                Some(-1.0),
+                Some(1.0),
+                Some(-2.0 / 3.0),
+                Some(-1.0),
+            ],
+        ),
+        (
+            "sqrt(N) + log(R)",
+            [
+                None,
+                None,
+                None,
+                Some(0.5f32.sqrt() + 0.5f32.ln()),
+                None,
+                Some(f32::NAN),
+            ],
+        ),
+    ];
+    for (src, want) in cases {
+        let prog = Program::compile(src, &BandScope::default()).unwrap();
+        let d = IndexDesc::from_program(src, "formula", Family::Expression, prog, "");
+        for backend in [Backend::Gpu(ctx), Backend::Cpu] {
+            let out = compute_in_memory(
+                backend,
+                &[d],
+                &[d.default_constants()],
+                &bands,
+                NAN_BITS,
+                None,
+                true,
+            )
+            .unwrap();
+            for (i, w) in want.iter().enumerate() {
+                let got = out[0][i];
+                match w {
+                    // sqrt(-1) + log(1): nodata from the sqrt
+                    Some(w) if w.is_nan() => assert!(got.is_nan(), "{src} [{i}]: {got}"),
+                    Some(w) => assert!(
+                        (got - w).abs() <= 2e-6 * (1.0 + w.abs()),
+                        "{src} [{i}]: {got} vs {w}"
+                    ),
+                    None => assert!(got.is_nan(), "{src} [{i}]: {got} must be nodata"),
+                }
+            }
+        }
+    }
+}
+
+fn v0() -> PathBuf {
+    asset("catalog/v0/spectral-indices-dict.json")
+}
+
+fn v1() -> PathBuf {
+    asset("catalog/v1/spectral-indices-dict.json")
+}
+
+#[test]
+fn asi_files_load_in_both_layouts() {
+    let c0 = Catalog::load(&v0()).unwrap();
+    let names: Vec<&str> = c0.entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "ATSAVI", "AVI", "BAIS2", "EVI", "FAI", "GDVI", "NDVI", "NIRvP", "SAVI", "VVVHR",
+            "kNDVI"
+        ]
+    );
+    let why = |c: &Catalog, n: &str| c.find(n).unwrap().unsupported.clone();
+    assert!(why(&c0, "kNDVI").unwrap().contains("kNN, kNR"));
+    assert!(why(&c0, "VVVHR").unwrap().contains("VV, VH"));
+    assert!(why(&c0, "NIRvP").unwrap().contains("PAR"));
+    // v0 defaults from the global constants.json beside the file
+    let evi = c0.find("EVI").unwrap();
+    let get = |e: &climidx::catalogue::Entry, c: &str| {
+        e.constants.iter().find(|(n, _)| n == c).unwrap().1
+    };
+    assert_eq!(
+        (get(evi, "g"), get(evi, "C1"), get(evi, "C2"), get(evi, "L")),
+        (Some(2.5), Some(6.0), Some(7.5), Some(1.0))
+    );
+    assert_eq!(get(c0.find("SAVI").unwrap(), "L"), Some(1.0)); // v0: one global L
+    assert_eq!(get(c0.find("FAI").unwrap(), "lambdaN"), None);
+    assert!(c0
+        .find("FAI")
+        .unwrap()
+        .compile(&[])
+        .unwrap_err()
+        .to_string()
+        .contains("--const lambdaN=VALUE"));
+    assert_eq!(c0.find("EVI").unwrap().domain, "vegetation");
+
+    let c1 = Catalog::load(&v1()).unwrap();
+    assert!(why(&c1, "CWI").unwrap().contains("scene-wide"));
+    assert!(why(&c1, "NIRvP").is_some());
+    // v1 defaults: the entry's own, else per index from constants.json
+    assert_eq!(get(c1.find("SAVI").unwrap(), "L"), Some(0.5));
+    assert_eq!(get(c1.find("WDRVI").unwrap(), "alpha"), Some(0.1));
+    assert_eq!(c1.find("NDWI").unwrap().domain, "water");
+
+    // every supported entry runs on the GPU as on the CPU (FAI with Sentinel-2 wavelengths)
+    let consts = [
+        ("lambdaN".to_string(), 842.0),
+        ("lambdaR".to_string(), 665.0),
+        ("lambdaS1".to_string(), 1610.0),
+    ];
+    let mut descs = Vec::new();
+    for c in [&c0, &c1] {
+        for e in c.entries.iter().filter(|e| e.unsupported.is_none()) {
+            descs.push(
+                e.compile(&consts)
+                    .unwrap_or_else(|err| panic!("{}: {err}", e.name)),
+            );
+        }
+    }
+    assert_eq!(descs.len(), 12);
+    gpu_matches_cpu(&descs, 9, "ASI fixture entries");
+}
+
+// ---- CLI ----------------------------------------------------------------------------------
+
+fn climidx(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_climidx"))
+        .args(args)
+        .env("NODEVICE_SELECT", "1")
+        .output()
+        .expect("run climidx")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn read_f32(path: &Path) -> Vec<Vec<f32>> {
+    use climidx::io::reader::{GeoTiffReader, PackedBand};
+    let mut r = GeoTiffReader::open(path).unwrap();
+    let info = r.info().clone();
+    let bands: Vec<u16> = (0..info.bands).collect();
+    let mut packed: Vec<PackedBand> = bands.iter().map(|_| PackedBand::new(info.dtype)).collect();
+    let w = climidx::io::raster::Window {
+        row_off: 0,
+        height: info.height,
+    };
+    r.read_window(w, &bands, &vec![None; bands.len()], &mut packed)
+        .unwrap();
+    packed
+        .iter()
+        .map(|p| p.words.iter().map(|&b| f32::from_bits(b)).collect())
+        .collect()
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = climidx(args);
+    assert!(
+        o.status.success(),
+        "climidx {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn fails(args: &[&str], code: i32, needle: &str) -> String {
+    let o = climidx(args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(code), "climidx {args:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "climidx {args:?}: {err:?} lacks {needle:?}"
+    );
+    err
+}
+
+fn same(a: &[f32], b: &[f32], tol: f32, what: &str) {
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert_eq!(x.is_nan(), y.is_nan(), "{what}: nodata at {i}: {x} vs {y}");
+        if !x.is_nan() {
+            assert!(
+                (x - y).abs() <= tol * (1.0 + x.abs()),
+                "{what}: {i}: {x} vs {y}"
+            );
+        }
+    }
+}
+
+#[test]
+fn cli_expr_index_catalog_and_const() {
+    let dir = tempdir("cli-catalogue");
+    let band = |r: &str, f: &str| format!("{r}={}", s(&asset(&format!("sample/{f}.tif"))));
+    let (b, r, n) = (band("B", "B02"), band("R", "B04"), band("N", "B08"));
+    let common = ["--scale", "0.0001", "--device", "cpu"];
+    // built-in EVI kernel
+    let evi = dir.join("evi.tif");
+    ok(&[
+        &["index", "evi", "-b", &b, "-b", &r, "-b", &n, "-o", s(&evi)][..],
+        &common[..],
+    ]
+    .concat());
+    // the same formula typed as an expression, on the software adapter
+    let expr = dir.join("expr.tif");
+    let sw = if common::software_or_skip("cli expr on the software adapter") {
+        "software"
+    } else {
+        "cpu"
+    };
+    ok(&[
+        "expr",
+        "2.5 * (N - R) / (N + 6 * R - 7.5 * B + 1)",
+        "-b",
+        &b,
+        "-b",
+        &r,
+        "-b",
+        &n,
+        "--scale",
+        "0.0001",
+        "--device",
+        sw,
+        "-o",
+        s(&expr),
+    ]);
+    same(&read_f32(&evi)[0], &read_f32(&expr)[0], 1e-5, "evi vs expr");
+    // the v0 file's EVI (constants from constants.json) and the v1 file's, via --catalog
+    for (file, out) in [(v0(), "evi_v0.tif"), (v1(), "evi_v1.tif")] {
+        let o = dir.join(out);
+        ok(&[
+            &[
+                "index",
+                "EVI",
+                "--catalog",
+                s(&file),
+                "-b",
+                &b,
+                "-b",
+                &r,
+                "-b",
+                &n,
+                "-o",
+                s(&o),
+            ][..],
+            &common[..],
+        ]
+        .concat());
+        same(&read_f32(&evi)[0], &read_f32(&o)[0], 1e-5, out);
+    }
+    // --const: SAVI with L = 0.25 from the built-in kernel and from a formula agree, and differ
+    // from L = 0.5
+    let savi = dir.join("savi.tif");
+    ok(&[
+        &[
+            "index",
+            "savi",
+            "(1 + L) * (N - R) / (N + R + L)",
+            "--const",
+            "L=0.25",
+            "-b",
+            &r,
+            "-b",
+            &n,
+            "-o",
+            s(&savi),
+        ][..],
+        &common[..],
+    ]
+    .concat());
+    let out = read_f32(&savi);
+    same(&out[0], &out[1], 1e-5, "savi kernel vs formula, L=0.25");
+    let savi_file = dir.join("savi_file.tif");
+    ok(&[
+        &[
+            "index",
+            "SAVI",
+            "--catalog",
+            s(&v1()),
+            "--const",
+            "L=0.25",
+            "-b",
+            &r,
+            "-b",
+            &n,
+            "-o",
+            s(&savi_file),
+        ][..],
+        &common[..],
+    ]
+    .concat());
+    same(
+        &out[0],
+        &read_f32(&savi_file)[0],
+        1e-5,
+        "savi kernel vs catalogue file, L=0.25",
+    );
+    fails(
+        &[
+            "index",
+            "savi",
+            "SAVI",
+            "-b",
+            &r,
+            "-b",
+            &n,
+            "-o",
+            s(&dir.join("x.tif")),
+        ],
+        2,
+        "given twice",
+    );
+    let savi05 = dir.join("savi05.tif");
+    ok(&[
+        &["index", "savi", "-b", &r, "-b", &n, "-o", s(&savi05)][..],
+        &common[..],
+    ]
+    .concat());
+    let (a, b5) = (&out[0], &read_f32(&savi05)[0]);
+    let i = a.iter().position(|v| !v.is_nan()).unwrap();
+    assert!(
+        (a[i] - b5[i]).abs() > 1e-3,
+        "L had no effect: {} vs {}",
+        a[i],
+        b5[i]
+    );
+    // errors: exit 2, one error line then the caret
+    let e = fails(
+        &[
+            "expr",
+            "(N - R) / (N + R",
+            "-b",
+            &r,
+            "-b",
+            &n,
+            "-o",
+            s(&dir.join("x.tif")),
+        ],
+        2,
+        "expected ')'",
+    );
+    assert!(e.contains("\n                  ^"), "{e}");
+    fails(
+        &["expr", "N - Q", "-b", &n, "-o", s(&dir.join("x.tif"))],
+        2,
+        "unknown name 'Q'",
+    );
+    fails(
+        &[
+            "index",
+            "savi",
+            "--const",
+            "Q=1",
+            "-b",
+            &r,
+            "-b",
+            &n,
+            "-o",
+            s(&dir.join("x.tif")),
+        ],
+        2,
+        "no index given uses a constant named 'Q'",
+    );
+    fails(
+        &[
+            "index",
+            "FAI",
+            "--catalog",
+            s(&v0()),
+            "-b",
+            &r,
+            "-b",
+            &n,
+            "-o",
+            s(&dir.join("x.tif")),
+        ],
+        2,
+        "--const lambdaN=VALUE",
+    );
+    fails(
+        &[
+            "index",
+            "kNDVI",
+            "--catalog",
+            s(&v0()),
+            "-b",
+            &r,
+            "-b",
+            &n,
+            "-o",
+            s(&dir.join("x.tif")),
+        ],
+        2,
+        "not supported",
+    );
+    fails(
+        &["index", "NOPE", "-b", &r, "-o", s(&dir.join("x.tif"))],
+        2,
+        "unknown index",
+    );
+    fails(
+        &[
+            "index",
+            "NDREI",
+            "-b",
+            &r,
+            "-b",
+            &n,
+            "-o",
+            s(&dir.join("x.tif")),
+        ],
+        2,
+        "needs the 're1' band",
+    );
+    assert!(!dir.join("x.tif").exists());
+}
+
+#[test]
+fn cli_list_and_show() {
+    let all = ok(&["list"]);
+    let lines: Vec<&str> = all.lines().collect();
+    assert!(lines.len() >= 60 + 12, "{}", lines.len());
+    let cat = Catalog::builtin();
+    for e in &cat.entries {
+        let listed = lines.iter().any(|l| {
+            l.split_whitespace()
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&e.name))
+        });
+        assert!(listed, "{} not listed", e.name);
+    }
+    let water = ok(&["list", "--domain", "water"]);
+    assert!(water.lines().count() >= 8);
+    for l in water.lines() {
+        assert_eq!(l.split_whitespace().nth(1), Some("water"), "{l}");
+    }
+    assert!(water.lines().any(|l| l.starts_with("ndwi ")), "{water}");
+    assert!(water.lines().any(|l| l.starts_with("AWEIsh ")), "{water}");
+    let file = ok(&["list", "--catalog", s(&v0())]);
+    assert!(
+        file.lines()
+            .any(|l| l.starts_with("kNDVI") && l.contains("unsupported")),
+        "{file}"
+    );
+    let show = ok(&["show", "ARVI"]);
+    assert!(
+        show.contains("(N - (R - gamma * (B - R))) / (N + (R - gamma * (B - R)))"),
+        "{show}"
+    );
+    assert!(show.contains("constant:   gamma = 1"), "{show}");
+    assert!(show.contains("doi:10.1109/36.134076"), "{show}");
+    let show = ok(&["show", "FAI", "--catalog", s(&v0())]);
+    assert!(show.contains("lambdaN (no default"), "{show}");
+    fails(&["show", "NOPE"], 2, "unknown index");
+}
