@@ -260,11 +260,13 @@ impl Catalog {
             if reductions || formula.contains("spatial_") {
                 why = Some("needs a scene-wide reduction (spatial_max/min/mean)".into());
             }
-            if v.get("external_variables")
+            if let Some(ext) = v
+                .get("external_variables")
                 .and_then(Value::as_array)
-                .is_some_and(|a| !a.is_empty())
+                .filter(|a| !a.is_empty())
             {
-                why = Some("needs an external variable".into());
+                let names: Vec<&str> = ext.iter().filter_map(Value::as_str).collect();
+                why = Some(format!("needs an external variable: {}", names.join(", ")));
             }
             let mut e = Entry {
                 name,
