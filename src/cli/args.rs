@@ -262,7 +262,8 @@ pub struct BenchArgs {
     /// Measured rounds per mode, after one warm-up.
     #[arg(long, default_value_t = 5)]
     pub rounds: usize,
-    /// Indices to compute in one pass (vegetation family), comma-separated, or `all`.
+    /// Indices to compute in one pass: names (built-in kernels or catalogue entries) or formulas
+    /// without commas, comma-separated, or `all` (the built-in vegetation kernels).
     #[arg(long, default_value = "ndvi", value_delimiter = ',')]
     pub index: Vec<String>,
     /// Also time gdal_calc.py, NumPy + rasterio and otbcli_RadiometricIndices (NDVI only).

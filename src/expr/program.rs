@@ -127,18 +127,19 @@ fn apply(op: &Op, x: f32, y: f32, z: f32) -> f32 {
     use Op::*;
     let nan = f32::NAN;
     let b = |v: bool| if v { 1.0 } else { 0.0 };
+    if let Where(..) = *op {
+        return if x.is_nan() {
+            nan
+        } else if x != 0.0 {
+            y
+        } else {
+            z
+        };
+    }
+    // Written as selects, not early returns, so that the per-operation loops vectorize.
+    let bad = x.is_nan() | y.is_nan();
     let r = match *op {
-        Input(_) | Const(_) => unreachable!("leaves are not applied"),
-        Where(..) => {
-            return if x.is_nan() {
-                nan
-            } else if x != 0.0 {
-                y
-            } else {
-                z
-            }
-        }
-        _ if x.is_nan() || y.is_nan() => nan,
+        Input(_) | Const(_) | Where(..) => unreachable!("handled above"),
         Neg(_) => -x,
         Add(..) => x + y,
         Sub(..) => x - y,
@@ -229,10 +230,10 @@ fn apply(op: &Op, x: f32, y: f32, z: f32) -> f32 {
         Eq(..) => b(x == y),
         Ne(..) => b(x != y),
     };
-    if r.is_finite() {
-        r
-    } else {
+    if bad || !r.is_finite() {
         nan
+    } else {
+        r
     }
 }
 
@@ -614,32 +615,75 @@ impl Program {
     /// invalid sample); writes the value or NaN to `out[p]`. Operation by operation over the
     /// whole run, with `apply` inlined in each loop.
     pub fn eval_batch(&self, inputs: &[&[f32]], out: &mut [f32]) {
-        let len = out.len();
-        let mut cols: Vec<Vec<f32>> = Vec::with_capacity(self.ops.len());
-        for op in &self.ops {
-            let col: Vec<f32> = match *op {
-                Op::Input(i) => inputs[i as usize][..len].to_vec(),
-                Op::Const(b) => vec![f32::from_bits(b); len],
-                _ => {
-                    let a = op.args();
-                    let zero = vec![0f32; 0];
-                    let c0 = &cols[a[0] as usize];
-                    let c1 = a.get(1).map(|&i| &cols[i as usize]).unwrap_or(&zero);
-                    let c2 = a.get(2).map(|&i| &cols[i as usize]).unwrap_or(&zero);
-                    match a.len() {
-                        1 => c0.iter().map(|&x| apply(op, x, 0.0, 0.0)).collect(),
-                        2 => c0
-                            .iter()
-                            .zip(c1)
-                            .map(|(&x, &y)| apply(op, x, y, 0.0))
-                            .collect(),
-                        _ => (0..len).map(|p| apply(op, c0[p], c1[p], c2[p])).collect(),
+        // Blocks small enough that every intermediate column stays in the L1/L2 cache.
+        const BLOCK: usize = 512;
+        let mut scratch = vec![0f32; self.ops.len() * BLOCK];
+        let mut start = 0;
+        while start < out.len() {
+            let len = BLOCK.min(out.len() - start);
+            for (j, op) in self.ops.iter().enumerate() {
+                let (done, rest) = scratch.split_at_mut(j * BLOCK);
+                let dst = &mut rest[..len];
+                let c = |k: usize| &done[k * BLOCK..k * BLOCK + len];
+                let a = op.args();
+                // Each arm calls `apply` with an operation known at compile time, so the match
+                // inside it folds away and the loop is specialised per operation.
+                macro_rules! un {
+                    ($op:expr) => {{
+                        let k = $op;
+                        let x = c(a[0] as usize);
+                        for (d, &x) in dst.iter_mut().zip(x) {
+                            *d = apply(&k, x, 0.0, 0.0);
+                        }
+                    }};
+                }
+                macro_rules! bin {
+                    ($op:expr) => {{
+                        let k = $op;
+                        let (x, y) = (c(a[0] as usize), c(a[1] as usize));
+                        for ((d, &x), &y) in dst.iter_mut().zip(x).zip(y) {
+                            *d = apply(&k, x, y, 0.0);
+                        }
+                    }};
+                }
+                use Op::*;
+                match *op {
+                    Input(i) => dst.copy_from_slice(&inputs[i as usize][start..start + len]),
+                    Const(b) => dst.fill(f32::from_bits(b)),
+                    Neg(_) => un!(Neg(0)),
+                    Abs(_) => un!(Abs(0)),
+                    Sqrt(_) => un!(Sqrt(0)),
+                    Exp(_) => un!(Exp(0)),
+                    Ln(_) => un!(Ln(0)),
+                    Log10(_) => un!(Log10(0)),
+                    Tanh(_) => un!(Tanh(0)),
+                    Cbrt(_) => un!(Cbrt(0)),
+                    PowI(_, n) => un!(PowI(0, n)),
+                    Add(..) => bin!(Add(0, 0)),
+                    Sub(..) => bin!(Sub(0, 0)),
+                    Mul(..) => bin!(Mul(0, 0)),
+                    Div(..) => bin!(Div(0, 0)),
+                    Min(..) => bin!(Min(0, 0)),
+                    Max(..) => bin!(Max(0, 0)),
+                    Pow(..) => bin!(Pow(0, 0)),
+                    Lt(..) => bin!(Lt(0, 0)),
+                    Le(..) => bin!(Le(0, 0)),
+                    Gt(..) => bin!(Gt(0, 0)),
+                    Ge(..) => bin!(Ge(0, 0)),
+                    Eq(..) => bin!(Eq(0, 0)),
+                    Ne(..) => bin!(Ne(0, 0)),
+                    Where(..) => {
+                        let (w, x, y) = (c(a[0] as usize), c(a[1] as usize), c(a[2] as usize));
+                        for p in 0..len {
+                            dst[p] = apply(&Where(0, 0, 0), w[p], x[p], y[p]);
+                        }
                     }
                 }
-            };
-            cols.push(col);
+            }
+            let r = self.result as usize * BLOCK;
+            out[start..start + len].copy_from_slice(&scratch[r..r + len]);
+            start += len;
         }
-        out.copy_from_slice(&cols[self.result as usize][..len]);
     }
 
     /// WGSL function `fn NAME(r0: f32, ...) -> Px` computing the program (rules of the module

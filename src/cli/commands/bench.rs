@@ -16,7 +16,6 @@ pub fn run(a: &BenchArgs) -> Result<()> {
             "--size and --rounds must be at least 1".into(),
         ));
     }
-    let mut descs = Vec::new();
     let all: Vec<String>;
     let names: &[String] = if a.index.iter().any(|n| n == "all") {
         all = indices::INDICES
@@ -28,15 +27,13 @@ pub fn run(a: &BenchArgs) -> Result<()> {
     } else {
         &a.index
     };
-    for name in names {
-        let d = indices::find(name)
-            .filter(|d| d.family == Family::Vegetation)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "--index {name:?}: not a built-in vegetation index (see `climidx list`)"
-                ))
-            })?;
-        descs.push(d);
+    // Built-in kernels, catalogue entries and formulas alike.
+    let (descs, _) = super::index::resolve(names, None, &[])?;
+    if let Some(d) = descs.iter().find(|d| d.family == Family::Anomaly) {
+        return Err(Error::Usage(format!(
+            "--index {}: anomaly indices are not benchmarked here; see `bench --climatology`",
+            d.name
+        )));
     }
     let (workdir, temporary) = match &a.workdir {
         Some(d) => (d.clone(), false),
