@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use climidx::catalogue::Catalog;
 use climidx::engine::{compute_in_memory, Backend};
@@ -17,21 +16,12 @@ use climidx::indices::{self, Consts, Family, IndexDesc, ROLE_SLOTS};
 use climidx::io::raster::DataType;
 use climidx::shaders::kernel_source;
 use common::data::{bands_of, random_case};
-use common::{assert_matches, asset, gpu_or_skip, tempdir};
-use wgpu::naga;
+use common::{assert_matches, asset, fails, gpu_or_skip, ok, read_f32, tempdir};
 
 const NAN_BITS: u32 = 0x7fc0_0000;
 
 fn validate(descs: &[&IndexDesc]) {
-    let src = kernel_source(descs, &[Some(DataType::U16); ROLE_SLOTS]);
-    let module =
-        naga::front::wgsl::parse_str(&src).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
-    naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::all(),
-    )
-    .validate(&module)
-    .unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
+    common::naga_validate(&kernel_source(descs, &[Some(DataType::U16); ROLE_SLOTS]));
 }
 
 /// GPU against CPU for `descs` on random reflectance-like data, in several windows.
@@ -146,16 +136,8 @@ fn fused_mixed_pass_equals_separate_passes() {
     ];
     let c = random_case(12, DataType::U16, 40, 9);
     let bands = bands_of(&c);
-    let k: Vec<Consts> = descs.iter().map(|d| d.default_constants()).collect();
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
-        let fused = compute_in_memory(backend, &descs, &k, &bands, NAN_BITS, None, true).unwrap();
-        for (j, d) in descs.iter().enumerate() {
-            let alone = compute_in_memory(backend, &[d], &[k[j]], &bands, NAN_BITS, Some(64), true)
-                .unwrap();
-            let a: Vec<u32> = alone[0].iter().map(|v| v.to_bits()).collect();
-            let f: Vec<u32> = fused[j].iter().map(|v| v.to_bits()).collect();
-            assert_eq!(a, f, "{}: fused and separate passes differ", d.name);
-        }
+        common::assert_fused_equals_separate(backend, &descs, &bands);
     }
 }
 
@@ -345,55 +327,8 @@ fn asi_files_load_in_both_layouts() {
 
 // ---- CLI ----------------------------------------------------------------------------------
 
-fn climidx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_climidx"))
-        .args(args)
-        .env("NODEVICE_SELECT", "1")
-        .output()
-        .expect("run climidx")
-}
-
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn read_f32(path: &Path) -> Vec<Vec<f32>> {
-    use climidx::io::reader::{GeoTiffReader, PackedBand};
-    let mut r = GeoTiffReader::open(path).unwrap();
-    let info = r.info().clone();
-    let bands: Vec<u16> = (0..info.bands).collect();
-    let mut packed: Vec<PackedBand> = bands.iter().map(|_| PackedBand::new(info.dtype)).collect();
-    let w = climidx::io::raster::Window {
-        row_off: 0,
-        height: info.height,
-    };
-    r.read_window(w, &bands, &vec![None; bands.len()], &mut packed)
-        .unwrap();
-    packed
-        .iter()
-        .map(|p| p.words.iter().map(|&b| f32::from_bits(b)).collect())
-        .collect()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = climidx(args);
-    assert!(
-        o.status.success(),
-        "climidx {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn fails(args: &[&str], code: i32, needle: &str) -> String {
-    let o = climidx(args);
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(code), "climidx {args:?}: {err}");
-    assert!(
-        err.contains(needle),
-        "climidx {args:?}: {err:?} lacks {needle:?}"
-    );
-    err
 }
 
 fn same(a: &[f32], b: &[f32], tol: f32, what: &str) {
@@ -679,48 +614,14 @@ fn cli_list_and_show() {
 fn fast_cpu_path_equals_the_reference_for_every_catalogue_entry() {
     // The block-wise batch evaluator against the per-pixel specification, bit for bit, over
     // several parallel chunks, with nodata, NaN/inf and zero denominators injected.
-    use climidx::indices::common::BandParams;
     let cat = Catalog::builtin();
     let all: Vec<&'static IndexDesc> = cat
         .entries
         .iter()
         .map(|e| e.compile(&[]).unwrap())
         .collect();
-    let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
-    let (w, h) = (301, 113);
-    let c = random_case(901, DataType::F32, w, h);
-    let params: Vec<Option<BandParams>> = c
-        .data
-        .iter()
-        .map(|b| {
-            b.as_ref()
-                .map(|_| BandParams::new(c.dtype, c.nodata, c.scale, c.offset))
-        })
-        .collect();
-    let bands: [climidx::cpu::RoleBand<'_>; ROLE_SLOTS] = std::array::from_fn(|s| {
-        params[s]
-            .as_ref()
-            .zip(c.data[s].as_ref())
-            .map(|(p, b)| (p, &b.words[..]))
-    });
-    let pixels = w * h;
+    let c = random_case(901, DataType::F32, 301, 113);
     for chunk in all.chunks(32) {
-        let n = chunk.len();
-        let mut fast = vec![vec![0.0f32; pixels]; n];
-        let mut reference = vec![vec![1.0f32; pixels]; n];
-        let mut f: Vec<&mut [f32]> = fast.iter_mut().map(|o| &mut o[..]).collect();
-        climidx::cpu::run_window(chunk, &k[..n], &bands, pixels, NAN_BITS, &mut f);
-        let mut r: Vec<&mut [f32]> = reference.iter_mut().map(|o| &mut o[..]).collect();
-        climidx::cpu::run_window_reference(chunk, &k[..n], &bands, pixels, NAN_BITS, &mut r);
-        for (j, d) in chunk.iter().enumerate() {
-            if let Some(i) =
-                (0..pixels).find(|&i| fast[j][i].to_bits() != reference[j][i].to_bits())
-            {
-                panic!(
-                    "{}: pixel {i}: fast {:?} reference {:?}",
-                    d.name, fast[j][i], reference[j][i]
-                );
-            }
-        }
+        common::assert_fast_equals_reference(chunk, &c, &[NAN_BITS]);
     }
 }

@@ -4,43 +4,18 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use climidx::indices::common::{fetch, BandParams};
 use climidx::indices::{self, Px};
 use climidx::io::raster::{row_windows, NodataMatch};
 use climidx::io::reader::{GeoTiffReader, PackedBand};
-use common::{asset, tempdir};
+use common::{asset, climidx, read_f32, tempdir};
 
 const SCENE: &str = "sample/scene_u16_4band_96x80.tif";
 
-fn climidx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_climidx"))
-        .args(args)
-        .output()
-        .expect("run climidx")
-}
-
 fn s(p: &Path) -> String {
     p.to_str().unwrap().to_string()
-}
-
-/// Band `b` (0-based) of a float output, as f32 values.
-fn read_f32(path: &Path) -> Vec<Vec<f32>> {
-    let mut r = GeoTiffReader::open(path).unwrap();
-    let info = r.info().clone();
-    let bands: Vec<u16> = (0..info.bands).collect();
-    let mut packed: Vec<PackedBand> = bands.iter().map(|_| PackedBand::new(info.dtype)).collect();
-    let w = climidx::io::raster::Window {
-        row_off: 0,
-        height: info.height,
-    };
-    r.read_window(w, &bands, &vec![None; bands.len()], &mut packed)
-        .unwrap();
-    packed
-        .iter()
-        .map(|p| p.words.iter().map(|&b| f32::from_bits(b)).collect())
-        .collect()
 }
 
 /// Band `b` (1-based) of the sample scene as reflectance (None = nodata).

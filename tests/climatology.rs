@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use climidx::engine::Backend;
 use climidx::indices::common::BandParams;
@@ -16,7 +15,11 @@ use climidx::io::reader::{GeoTiffReader, PackedBand};
 use climidx::temporal::climatology::compute_in_memory;
 use climidx::temporal::stats::STATS;
 use common::data::pack;
-use common::{asset, gpu_or_skip, tempdir, Rng};
+use common::{asset, fails, gpu_or_skip, tempdir, Rng};
+
+fn ok(args: &[&str]) {
+    common::ok(args);
+}
 
 const NAN_BITS: u32 = 0x7fc0_0000;
 
@@ -291,40 +294,6 @@ fn gpu_climatology_matches_cpu_on_odd_shapes_types_and_windows() {
 }
 
 // ---- CLI end to end on assets/stack -------------------------------------------------------
-
-fn climidx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_climidx"))
-        .args(args)
-        .env("NODEVICE_SELECT", "1")
-        .output()
-        .expect("run climidx")
-}
-
-fn ok(args: &[&str]) {
-    let o = climidx(args);
-    assert!(
-        o.status.success(),
-        "climidx {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-fn fails(args: &[&str], code: i32, needle: &str) {
-    let o = climidx(args);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(code), "climidx {args:?}: {err}");
-    assert!(
-        err.contains(needle),
-        "climidx {args:?}: {err:?} lacks {needle:?}"
-    );
-    assert_eq!(
-        err.trim()
-            .lines()
-            .filter(|l| l.starts_with("climidx: error"))
-            .count(),
-        1
-    );
-}
 
 /// Whole first band of `path` as f64 (NaN for the file's nodata), as the decoder sees it.
 fn read(path: &Path, scale: f64) -> Vec<f64> {

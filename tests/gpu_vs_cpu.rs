@@ -161,16 +161,8 @@ fn fused_pass_equals_separate_passes() {
     let c = random_case(11, DataType::U16, 50, 20);
     let bands = bands_of(&c);
     let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
-    let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
-        let fused = compute_in_memory(backend, &all, &k, &bands, NAN_BITS, None, true).unwrap();
-        for (j, d) in all.iter().enumerate() {
-            let alone = compute_in_memory(backend, &[d], &[k[j]], &bands, NAN_BITS, Some(96), true)
-                .unwrap();
-            let a: Vec<u32> = alone[0].iter().map(|v| v.to_bits()).collect();
-            let f: Vec<u32> = fused[j].iter().map(|v| v.to_bits()).collect();
-            assert_eq!(a, f, "{}: fused and separate passes differ", d.name);
-        }
+        common::assert_fused_equals_separate(backend, &all, &bands);
     }
 }
 
@@ -262,42 +254,9 @@ fn fast_cpu_path_equals_the_reference_bit_for_bit() {
     // The native path (`--device cpu`) against the shader-mirroring reference, every index and
     // sample type, with nodata, NaN/inf and zero denominators as in the random cases.
     let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
-    let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
     for (n, dt) in DataType::ALL.into_iter().enumerate() {
         let c = random_case(500 + n as u64, dt, 301, 157); // several parallel chunks
-        let params: Vec<Option<BandParams>> = c
-            .data
-            .iter()
-            .map(|b| {
-                b.as_ref()
-                    .map(|_| BandParams::new(c.dtype, c.nodata, c.scale, c.offset))
-            })
-            .collect();
-        let bands: [climidx::cpu::RoleBand<'_>; ROLE_SLOTS] = std::array::from_fn(|s| {
-            params[s]
-                .as_ref()
-                .zip(c.data[s].as_ref())
-                .map(|(p, b)| (p, &b.words[..]))
-        });
-        let pixels = 301 * 157;
-        for nodata in [NAN_BITS, (-9999.0f32).to_bits()] {
-            let mut fast = vec![vec![0.0f32; pixels]; all.len()];
-            let mut reference = vec![vec![1.0f32; pixels]; all.len()];
-            let mut f: Vec<&mut [f32]> = fast.iter_mut().map(|o| &mut o[..]).collect();
-            climidx::cpu::run_window(&all, &k, &bands, pixels, nodata, &mut f);
-            let mut r: Vec<&mut [f32]> = reference.iter_mut().map(|o| &mut o[..]).collect();
-            climidx::cpu::run_window_reference(&all, &k, &bands, pixels, nodata, &mut r);
-            for (j, d) in all.iter().enumerate() {
-                let a: Vec<u32> = fast[j].iter().map(|v| v.to_bits()).collect();
-                let b: Vec<u32> = reference[j].iter().map(|v| v.to_bits()).collect();
-                if let Some(i) = (0..pixels).find(|&i| a[i] != b[i]) {
-                    panic!(
-                        "{} {dt:?}: pixel {i}: fast {:?} reference {:?}",
-                        d.name, fast[j][i], reference[j][i]
-                    );
-                }
-            }
-        }
+        common::assert_fast_equals_reference(&all, &c, &[NAN_BITS, (-9999.0f32).to_bits()]);
     }
 }
 

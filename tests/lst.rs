@@ -5,34 +5,16 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use climidx::indices::thermal;
 use climidx::io::raster::Window;
 use climidx::io::reader::{GeoTiffReader, PackedBand};
-use common::{repo, tempdir};
+use common::{climidx, ok, repo, tempdir};
 
 const L8: &str = "assets/landsat/LC08_L1TP_190028_20230715_20230725_02_T1";
 const L5: &str = "assets/landsat/LT05_L1TP_190028_20090801_20161022_01_T1";
 const L8_L2: &str = "assets/landsat/LC08_L2SP_190028_20230715_20230725_02_T1";
 const W: usize = 24;
-
-fn climidx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_climidx"))
-        .current_dir(repo())
-        .args(args)
-        .output()
-        .expect("run climidx")
-}
-
-fn ok(args: &[&str]) {
-    let o = climidx(args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
 
 /// Every band of a file as f64 raw values (DN for integer files, values for float files).
 fn read(path: &Path) -> Vec<Vec<f64>> {

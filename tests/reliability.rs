@@ -5,19 +5,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use climidx::io::geo::GeoInfo;
 use climidx::io::writer::{GeoTiffWriter, WriterOptions};
-use common::tempdir;
-
-fn climidx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_climidx"))
-        .args(args)
-        .output()
-        .expect("run climidx")
-}
+use common::{climidx, tempdir};
 
 /// A classic little-endian TIFF: `data` at offset 8, then one IFD with `entries`
 /// (tag, type, count, value bytes). Values longer than 4 bytes go after the IFD.

@@ -1,6 +1,8 @@
 //! Every generated kernel parses and validates with naga (the same naga wgpu uses), and the
 //! host/shader parameter structs agree in size. Needs no device: runs everywhere.
 
+mod common;
+
 use climidx::indices::common::TileParams;
 use climidx::indices::{IndexDesc, INDICES, ROLE_SLOTS};
 use climidx::io::raster::DataType;
@@ -12,16 +14,7 @@ fn validate(indices: &[&IndexDesc]) -> naga::Module {
 }
 
 fn validate_typed(indices: &[&IndexDesc], dtype: DataType) -> naga::Module {
-    let src = kernel_source(indices, &[Some(dtype); ROLE_SLOTS]);
-    let module =
-        naga::front::wgsl::parse_str(&src).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
-    naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::all(),
-    )
-    .validate(&module)
-    .unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
-    module
+    common::naga_validate(&kernel_source(indices, &[Some(dtype); ROLE_SLOTS]))
 }
 
 #[test]
@@ -84,14 +77,7 @@ fn climatology_kernels_validate_for_every_sample_type() {
     stages.push(Stage::Finalize);
     for st in stages {
         let (_, src) = kernel_source(st);
-        let module = naga::front::wgsl::parse_str(&src)
-            .unwrap_or_else(|e| panic!("{st:?}: {}", e.emit_to_string(&src)));
-        naga::valid::Validator::new(
-            naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::all(),
-        )
-        .validate(&module)
-        .unwrap_or_else(|e| panic!("{st:?}: {}", e.emit_to_string(&src)));
+        let module = common::naga_validate(&src);
         assert!(module.entry_points.iter().any(|e| e.name == "main"));
     }
 }

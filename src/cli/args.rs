@@ -86,14 +86,6 @@ pub struct ExprArgs {
     /// The formula: + - * / ** (or ^), unary minus, parentheses, comparisons, min max abs sqrt
     /// exp log log10 tanh where(cond, a, b); bands by ASI symbol (B G R N S1 ...) or role name.
     pub formula: String,
-    /// ROLE=PATH[:N], ROLE a role name or an ASI symbol (N=B08.tif).
-    #[arg(
-        long = "band",
-        short = 'b',
-        value_name = "ROLE=PATH[:N]",
-        required = true
-    )]
-    pub bands: Vec<String>,
     /// NAME=VALUE for a constant of the formula (ASI defaults apply otherwise: L 1, g 2.5, ...).
     #[arg(
         long = "const",
@@ -107,15 +99,8 @@ pub struct ExprArgs {
     /// Output GeoTIFF.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
-    /// DN → reflectance: value = DN·scale + offset.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    pub scale: f32,
-    /// See --scale.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    pub offset: f32,
-    /// Input nodata value for every band (overrides the files' GDAL_NODATA).
-    #[arg(long, allow_negative_numbers = true)]
-    pub nodata: Option<f64>,
+    #[command(flatten)]
+    pub input: BandArgs,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
@@ -424,6 +409,20 @@ pub struct IndexArgs {
         allow_negative_numbers = true
     )]
     pub consts: Vec<String>,
+    /// Output GeoTIFF.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub input: BandArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+/// The bands of an index run and their calibration (shared by `index` and `expr`).
+#[derive(Debug, Clone, Args)]
+pub struct BandArgs {
     /// ROLE=PATH[:N]: band N (1-based, default 1) of PATH plays ROLE (blue, green, red, nir,
     /// swir1, swir2, re1, ... or an ASI symbol: B G R N S1 S2 RE1 ...).
     #[arg(
@@ -433,9 +432,6 @@ pub struct IndexArgs {
         required = true
     )]
     pub bands: Vec<String>,
-    /// Output GeoTIFF.
-    #[arg(short, long, value_name = "OUT")]
-    pub output: PathBuf,
     /// DN → reflectance: value = DN·scale + offset.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub scale: f32,
@@ -445,10 +441,6 @@ pub struct IndexArgs {
     /// Input nodata value for every band (overrides the files' GDAL_NODATA).
     #[arg(long, allow_negative_numbers = true)]
     pub nodata: Option<f64>,
-    #[command(flatten)]
-    pub out: OutputArgs,
-    #[command(flatten)]
-    pub device: DeviceArgs,
 }
 
 /// How outputs are written and windows sized (shared by the commands that write rasters).
@@ -506,8 +498,8 @@ mod tests {
             panic!()
         };
         assert_eq!(a.indices, ["ndvi", "evi"]);
-        assert_eq!(a.bands.len(), 3);
-        assert_eq!(a.offset, -0.1);
+        assert_eq!(a.input.bands.len(), 3);
+        assert_eq!(a.input.offset, -0.1);
         assert_eq!(a.device.device, DeviceChoice::Cpu);
     }
 }

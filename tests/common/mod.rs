@@ -172,3 +172,148 @@ pub fn run_ok(cmd: &mut std::process::Command) -> String {
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }
+
+/// Run the climidx binary (from the repository root).
+pub fn climidx(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_climidx"))
+        .current_dir(repo())
+        .args(args)
+        .output()
+        .expect("run climidx")
+}
+
+/// Run climidx, assert success, return stdout.
+pub fn ok(args: &[&str]) -> String {
+    let o = climidx(args);
+    assert!(
+        o.status.success(),
+        "climidx {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Run climidx, assert exit `code`, one `climidx: error` line containing `needle`; return
+/// stderr.
+pub fn fails(args: &[&str], code: i32, needle: &str) -> String {
+    let o = climidx(args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(code), "climidx {args:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "climidx {args:?}: {err:?} lacks {needle:?}"
+    );
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.starts_with("climidx: error"))
+            .count(),
+        1,
+        "{err}"
+    );
+    err
+}
+
+/// Every band of a 32-bit file as f32 values (raw bits; NaN stays NaN).
+pub fn read_f32(path: &Path) -> Vec<Vec<f32>> {
+    use climidx::io::reader::{GeoTiffReader, PackedBand};
+    let mut r = GeoTiffReader::open(path).unwrap();
+    let info = r.info().clone();
+    let bands: Vec<u16> = (0..info.bands).collect();
+    let mut packed: Vec<PackedBand> = bands.iter().map(|_| PackedBand::new(info.dtype)).collect();
+    let w = climidx::io::raster::Window {
+        row_off: 0,
+        height: info.height,
+    };
+    r.read_window(w, &bands, &vec![None; bands.len()], &mut packed)
+        .unwrap();
+    packed
+        .iter()
+        .map(|p| p.words.iter().map(|&b| f32::from_bits(b)).collect())
+        .collect()
+}
+
+/// Parse and validate WGSL with naga (the same naga wgpu uses); panics with the diagnostic.
+pub fn naga_validate(src: &str) -> wgpu::naga::Module {
+    use wgpu::naga;
+    let module =
+        naga::front::wgsl::parse_str(src).unwrap_or_else(|e| panic!("{}", e.emit_to_string(src)));
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::all(),
+    )
+    .validate(&module)
+    .unwrap_or_else(|e| panic!("{}", e.emit_to_string(src)));
+    module
+}
+
+/// `descs` fused in one pass give the same bits as each alone (in other windows), on `backend`.
+pub fn assert_fused_equals_separate(
+    backend: climidx::engine::Backend<'_>,
+    descs: &[&'static IndexDesc],
+    bands: &[Option<(
+        climidx::indices::common::BandParams,
+        &climidx::io::reader::PackedBand,
+    )>; climidx::indices::ROLE_SLOTS],
+) {
+    use climidx::engine::compute_in_memory;
+    let nan = f32::NAN.to_bits();
+    let k: Vec<climidx::indices::Consts> = descs.iter().map(|d| d.default_constants()).collect();
+    let fused = compute_in_memory(backend, descs, &k, bands, nan, None, true).unwrap();
+    for (j, d) in descs.iter().enumerate() {
+        let alone = compute_in_memory(backend, &[d], &[k[j]], bands, nan, Some(96), true).unwrap();
+        let a: Vec<u32> = alone[0].iter().map(|v| v.to_bits()).collect();
+        let f: Vec<u32> = fused[j].iter().map(|v| v.to_bits()).collect();
+        assert_eq!(a, f, "{}: fused and separate passes differ", d.name);
+    }
+}
+
+/// The native fast path (`cpu::run_window`) equals the shader-mirroring reference
+/// (`cpu::run_window_reference`) bit for bit on `case`, for each output nodata pattern.
+pub fn assert_fast_equals_reference(
+    descs: &[&'static IndexDesc],
+    case: &data::Case,
+    nodata: &[u32],
+) {
+    use climidx::indices::common::BandParams;
+    let k: Vec<climidx::indices::Consts> = descs.iter().map(|d| d.default_constants()).collect();
+    let params: Vec<Option<BandParams>> = case
+        .data
+        .iter()
+        .map(|b| {
+            b.as_ref()
+                .map(|_| BandParams::new(case.dtype, case.nodata, case.scale, case.offset))
+        })
+        .collect();
+    let bands: [climidx::cpu::RoleBand<'_>; climidx::indices::ROLE_SLOTS] =
+        std::array::from_fn(|s| {
+            params[s]
+                .as_ref()
+                .zip(case.data[s].as_ref())
+                .map(|(p, b)| (p, &b.words[..]))
+        });
+    let pixels = case
+        .data
+        .iter()
+        .flatten()
+        .next()
+        .map(|b| b.pixels)
+        .unwrap_or(0);
+    for &nd in nodata {
+        let mut fast = vec![vec![0.0f32; pixels]; descs.len()];
+        let mut reference = vec![vec![1.0f32; pixels]; descs.len()];
+        let mut f: Vec<&mut [f32]> = fast.iter_mut().map(|o| &mut o[..]).collect();
+        climidx::cpu::run_window(descs, &k, &bands, pixels, nd, &mut f);
+        let mut r: Vec<&mut [f32]> = reference.iter_mut().map(|o| &mut o[..]).collect();
+        climidx::cpu::run_window_reference(descs, &k, &bands, pixels, nd, &mut r);
+        for (j, d) in descs.iter().enumerate() {
+            if let Some(i) =
+                (0..pixels).find(|&i| fast[j][i].to_bits() != reference[j][i].to_bits())
+            {
+                panic!(
+                    "{} {:?}: pixel {i}: fast {:?} reference {:?}",
+                    d.name, case.dtype, fast[j][i], reference[j][i]
+                );
+            }
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! from a climatology folder.
 
 use crate::cli::args::{AnomalyArgs, AnomalyKind, VhiArgs};
-use crate::engine::{BandSource, IndexJob};
+use crate::engine::BandSource;
 use crate::error::{Error, Result};
 use crate::indices::{self, Role};
 use crate::temporal::dates::{check_pattern, date_of, Date};
@@ -56,7 +56,6 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
         };
         bands.push(b);
     }
-    let (out_nodata, window_pixels) = super::index::parse_common(&a.out)?;
     let mut metadata = vec![(
         "CLIMIDX_CLIMATOLOGY".to_string(),
         folder.display().to_string(),
@@ -64,20 +63,14 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
     if let Some(d) = date {
         metadata.push(("CLIMIDX_DATE".to_string(), d.to_string()));
     }
-    let job = IndexJob {
-        indices: vec![d],
-        constants: vec![d.default_constants()],
+    let job = super::index::make_job(
+        vec![d],
+        vec![d.default_constants()],
         bands,
-        scale: 1.0,
-        offset: 0.0,
-        nodata: None,
-        out_nodata,
-        output: a.output.clone(),
-        overwrite: a.out.overwrite,
-        window_pixels,
-        mem_limit: a.out.mem_limit << 20,
+        &a.output,
+        &a.out,
         metadata,
-    };
+    )?;
     super::index::run_job(&job, &a.device)
 }
 
@@ -88,23 +81,10 @@ pub fn run_vhi(a: &VhiArgs) -> Result<()> {
     let d = indices::find("vhi").expect("vhi is registered");
     let mut k = d.default_constants();
     k[d.const_slot("A").expect("vhi has A")] = a.weight;
-    let (out_nodata, window_pixels) = super::index::parse_common(&a.out)?;
-    let job = IndexJob {
-        indices: vec![d],
-        constants: vec![k],
-        bands: vec![
-            BandSource::new(Role::Vci, a.vci.clone(), 1),
-            BandSource::new(Role::Tci, a.tci.clone(), 1),
-        ],
-        scale: 1.0,
-        offset: 0.0,
-        nodata: None,
-        out_nodata,
-        output: a.output.clone(),
-        overwrite: a.out.overwrite,
-        window_pixels,
-        mem_limit: a.out.mem_limit << 20,
-        metadata: Vec::new(),
-    };
+    let bands = vec![
+        BandSource::new(Role::Vci, a.vci.clone(), 1),
+        BandSource::new(Role::Tci, a.tci.clone(), 1),
+    ];
+    let job = super::index::make_job(vec![d], vec![k], bands, &a.output, &a.out, Vec::new())?;
     super::index::run_job(&job, &a.device)
 }

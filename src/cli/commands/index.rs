@@ -1,9 +1,9 @@
 //! `climidx index`: arguments → [`IndexJob`] → [`run_index_job`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::catalogue::Catalog;
-use crate::cli::args::{ExprArgs, IndexArgs, OutputArgs};
+use crate::cli::args::{BandArgs, ExprArgs, IndexArgs, OutputArgs};
 use crate::engine::{run_index_job, Backend, BandSource, IndexJob};
 use crate::error::{Error, Result};
 use crate::expr::{BandScope, Program};
@@ -149,31 +149,7 @@ pub fn run(a: &IndexArgs) -> Result<()> {
     let catalog = a.catalog.as_deref().map(Catalog::load).transpose()?;
     let consts = parse_consts(&a.consts)?;
     let (descs, constants) = resolve(&a.indices, catalog.as_ref(), &consts)?;
-    let bands = a
-        .bands
-        .iter()
-        .map(|s| parse_band(s))
-        .collect::<Result<Vec<_>>>()?;
-    if !a.scale.is_finite() || !a.offset.is_finite() || a.scale == 0.0 {
-        return Err(Error::Usage(
-            "--scale must be finite and non-zero, --offset finite".into(),
-        ));
-    }
-    let (out_nodata, window_pixels) = parse_common(&a.out)?;
-    let job = IndexJob {
-        constants,
-        indices: descs,
-        bands,
-        scale: a.scale,
-        offset: a.offset,
-        nodata: a.nodata,
-        out_nodata,
-        output: a.output.clone(),
-        overwrite: a.out.overwrite,
-        window_pixels,
-        mem_limit: a.out.mem_limit << 20,
-        metadata: Vec::new(),
-    };
+    let job = band_job(descs, constants, &a.input, &a.output, &a.out, Vec::new())?;
     run_job(&job, &a.device)
 }
 
@@ -191,32 +167,69 @@ pub fn run_expr(a: &ExprArgs) -> Result<()> {
     }
     let d =
         indices::IndexDesc::from_program(&a.name, "formula", indices::Family::Expression, p, "");
-    let bands = a
+    let meta = vec![("CLIMIDX_EXPRESSION".into(), a.formula.clone())];
+    let job = band_job(
+        vec![d],
+        vec![d.default_constants()],
+        &a.input,
+        &a.output,
+        &a.out,
+        meta,
+    )?;
+    run_job(&job, &a.device)
+}
+
+/// The job of `index` and `expr`: `--band` specs with one calibration for every band.
+fn band_job(
+    indices: Vec<&'static indices::IndexDesc>,
+    constants: Vec<indices::Consts>,
+    input: &BandArgs,
+    output: &Path,
+    out: &OutputArgs,
+    metadata: Vec<(String, String)>,
+) -> Result<IndexJob> {
+    let bands = input
         .bands
         .iter()
         .map(|s| parse_band(s))
         .collect::<Result<Vec<_>>>()?;
-    if !a.scale.is_finite() || !a.offset.is_finite() || a.scale == 0.0 {
+    if !input.scale.is_finite() || !input.offset.is_finite() || input.scale == 0.0 {
         return Err(Error::Usage(
             "--scale must be finite and non-zero, --offset finite".into(),
         ));
     }
-    let (out_nodata, window_pixels) = parse_common(&a.out)?;
-    let job = IndexJob {
-        constants: vec![d.default_constants()],
-        indices: vec![d],
+    let mut job = make_job(indices, constants, bands, output, out, metadata)?;
+    job.scale = input.scale;
+    job.offset = input.offset;
+    job.nodata = input.nodata;
+    Ok(job)
+}
+
+/// An [`IndexJob`] with unit calibration (bands carry their own) from the options every
+/// index-writing command shares.
+pub fn make_job(
+    indices: Vec<&'static indices::IndexDesc>,
+    constants: Vec<indices::Consts>,
+    bands: Vec<BandSource>,
+    output: &Path,
+    out: &OutputArgs,
+    metadata: Vec<(String, String)>,
+) -> Result<IndexJob> {
+    let (out_nodata, window_pixels) = parse_common(out)?;
+    Ok(IndexJob {
+        indices,
+        constants,
         bands,
-        scale: a.scale,
-        offset: a.offset,
-        nodata: a.nodata,
+        scale: 1.0,
+        offset: 0.0,
+        nodata: None,
         out_nodata,
-        output: a.output.clone(),
-        overwrite: a.out.overwrite,
+        output: output.to_path_buf(),
+        overwrite: out.overwrite,
         window_pixels,
-        mem_limit: a.out.mem_limit << 20,
-        metadata: vec![("CLIMIDX_EXPRESSION".into(), a.formula.clone())],
-    };
-    run_job(&job, &a.device)
+        mem_limit: out.mem_limit << 20,
+        metadata,
+    })
 }
 
 /// Output nodata and window override, shared by the commands that write rasters.

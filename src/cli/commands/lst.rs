@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::index::{parse_band, parse_common};
+use super::index::parse_band;
 use crate::cli::args::{LstArgs, LstMethod, LstOutput, TempUnit};
-use crate::engine::{BandSource, IndexJob};
+use crate::engine::BandSource;
 use crate::error::{Error, Result};
 use crate::indices::thermal::{ThermalBand, JM2014, RHO_UM_K};
 use crate::indices::{self, Consts, IndexDesc, Role};
@@ -320,20 +320,7 @@ pub fn run(a: &LstArgs) -> Result<()> {
             )));
         }
     }
-    let (out_nodata, window_pixels) = parse_common(&a.out)?;
-    let job = IndexJob {
-        indices: descs,
-        constants: consts,
-        bands,
-        scale: 1.0,
-        offset: 0.0,
-        nodata: a.nodata,
-        out_nodata,
-        output: a.output.clone(),
-        overwrite: a.out.overwrite,
-        window_pixels,
-        mem_limit: a.out.mem_limit << 20,
-        metadata: meta,
-    };
+    let mut job = super::index::make_job(descs, consts, bands, &a.output, &a.out, meta)?;
+    job.nodata = a.nodata;
     super::index::run_job(&job, &a.device)
 }
