@@ -56,14 +56,21 @@ fn gpu_matches_cpu(descs: &[&'static IndexDesc], seed: u64, what: &str) {
     }
 }
 
-#[test]
-fn every_builtin_catalogue_entry_validates_and_matches_cpu_on_the_gpu() {
-    let cat = Catalog::builtin();
-    let descs: Vec<&'static IndexDesc> = cat
+/// Every entry of the built-in catalogue, compiled with its defaults.
+fn compiled_catalogue() -> Vec<&'static IndexDesc> {
+    Catalog::builtin()
         .entries
         .iter()
-        .map(|e| e.compile(&[]).unwrap())
-        .collect();
+        .map(|e| {
+            e.compile(&[])
+                .unwrap_or_else(|err| panic!("{}: {err}", e.name))
+        })
+        .collect()
+}
+
+#[test]
+fn every_builtin_catalogue_entry_validates_and_matches_cpu_on_the_gpu() {
+    let descs = compiled_catalogue();
     // Fused in groups (at most 32 outputs per kernel), which also exercises one kernel holding
     // many generated functions.
     for (g, chunk) in descs.chunks(30).enumerate() {
@@ -614,12 +621,7 @@ fn cli_list_and_show() {
 fn fast_cpu_path_equals_the_reference_for_every_catalogue_entry() {
     // The block-wise batch evaluator against the per-pixel specification, bit for bit, over
     // several parallel chunks, with nodata, NaN/inf and zero denominators injected.
-    let cat = Catalog::builtin();
-    let all: Vec<&'static IndexDesc> = cat
-        .entries
-        .iter()
-        .map(|e| e.compile(&[]).unwrap())
-        .collect();
+    let all = compiled_catalogue();
     let c = random_case(901, DataType::F32, 301, 113);
     for chunk in all.chunks(32) {
         common::assert_fast_equals_reference(chunk, &c, &[NAN_BITS]);

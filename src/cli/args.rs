@@ -146,15 +146,8 @@ pub struct ClimatologyArgs {
     /// Band of each input to use (1-based).
     #[arg(long, default_value_t = 1)]
     pub band: u16,
-    /// DN → value for every input: value = DN·scale + offset (e.g. 0.0001 for MODIS NDVI).
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    pub scale: f32,
-    /// See --scale.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    pub offset: f32,
-    /// Input nodata value (overrides the files' GDAL_NODATA).
-    #[arg(long, allow_negative_numbers = true)]
-    pub nodata: Option<f64>,
+    #[command(flatten)]
+    pub cal: Calibration,
     /// Output folder (created if missing): count.tif mean.tif std.tif min.tif max.tif and
     /// climatology.json.
     #[arg(short, long, value_name = "DIR")]
@@ -200,15 +193,8 @@ pub struct AnomalyArgs {
     /// Band of the input (1-based).
     #[arg(long, default_value_t = 1)]
     pub band: u16,
-    /// DN → value for the input (use the climatology's --scale/--offset).
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    pub scale: f32,
-    /// See --scale.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    pub offset: f32,
-    /// Input nodata value (overrides the file's GDAL_NODATA).
-    #[arg(long, allow_negative_numbers = true)]
-    pub nodata: Option<f64>,
+    #[command(flatten)]
+    pub cal: Calibration,
     /// Output GeoTIFF.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
@@ -432,15 +418,34 @@ pub struct BandArgs {
         required = true
     )]
     pub bands: Vec<String>,
-    /// DN → reflectance: value = DN·scale + offset.
+    #[command(flatten)]
+    pub cal: Calibration,
+}
+
+/// DN → value for every input band, and the nodata override.
+#[derive(Debug, Clone, Args)]
+pub struct Calibration {
+    /// DN → value (reflectance, NDVI, kelvin): value = DN·scale + offset, for every input band.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub scale: f32,
     /// See --scale.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub offset: f32,
-    /// Input nodata value for every band (overrides the files' GDAL_NODATA).
+    /// Input nodata value for every input band (overrides the files' GDAL_NODATA).
     #[arg(long, allow_negative_numbers = true)]
     pub nodata: Option<f64>,
+}
+
+impl Calibration {
+    /// Refuse a zero or non-finite scale and a non-finite offset.
+    pub fn check(&self) -> crate::error::Result<()> {
+        if !self.scale.is_finite() || !self.offset.is_finite() || self.scale == 0.0 {
+            return Err(crate::error::Error::Usage(
+                "--scale must be finite and non-zero, --offset finite".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// How outputs are written and windows sized (shared by the commands that write rasters).
@@ -499,7 +504,7 @@ mod tests {
         };
         assert_eq!(a.indices, ["ndvi", "evi"]);
         assert_eq!(a.input.bands.len(), 3);
-        assert_eq!(a.input.offset, -0.1);
+        assert_eq!(a.input.cal.offset, -0.1);
         assert_eq!(a.device.device, DeviceChoice::Cpu);
     }
 }

@@ -19,6 +19,7 @@ fn index_name(k: AnomalyKind) -> &'static str {
 }
 
 pub fn run(a: &AnomalyArgs) -> Result<()> {
+    a.cal.check()?;
     let manifest = Manifest::load(&a.climatology)?;
     let date = match &a.date {
         Some(s) => Some(
@@ -43,9 +44,9 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
     for r in d.roles {
         let b = if *r == Role::Value {
             let mut b = BandSource::new(Role::Value, a.input.clone(), a.band);
-            b.force_nodata = a.nodata;
-            b.scale = Some(a.scale);
-            b.offset = Some(a.offset);
+            b.force_nodata = a.cal.nodata;
+            b.scale = Some(a.cal.scale);
+            b.offset = Some(a.cal.offset);
             b
         } else {
             let p = folder.join(format!("{}.tif", r.name()));

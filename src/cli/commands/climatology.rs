@@ -12,11 +12,7 @@ pub fn run(a: &ClimatologyArgs) -> Result<()> {
             "no input rasters: give RASTER... or --manifest stack.csv".into(),
         ));
     }
-    if !a.scale.is_finite() || !a.offset.is_finite() || a.scale == 0.0 {
-        return Err(Error::Usage(
-            "--scale must be finite and non-zero, --offset finite".into(),
-        ));
-    }
+    a.cal.check()?;
     if let Some(p) = &a.date_pattern {
         check_pattern(p)?;
     }
@@ -44,9 +40,9 @@ pub fn run(a: &ClimatologyArgs) -> Result<()> {
         baseline,
         date_pattern: a.date_pattern.clone(),
         band: a.band,
-        scale: a.scale,
-        offset: a.offset,
-        nodata: a.nodata,
+        scale: a.cal.scale,
+        offset: a.cal.offset,
+        nodata: a.cal.nodata,
         min_count: a.min_count,
         ddof: a.ddof,
         out_dir: a.output.clone(),

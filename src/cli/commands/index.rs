@@ -193,15 +193,11 @@ fn band_job(
         .iter()
         .map(|s| parse_band(s))
         .collect::<Result<Vec<_>>>()?;
-    if !input.scale.is_finite() || !input.offset.is_finite() || input.scale == 0.0 {
-        return Err(Error::Usage(
-            "--scale must be finite and non-zero, --offset finite".into(),
-        ));
-    }
+    input.cal.check()?;
     let mut job = make_job(indices, constants, bands, output, out, metadata)?;
-    job.scale = input.scale;
-    job.offset = input.offset;
-    job.nodata = input.nodata;
+    job.scale = input.cal.scale;
+    job.offset = input.cal.offset;
+    job.nodata = input.cal.nodata;
     Ok(job)
 }
 
