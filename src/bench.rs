@@ -431,6 +431,9 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
             window_pixels: None,
             mem_limit: 256 << 20,
             metadata: vec![],
+            // The peers write uncompressed strips (GDAL's GTiff defaults): compare like for like.
+            compression: crate::io::encode::Compression::None,
+            tile: 0,
         };
         for (label, backend, pool) in paths.iter().filter(|p| p.2.is_none()) {
             let out = cfg.workdir.join("bench_out.tif");

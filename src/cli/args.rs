@@ -464,6 +464,12 @@ pub struct OutputArgs {
     /// Host memory budget for window buffers, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 256)]
     pub mem_limit: usize,
+    /// Output compression (with the floating-point predictor for float outputs).
+    #[arg(long, value_enum, default_value = "deflate")]
+    pub compress: crate::io::encode::Compression,
+    /// Output tile size in pixels (a multiple of 16); 0 writes strips.
+    #[arg(long, value_name = "PX", default_value_t = 512)]
+    pub tile_size: u32,
 }
 
 #[cfg(test)]

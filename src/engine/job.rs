@@ -9,6 +9,7 @@ use super::{window_capacity, Backend, Processor};
 use crate::error::{Error, Result};
 use crate::indices::common::BandParams;
 use crate::indices::{Consts, IndexDesc, Role, ROLE_SLOTS};
+use crate::io::encode::Compression;
 use crate::io::raster::{row_windows, NodataMatch, Window};
 use crate::io::reader::{GeoTiffReader, PackedBand};
 use crate::io::writer::{GeoTiffWriter, WriterOptions};
@@ -61,6 +62,9 @@ pub struct IndexJob {
     pub mem_limit: usize,
     /// More GDAL_METADATA items (units, method, scene) for the output.
     pub metadata: Vec<(String, String)>,
+    /// Output block compression and tile size (0: strips).
+    pub compression: Compression,
+    pub tile: u32,
 }
 
 impl IndexJob {
@@ -317,6 +321,8 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
             descriptions: job.indices.iter().map(|d| d.name.to_string()).collect(),
             metadata,
             overwrite: job.overwrite,
+            compression: job.compression,
+            tile: job.tile,
             ..Default::default()
         },
     )?;

@@ -1,6 +1,7 @@
 //! Raster I/O: the pixel vocabulary ([`raster`]), georeferencing ([`geo`]), GeoTIFF reading
 //! ([`reader`]) and streaming GeoTIFF writing ([`writer`]).
 
+pub mod encode;
 pub mod geo;
 pub mod mtl;
 pub mod raster;

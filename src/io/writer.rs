@@ -1,8 +1,11 @@
-//! Streaming float32 GeoTIFF writer.
+//! Streaming GeoTIFF writer (float32 or uint32 samples).
 //!
-//! Rows arrive window by window and leave as strips of about 256 KiB; only one partial strip is
-//! held in memory. Bands are pixel-interleaved (PlanarConfiguration 1, GDAL's
-//! `INTERLEAVE=PIXEL`). The file is written under a temporary name in the target folder and
+//! Rows arrive window by window. They leave as tiles (512×512 by default; one row of tiles is
+//! held in memory: `512 × width × bands × 4` bytes, 21 MiB per band of a 10980-wide raster) or,
+//! with `tile: 0`, as strips of about 256 KiB. Blocks are compressed in parallel (deflate by
+//! default, zstd, LZW or none; [`super::encode`]) with the floating-point predictor for floats
+//! and the horizontal one for integers. Bands are pixel-interleaved (PlanarConfiguration 1,
+//! GDAL's `INTERLEAVE=PIXEL`). The file is written under a temporary name in the target folder and
 //! renamed only by [`GeoTiffWriter::finish`]; dropping an unfinished writer (any error path)
 //! removes the temporary file, so no half-written output is ever left under the final name.
 //! The file is not fsync'ed (as GDAL does not): the guarantee covers failures of the process,
@@ -18,6 +21,9 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
+use super::encode::{apply_predictor, compress, predictor, Compression};
 use super::geo::{format_nodata, GeoInfo};
 use crate::error::{Error, Result};
 
@@ -34,6 +40,10 @@ pub struct WriterOptions {
     pub overwrite: bool,
     /// Sample type of every band.
     pub sample: SampleKind,
+    /// Block compression.
+    pub compression: Compression,
+    /// Tile size in pixels (a multiple of 16); 0 writes strips.
+    pub tile: u32,
 }
 
 /// The 32-bit sample types the writer produces.
@@ -55,6 +65,8 @@ impl Default for WriterOptions {
             metadata: Vec::new(),
             overwrite: false,
             sample: SampleKind::F32,
+            compression: Compression::Deflate,
+            tile: 512,
         }
     }
 }
@@ -91,12 +103,17 @@ pub struct GeoTiffWriter {
     width: u32,
     height: u32,
     bands: usize,
-    rows_per_strip: u32,
+    /// Block width and height: the tile size, or (width, rows per strip).
+    block_w: u32,
+    block_h: u32,
+    tiled: bool,
+    predictor: u16,
+    /// Up to `block_h` full rows, pixel-interleaved.
     pending: Vec<u32>,
     pending_rows: u32,
     rows_done: u32,
-    strip_offsets: Vec<u64>,
-    strip_counts: Vec<u64>,
+    block_offsets: Vec<u64>,
+    block_counts: Vec<u64>,
     pos: u64,
     bigtiff: bool,
     geo: GeoInfo,
@@ -127,10 +144,32 @@ impl GeoTiffWriter {
             .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
         crate::cancel::register_temp(&tmp_path);
         let row_bytes = width as usize * bands * 4;
-        let rows_per_strip =
-            (TARGET_STRIP_BYTES / row_bytes.max(1)).clamp(1, height as usize) as u32;
-        let data_bytes = row_bytes as u64 * height as u64;
-        let bigtiff = data_bytes > (u32::MAX as u64) - (64 << 20);
+        let tiled = opts.tile > 0;
+        if tiled && opts.tile % 16 != 0 {
+            return Err(Error::Usage(format!(
+                "tile size {} is not a multiple of 16 (TIFF requires it)",
+                opts.tile
+            )));
+        }
+        let (block_w, block_h) = if tiled {
+            (opts.tile, opts.tile)
+        } else {
+            let rows = (TARGET_STRIP_BYTES / row_bytes.max(1)).clamp(1, height as usize) as u32;
+            (width, rows)
+        };
+        // Uncompressed size with tile padding, plus room for incompressible blocks.
+        let padded = if tiled {
+            width.div_ceil(block_w) as u64
+                * block_w as u64
+                * height.div_ceil(block_h) as u64
+                * block_h as u64
+        } else {
+            width as u64 * height as u64
+        };
+        let data_bytes = padded * bands as u64 * 4;
+        let bigtiff = data_bytes + data_bytes / 64 > (u32::MAX as u64) - (64 << 20);
+        let float = opts.sample == SampleKind::F32;
+        let predictor = predictor(opts.compression, float);
         let mut w = GeoTiffWriter {
             final_path: path.to_path_buf(),
             tmp_path,
@@ -140,12 +179,15 @@ impl GeoTiffWriter {
             width,
             height,
             bands,
-            rows_per_strip,
-            pending: Vec::with_capacity(rows_per_strip as usize * width as usize * bands),
+            block_w,
+            block_h,
+            tiled,
+            predictor,
+            pending: Vec::with_capacity(block_h as usize * width as usize * bands),
             pending_rows: 0,
             rows_done: 0,
-            strip_offsets: Vec::new(),
-            strip_counts: Vec::new(),
+            block_offsets: Vec::new(),
+            block_counts: Vec::new(),
             pos: 0,
             bigtiff,
             geo: geo.clone(),
@@ -211,12 +253,14 @@ impl GeoTiffWriter {
         }
         let mut r = 0;
         while r < rows {
-            let take = (self.rows_per_strip - self.pending_rows).min(rows - r);
-            if self.bands == 1 && self.pending_rows == 0 && take == self.rows_per_strip {
-                // A whole single-band strip: write it straight from the caller's rows.
+            let take = (self.block_h - self.pending_rows).min(rows - r);
+            let raw_strips = !self.tiled && self.opts.compression == Compression::None;
+            if raw_strips && self.bands == 1 && self.pending_rows == 0 && take == self.block_h {
+                // A whole uncompressed single-band strip: write it straight from the caller's
+                // rows.
                 let strip = &bands[0][r as usize * width..(r + take) as usize * width];
-                self.strip_offsets.push(self.pos);
-                self.strip_counts.push(strip.len() as u64 * 4);
+                self.block_offsets.push(self.pos);
+                self.block_counts.push(strip.len() as u64 * 4);
                 self.write_bytes(bytemuck::cast_slice(strip))?;
                 self.rows_done += take;
                 r += take;
@@ -233,25 +277,61 @@ impl GeoTiffWriter {
             }
             self.pending_rows += take;
             r += take;
-            if self.pending_rows == self.rows_per_strip {
-                self.flush_strip()?;
+            if self.pending_rows == self.block_h {
+                self.flush_blocks()?;
             }
         }
         Ok(())
     }
 
-    fn flush_strip(&mut self) -> Result<()> {
+    /// Encode and write the pending rows: one strip, or one row of tiles (compressed in
+    /// parallel).
+    fn flush_blocks(&mut self) -> Result<()> {
         if self.pending_rows == 0 {
             return Ok(());
         }
+        let n = self.bands;
+        let width = self.width as usize;
+        let rows = self.pending_rows as usize;
+        let (c, pred) = (self.opts.compression, self.predictor);
         let mut pending = std::mem::take(&mut self.pending);
-        let bytes: &[u8] = bytemuck::cast_slice(&pending);
-        self.strip_offsets.push(self.pos);
-        self.strip_counts.push(bytes.len() as u64);
-        let r = self.write_bytes(bytes);
+        let encoded: Vec<Result<Vec<u8>>> = if !self.tiled {
+            if c == Compression::None {
+                vec![Ok(
+                    bytemuck::cast_slice(&pending[..rows * width * n]).to_vec()
+                )]
+            } else {
+                vec![compress(
+                    apply_predictor(&pending[..rows * width * n], width * n, n, pred),
+                    c,
+                )]
+            }
+        } else {
+            let (bw, bh) = (self.block_w as usize, self.block_h as usize);
+            let src = &pending;
+            (0..width.div_ceil(bw))
+                .into_par_iter()
+                .map(|t| {
+                    // Tiles are always full size; the part outside the image is zero.
+                    let x0 = t * bw;
+                    let x1 = (x0 + bw).min(width);
+                    let mut tile = vec![0u32; bw * bh * n];
+                    for y in 0..rows {
+                        let s = &src[(y * width + x0) * n..(y * width + x1) * n];
+                        tile[y * bw * n..y * bw * n + s.len()].copy_from_slice(s);
+                    }
+                    compress(apply_predictor(&tile, bw * n, n, pred), c)
+                })
+                .collect()
+        };
+        for block in encoded {
+            let bytes = block?;
+            self.block_offsets.push(self.pos);
+            self.block_counts.push(bytes.len() as u64);
+            self.write_bytes(&bytes)?;
+        }
         pending.clear();
         self.pending = pending;
-        r?;
         self.rows_done += self.pending_rows;
         self.pending_rows = 0;
         Ok(())
@@ -259,7 +339,7 @@ impl GeoTiffWriter {
 
     /// Write the directory, flush, and move the file to its final name.
     pub fn finish(mut self) -> Result<PathBuf> {
-        self.flush_strip()?;
+        self.flush_blocks()?;
         if self.rows_done != self.height {
             return Err(Error::Internal(format!(
                 "finish after {} of {} rows",
@@ -326,20 +406,9 @@ impl GeoTiffWriter {
             Entry::long(256, &[self.width]),
             Entry::long(257, &[self.height]),
             Entry::short(258, &vec![32; n]),
-            Entry::short(259, &[1]),
+            Entry::short(259, &[self.opts.compression.tag()]),
             Entry::short(262, &[1]),
-            if self.bigtiff {
-                Entry::long8(273, &self.strip_offsets)
-            } else {
-                Entry::long(273, &to_u32(&self.strip_offsets))
-            },
             Entry::short(277, &[n as u16]),
-            Entry::long(278, &[self.rows_per_strip]),
-            if self.bigtiff {
-                Entry::long8(279, &self.strip_counts)
-            } else {
-                Entry::long(279, &to_u32(&self.strip_counts))
-            },
             Entry::short(284, &[1]),
             Entry::ascii(305, &format!("climidx {}", env!("CARGO_PKG_VERSION"))),
             Entry::short(
@@ -355,6 +424,24 @@ impl GeoTiffWriter {
         ];
         if n > 1 {
             e.push(Entry::short(338, &vec![0; n - 1]));
+        }
+        let (offsets_tag, counts_tag) = if self.tiled {
+            e.push(Entry::long(322, &[self.block_w]));
+            e.push(Entry::long(323, &[self.block_h]));
+            (324, 325)
+        } else {
+            e.push(Entry::long(278, &[self.block_h]));
+            (273, 279)
+        };
+        if self.bigtiff {
+            e.push(Entry::long8(offsets_tag, &self.block_offsets));
+            e.push(Entry::long8(counts_tag, &self.block_counts));
+        } else {
+            e.push(Entry::long(offsets_tag, &to_u32(&self.block_offsets)));
+            e.push(Entry::long(counts_tag, &to_u32(&self.block_counts)));
+        }
+        if self.predictor != 1 {
+            e.push(Entry::short(317, &[self.predictor]));
         }
         let g = &self.geo;
         if let Some(v) = &g.pixel_scale {

@@ -23,6 +23,7 @@ use crate::engine::Backend;
 use crate::error::{Error, Result};
 use crate::gpu::runner::GpuRunner;
 use crate::indices::common::BandParams;
+use crate::io::encode::Compression;
 use crate::io::raster::{row_windows, DataType, NodataMatch, Window};
 use crate::io::reader::{GeoTiffReader, PackedBand, RasterInfo};
 use crate::io::writer::{GeoTiffWriter, SampleKind, WriterOptions};
@@ -64,6 +65,9 @@ pub struct ClimatologyJob {
     pub overwrite: bool,
     pub window_pixels: Option<usize>,
     pub mem_limit: usize,
+    /// Output block compression and tile size (0: strips).
+    pub compression: Compression,
+    pub tile: u32,
 }
 
 /// `climatology.json`: what was computed, from what. `climidx anomaly` reads it.
@@ -465,6 +469,8 @@ fn run_group(
                 } else {
                     SampleKind::F32
                 },
+                compression: job.compression,
+                tile: job.tile,
             },
         )?);
     }

@@ -50,6 +50,8 @@ pub fn run(a: &ClimatologyArgs) -> Result<()> {
         overwrite: a.out.overwrite,
         window_pixels,
         mem_limit: a.out.mem_limit << 20,
+        compression: a.out.compress,
+        tile: a.out.tile_size,
     };
     job.validate()?;
     let ctx = super::open_device(&a.device)?;

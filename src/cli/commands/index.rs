@@ -225,6 +225,8 @@ pub fn make_job(
         window_pixels,
         mem_limit: out.mem_limit << 20,
         metadata,
+        compression: out.compress,
+        tile: out.tile_size,
     })
 }
 
@@ -234,6 +236,12 @@ pub fn parse_common(o: &OutputArgs) -> Result<(f64, Option<usize>)> {
         .ok_or_else(|| Error::Usage(format!("--out-nodata {:?} is not a number", o.out_nodata)))?;
     if o.mem_limit == 0 {
         return Err(Error::Usage("--mem-limit must be at least 1 MiB".into()));
+    }
+    if o.tile_size % 16 != 0 {
+        return Err(Error::Usage(format!(
+            "--tile-size {} is not a multiple of 16 (TIFF requires it); 0 writes strips",
+            o.tile_size
+        )));
     }
     let window_pixels = match o.window_pixels {
         Some(n) => Some(n),
