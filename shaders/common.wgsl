@@ -22,8 +22,8 @@ struct BandParams {
     nodata_bits: u32,
     scale: f32,
     offset: f32,
-    pad0: u32,
-    pad1: u32,
+    mask_mode: u32,
+    mask_bits: u32,
 }
 
 // Must be kept in sync with `TileParams` in src/indices/common.rs.
@@ -128,6 +128,22 @@ fn fetch_f32(b: BandParams, i: u32) -> Sample {
     let raw = input[b.word_offset + i];
     let finite = is_finite_bits(raw);
     return decode(b, raw, select(0.0, bitcast<f32>(raw), finite), finite);
+}
+
+// Whether mask sample `s` of band `b` masks its pixel (mask bands are decoded with scale 1 and
+// offset 0, so the value is the raw integer). A mask sample that is nodata masks the pixel.
+fn masked(b: BandParams, s: Sample) -> bool {
+    if !s.valid {
+        return true;
+    }
+    let raw = u32(max(s.value, 0.0));
+    if b.mask_mode == MASK_BITS {
+        return (raw & b.mask_bits) != 0u;
+    }
+    if b.mask_mode == MASK_CLASSES {
+        return raw < 32u && ((b.mask_bits >> min(raw, 31u)) & 1u) == 1u;
+    }
+    return false;
 }
 
 // Store result `j` of pixel `i`: the value's bits, or the output nodata bits.

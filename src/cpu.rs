@@ -12,8 +12,8 @@
 
 use rayon::prelude::*;
 
-use crate::indices::common::{decode, fetch, raw_sample, result_bits, BandParams, Sample};
-use crate::indices::{Consts, IndexDesc, Px, ROLE_SLOTS};
+use crate::indices::common::{decode, fetch, masked, raw_sample, result_bits, BandParams, Sample};
+use crate::indices::{Consts, IndexDesc, Px, Role, ROLE_SLOTS};
 use crate::io::raster::DataType;
 
 /// Pixels per parallel work item.
@@ -71,6 +71,7 @@ pub fn run_window_reference(
     outputs: &mut [&mut [f32]],
 ) {
     let roles = check_roles(indices, bands);
+    let mask = bands[Role::Mask.slot()];
     par_chunks(indices, pixels, outputs, |start, outs| {
         let mut s = [Sample {
             value: 0.0,
@@ -83,8 +84,9 @@ pub fn run_window_reference(
                 let (bp, words) = bands[r.slot()].expect("checked above");
                 s[r.slot()] = fetch(bp, words, i);
             }
+            let keep = !mask.is_some_and(|(bp, words)| masked(bp, fetch(bp, words, i)));
             for (j, d) in indices.iter().enumerate() {
-                let mut valid = true;
+                let mut valid = keep;
                 for (a, r) in d.roles.iter().enumerate() {
                     valid &= s[r.slot()].valid;
                     args[a] = s[r.slot()].value;
@@ -174,6 +176,7 @@ pub fn run_window(
     outputs: &mut [&mut [f32]],
 ) {
     let roles = check_roles(indices, bands);
+    let mask = bands[Role::Mask.slot()];
     let nodata = f32::from_bits(out_nodata_bits);
     par_chunks(indices, pixels, outputs, |start, outs| {
         let len = outs[0].len();
@@ -183,9 +186,22 @@ pub fn run_window(
             decoded[r.slot()].resize(len, 0.0);
             decode_run(bp, words, start, &mut decoded[r.slot()]);
         }
+        // Masked pixels: every output nodata (applied after the formulas, as NaN).
+        let keep: Option<Vec<bool>> = mask.map(|(bp, words)| {
+            (0..len)
+                .map(|p| !masked(bp, fetch(bp, words, start + p)))
+                .collect()
+        });
         for (j, d) in indices.iter().enumerate() {
             let inputs: Vec<&[f32]> = d.roles.iter().map(|r| &decoded[r.slot()][..]).collect();
             d.eval_batch(&inputs, &k[j], outs[j]);
+            if let Some(keep) = &keep {
+                for (v, k) in outs[j].iter_mut().zip(keep) {
+                    if !k {
+                        *v = f32::NAN;
+                    }
+                }
+            }
             // The batch marks nodata with the canonical NaN; rewrite it unless that already
             // is the requested nodata value (the default).
             if out_nodata_bits != f32::NAN.to_bits() {

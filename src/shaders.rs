@@ -55,6 +55,8 @@ pub fn prelude() -> String {
     let _ = writeln!(s, "const NODATA_NONE: u32 = {}u;", common::NODATA_NONE);
     let _ = writeln!(s, "const NODATA_RAW: u32 = {}u;", common::NODATA_RAW);
     let _ = writeln!(s, "const NODATA_FLOAT: u32 = {}u;", common::NODATA_FLOAT);
+    let _ = writeln!(s, "const MASK_BITS: u32 = {}u;", common::MASK_BITS);
+    let _ = writeln!(s, "const MASK_CLASSES: u32 = {}u;", common::MASK_CLASSES);
     let _ = writeln!(s, "const ROLE_SLOTS: u32 = {}u;", ROLE_SLOTS);
     let _ = writeln!(s, "const MAX_OUTPUTS: u32 = {}u;", MAX_OUTPUTS);
     let _ = writeln!(s, "const MAX_CONSTS: u32 = {}u;", MAX_CONSTS);
@@ -124,12 +126,23 @@ pub fn kernel_source(indices: &[&IndexDesc], dtypes: &[Option<DataType>; ROLE_SL
             r.name().to_uppercase()
         );
     }
+    // An optional mask band: masked pixels are nodata in every output.
+    let mask = dtypes[Role::Mask.slot()].map(|dt| {
+        let _ = writeln!(
+            s,
+            "        let keep = !masked(params.bands[ROLE_MASK], {}(params.bands[ROLE_MASK], i));",
+            fetch_fn(dt)
+        );
+    });
     for (j, d) in indices.iter().enumerate() {
-        let valid: Vec<String> = d
+        let mut valid: Vec<String> = d
             .roles
             .iter()
             .map(|r| format!("s_{}.valid", r.name()))
             .collect();
+        if mask.is_some() {
+            valid.insert(0, "keep".into());
+        }
         let mut args: Vec<String> = d
             .roles
             .iter()

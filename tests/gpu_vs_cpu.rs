@@ -309,3 +309,63 @@ fn a_missing_band_is_an_error_not_a_panic() {
     .to_string();
     assert!(e.contains("needs the 'nir' band"), "{e}");
 }
+
+#[test]
+fn masks_make_every_output_nodata_on_both_paths() {
+    use climidx::indices::common::{MASK_BITS, MASK_CLASSES};
+    let Some(ctx) = gpu_or_skip("masks_make_every_output_nodata_on_both_paths") else {
+        return;
+    };
+    let c = random_case(21, DataType::U16, 61, 17);
+    let pixels = 61 * 17;
+    // the mask band: QA_PIXEL-like bit flags, or SCL-like classes 0..15
+    let qa: Vec<f64> = (0..pixels).map(|i| ((i * 7) % 64) as f64).collect();
+    let scl: Vec<f64> = (0..pixels).map(|i| (i % 16) as f64).collect();
+    let all = [
+        indices::find("ndvi").unwrap(),
+        indices::find("evi").unwrap(),
+    ];
+    let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
+    for (vals, mode, bits) in [
+        (&qa, MASK_BITS, 0x18u32),
+        (&scl, MASK_CLASSES, (1 << 3) | (1 << 8) | (1 << 9)),
+    ] {
+        let mask = pack(DataType::U16, vals);
+        let mut mp = BandParams::new(DataType::U16, NodataMatch::None, 1.0, 0.0);
+        mp.mask_mode = mode;
+        mp.mask_bits = bits;
+        let mut bands = bands_of(&c);
+        bands[Role::Mask.slot()] = Some((mp, &mask));
+        let mut unmasked = bands_of(&c);
+        unmasked[Role::Mask.slot()] = None;
+        let plain =
+            compute_in_memory(Backend::Cpu, &all, &k, &unmasked, NAN_BITS, None, true).unwrap();
+        for backend in [Backend::Gpu(ctx), Backend::Cpu] {
+            let out =
+                compute_in_memory(backend, &all, &k, &bands, NAN_BITS, Some(100), true).unwrap();
+            for (i, v) in vals.iter().enumerate() {
+                let raw = *v as u32;
+                let hit = if mode == MASK_BITS {
+                    raw & bits != 0
+                } else {
+                    (bits >> raw) & 1 == 1
+                };
+                for j in 0..all.len() {
+                    if hit {
+                        assert_eq!(
+                            out[j][i].to_bits(),
+                            NAN_BITS,
+                            "mode {mode} pixel {i} raw {raw}"
+                        );
+                    } else {
+                        assert_eq!(
+                            out[j][i].to_bits(),
+                            plain[j][i].to_bits(),
+                            "mode {mode} pixel {i}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -420,6 +420,16 @@ pub struct BandArgs {
     pub bands: Vec<String>,
     #[command(flatten)]
     pub cal: Calibration,
+    /// Mask pixels: qa-pixel[:FILE] (Landsat C2 QA_PIXEL bits), scl[:FILE] (Sentinel-2 L2A
+    /// classes) or FILE:BITS (any bit-flag band; BITS decimal or 0x hex). Masked pixels are
+    /// nodata in every output.
+    #[arg(long, value_name = "SPEC")]
+    pub mask: Option<String>,
+    /// Which QA_PIXEL bits or SCL classes mask (names or numbers, comma-separated; default
+    /// QA_PIXEL fill,dilated,cirrus,cloud,shadow; SCL no_data,saturated,shadow,cloud_medium,
+    /// cloud_high,cirrus).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub mask_select: Vec<String>,
 }
 
 /// DN → value for every input band, and the nodata override.

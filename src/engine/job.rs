@@ -27,6 +27,8 @@ pub struct BandSource {
     pub offset: Option<f32>,
     pub nodata: Option<f64>,
     pub force_nodata: Option<f64>,
+    /// For the `mask` role: (`MASK_BITS` or `MASK_CLASSES`, bits).
+    pub mask: Option<(u32, u32)>,
 }
 
 impl BandSource {
@@ -39,6 +41,7 @@ impl BandSource {
             offset: None,
             nodata: None,
             force_nodata: None,
+            mask: None,
         }
     }
 }
@@ -137,7 +140,10 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
     let t0 = Instant::now();
     job.validate()?;
     let by_role: HashMap<Role, &BandSource> = job.bands.iter().map(|b| (b.role, b)).collect();
-    let needed = crate::shaders::roles_used(&job.indices);
+    let mut needed = crate::shaders::roles_used(&job.indices);
+    if by_role.contains_key(&Role::Mask) {
+        needed.push(Role::Mask);
+    }
 
     // Open each file once.
     let mut inputs: Vec<OpenInput> = Vec::new();
@@ -203,17 +209,29 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
         let info = inp.reader.info();
         for (role, _) in &inp.wants {
             let src = by_role[role];
-            let nd = src
-                .force_nodata
-                .or(job.nodata)
-                .or(info.nodata)
-                .or(src.nodata);
-            bands[role.slot()] = Some(BandParams::new(
+            // `--nodata` is about the data bands; a mask keeps its own file's nodata.
+            let nd = if src.mask.is_some() {
+                src.force_nodata.or(info.nodata)
+            } else {
+                src.force_nodata
+                    .or(job.nodata)
+                    .or(info.nodata)
+                    .or(src.nodata)
+            };
+            let mut bp = BandParams::new(
                 info.dtype,
                 NodataMatch::for_band(info.dtype, nd),
                 src.scale.unwrap_or(job.scale),
                 src.offset.unwrap_or(job.offset),
-            ));
+            );
+            if let Some((mode, bits)) = src.mask {
+                // A mask is compared as the raw integers the file stores.
+                bp.scale = 1.0;
+                bp.offset = 0.0;
+                bp.mask_mode = mode;
+                bp.mask_bits = bits;
+            }
+            bands[role.slot()] = Some(bp);
             f64_nodata.insert(*role, nd);
             dtypes.push(info.dtype);
         }

@@ -19,7 +19,10 @@ pub struct BandParams {
     pub nodata_bits: u32,
     pub scale: f32,
     pub offset: f32,
-    pub _pad: [u32; 2],
+    /// Mask bands only: [`MASK_NONE`], [`MASK_BITS`] or [`MASK_CLASSES`].
+    pub mask_mode: u32,
+    /// The bits (`raw & bits != 0` masks) or the classes (`bit raw` set masks) of the mask.
+    pub mask_bits: u32,
 }
 
 /// Uniform parameters of one dispatch. Must be kept in sync with `struct TileParams` in
@@ -56,8 +59,32 @@ impl BandParams {
             nodata_bits,
             scale,
             offset,
-            _pad: [0; 2],
+            mask_mode: MASK_NONE,
+            mask_bits: 0,
         }
+    }
+}
+
+pub const MASK_NONE: u32 = 0;
+/// Masked where `raw & mask_bits != 0` (Landsat QA_PIXEL, any bit-flag band).
+pub const MASK_BITS: u32 = 1;
+/// Masked where the class `raw` (< 32) has its bit set in `mask_bits` (Sentinel-2 SCL).
+pub const MASK_CLASSES: u32 = 2;
+
+/// Whether a mask sample masks its pixel. Mirrors `masked` in shaders/common.wgsl. A mask
+/// sample that is itself nodata masks the pixel.
+#[inline]
+pub fn masked(b: &BandParams, s: Sample) -> bool {
+    if !s.valid {
+        return true;
+    }
+    // The sample's value is the raw integer (mask bands are decoded with scale 1, offset 0);
+    // the conversion saturates negative values to 0, as WGSL's u32(f32) does.
+    let raw = s.value as u32;
+    match b.mask_mode {
+        MASK_BITS => raw & b.mask_bits != 0,
+        MASK_CLASSES => raw < 32 && (b.mask_bits >> raw) & 1 == 1,
+        _ => false,
     }
 }
 

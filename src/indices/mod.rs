@@ -55,6 +55,8 @@ pub enum Role {
     Nir2 = 21,
     /// Water vapour, ~945 nm (ASI `WV`; Sentinel-2 B9).
     Wv = 22,
+    /// A quality/classification band that masks pixels (`--mask`); no formula reads it.
+    Mask = 23,
 }
 
 /// Slots in `TileParams::bands`.
@@ -70,7 +72,7 @@ pub const MAX_CONSTS: usize = 32;
 pub type Consts = [f32; MAX_CONSTS];
 
 impl Role {
-    pub const ALL: [Role; 23] = [
+    pub const ALL: [Role; 24] = [
         Role::Blue,
         Role::Green,
         Role::Red,
@@ -94,6 +96,7 @@ impl Role {
         Role::Re3,
         Role::Nir2,
         Role::Wv,
+        Role::Mask,
     ];
 
     pub fn name(self) -> &'static str {
@@ -121,6 +124,7 @@ impl Role {
             Role::Re3 => "re3",
             Role::Nir2 => "nir2",
             Role::Wv => "wv",
+            Role::Mask => "mask",
         }
     }
 

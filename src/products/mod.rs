@@ -1,3 +1,4 @@
 //! Knowledge of distributed products: where their bands are, how DNs become physical values.
 
 pub mod landsat;
+pub mod masks;

@@ -188,17 +188,41 @@ fn band_job(
     out: &OutputArgs,
     metadata: Vec<(String, String)>,
 ) -> Result<IndexJob> {
-    let bands = input
+    let mut bands = input
         .bands
         .iter()
         .map(|s| parse_band(s))
         .collect::<Result<Vec<_>>>()?;
     input.cal.check()?;
+    if let Some(spec) = &input.mask {
+        bands.push(mask_band(spec, &input.mask_select, None)?);
+    } else if !input.mask_select.is_empty() {
+        return Err(Error::Usage("--mask-select needs --mask".into()));
+    }
     let mut job = make_job(indices, constants, bands, output, out, metadata)?;
     job.scale = input.cal.scale;
     job.offset = input.cal.offset;
     job.nodata = input.cal.nodata;
     Ok(job)
+}
+
+/// The `mask` band of `--mask SPEC` (`--mask-select` picks bits or classes). `scene_file` is
+/// the scene's QA_PIXEL or SCL file when a sensor preset found one.
+pub fn mask_band(spec: &str, select: &[String], scene_file: Option<&Path>) -> Result<BandSource> {
+    use crate::products::masks::{mask_bits, parse_mask};
+    let (kind, file) = parse_mask(spec)?;
+    let path = match (file, scene_file) {
+        (Some(f), _) => PathBuf::from(f),
+        (None, Some(p)) => p.to_path_buf(),
+        (None, None) => {
+            return Err(Error::Usage(format!(
+                "--mask {spec}: give the file (--mask {spec}:FILE) or use --sensor with --scene"
+            )))
+        }
+    };
+    let mut b = BandSource::new(Role::Mask, path, 1);
+    b.mask = Some(mask_bits(kind, select)?);
+    Ok(b)
 }
 
 /// An [`IndexJob`] with unit calibration (bands carry their own) from the options every
