@@ -133,6 +133,9 @@ struct OpenInput {
     /// (role, 0-based band) read from this file.
     wants: Vec<(Role, u16)>,
     packed: Vec<PackedBand>,
+    /// 1, or the integer factor by which this file's grid is coarser than the output grid
+    /// (resampled by nearest neighbour).
+    factor: u32,
 }
 
 /// Run `job` on `backend`, file to file.
@@ -159,6 +162,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
                     reader,
                     wants: Vec::new(),
                     packed: Vec::new(),
+                    factor: 1,
                 });
                 file_of.insert(key, inputs.len() - 1);
                 inputs.len() - 1
@@ -178,13 +182,42 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
         inputs[idx].wants.push((*role, src.band - 1));
         inputs[idx].packed.push(PackedBand::new(dtype));
     }
-    let first = inputs[0].reader.info().clone();
-    for inp in &inputs[1..] {
+    // The output grid is the finest input's; a band on an aligned grid coarser by an integer
+    // factor (Sentinel-2 20 m and 60 m bands beside 10 m ones) is resampled onto it by nearest
+    // neighbour, each fine pixel taking the coarse pixel it lies in. Anything else is refused.
+    let pixel_size = |i: &OpenInput| {
+        i.reader
+            .info()
+            .geo
+            .geotransform()
+            .map(|g| g.to_gdal()[1].abs())
+            .unwrap_or(f64::INFINITY)
+    };
+    let fine_idx = (0..inputs.len())
+        .min_by(|&a, &b| pixel_size(&inputs[a]).total_cmp(&pixel_size(&inputs[b])))
+        .unwrap_or(0);
+    let first = inputs[fine_idx].reader.info().clone();
+    let fine_path = inputs[fine_idx].reader.path().to_path_buf();
+    for inp in inputs.iter_mut() {
         let i = inp.reader.info();
-        if (i.width, i.height) != (first.width, first.height) {
+        let same_size = (i.width, i.height) == (first.width, first.height);
+        if same_size && first.geo.mismatch(&i.geo).is_none() {
+            continue;
+        }
+        if let Some(f) = i.geo.coarsening_of(&first.geo) {
+            if (i.width, i.height) == (first.width.div_ceil(f), first.height.div_ceil(f)) {
+                log::info!(
+                    "{}: {f}x coarser grid, resampled by nearest neighbour",
+                    inp.reader.path().display()
+                );
+                inp.factor = f;
+                continue;
+            }
+        }
+        if !same_size {
             return Err(Error::Mismatch(format!(
-                "{} is {}x{} but {} is {}x{}; all bands must share one grid (resample first, e.g. gdalwarp -tr)",
-                inputs[0].reader.path().display(),
+                "{} is {}x{} but {} is {}x{}; bands must share one grid or lie on an aligned grid an integer factor coarser (resample first, e.g. gdalwarp -tr)",
+                fine_path.display(),
                 first.width,
                 first.height,
                 inp.reader.path().display(),
@@ -192,13 +225,12 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
                 i.height
             )));
         }
-        if let Some(m) = first.geo.mismatch(&i.geo) {
-            return Err(Error::Mismatch(format!(
-                "{} and {} are not on the same grid: {m}",
-                inputs[0].reader.path().display(),
-                inp.reader.path().display()
-            )));
-        }
+        let m = first.geo.mismatch(&i.geo).unwrap_or_default();
+        return Err(Error::Mismatch(format!(
+            "{} and {} are not on the same grid: {m}",
+            fine_path.display(),
+            inp.reader.path().display()
+        )));
     }
 
     // Decode parameters per role.
@@ -380,7 +412,11 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
                         let bands_idx: Vec<u16> = inp.wants.iter().map(|(_, b)| *b).collect();
                         let nd: Vec<Option<f64>> =
                             inp.wants.iter().map(|(r, _)| nodata_r[r]).collect();
-                        res = inp.reader.read_window(*w, &bands_idx, &nd, packed);
+                        res = if inp.factor == 1 {
+                            inp.reader.read_window(*w, &bands_idx, &nd, packed)
+                        } else {
+                            read_upsampled(inp, *w, &bands_idx, &nd, packed, width)
+                        };
                         if res.is_err() {
                             break;
                         }
@@ -477,6 +513,44 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
         (first.width as f64 * first.height as f64) / report.total.as_secs_f64() / 1e6
     );
     Ok(report)
+}
+
+/// Read window `w` of the output grid from a coarser input: its covering coarse rows, then
+/// nearest-neighbour upsampling into `out` (`width` pixels a row).
+fn read_upsampled(
+    inp: &mut OpenInput,
+    w: Window,
+    bands: &[u16],
+    nodata: &[Option<f64>],
+    out: &mut [PackedBand],
+    width: usize,
+) -> Result<()> {
+    let f = inp.factor;
+    let info = inp.reader.info().clone();
+    let c0 = w.row_off / f;
+    let c1 = ((w.row_off + w.height - 1) / f).min(info.height - 1);
+    let coarse_win = Window {
+        row_off: c0,
+        height: c1 - c0 + 1,
+    };
+    let mut coarse: Vec<PackedBand> = out.iter().map(|p| PackedBand::new(p.dtype)).collect();
+    inp.reader.read_window(coarse_win, bands, nodata, &mut coarse)?;
+    for (c, o) in coarse.iter().zip(out.iter_mut()) {
+        o.dtype = c.dtype;
+        o.resize(width * w.height as usize);
+        crate::io::raster::upsample_nearest(
+            c.dtype,
+            &c.words,
+            info.width as usize,
+            c0,
+            &mut o.words,
+            width,
+            w.row_off,
+            w.height,
+            f,
+        );
+    }
+    Ok(())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -174,6 +174,35 @@ impl GeoInfo {
         (keys, true)
     }
 
+    /// `Some(f)` when `self` is the grid of `fine` coarsened by an integer factor `f ≥ 2`: same
+    /// CRS and raster type, no rotation, the same upper-left corner, pixels `f` times larger.
+    /// Such a band can be resampled onto `fine` by nearest neighbour without misalignment.
+    pub fn coarsening_of(&self, fine: &GeoInfo) -> Option<u32> {
+        let (c, f) = (self.geotransform()?, fine.geotransform()?);
+        let (c, f) = (c.to_gdal(), f.to_gdal());
+        if c[2] != 0.0 || c[4] != 0.0 || f[2] != 0.0 || f[4] != 0.0 || f[1] == 0.0 {
+            return None;
+        }
+        let ratio = c[1] / f[1];
+        let k = ratio.round();
+        if k < 2.0 || (ratio - k).abs() > 1e-9 * k || ((c[5] / f[5]) - k).abs() > 1e-9 * k {
+            return None;
+        }
+        let tol = 1e-6 * f[1].abs();
+        if (c[0] - f[0]).abs() > tol || (c[3] - f[3]).abs() > tol {
+            return None;
+        }
+        if self.is_pixel_is_point() != fine.is_pixel_is_point() {
+            return None;
+        }
+        let (a, ha) = self.crs_signature();
+        let (b, hb) = fine.crs_signature();
+        if ha && hb && a != b {
+            return None;
+        }
+        Some(k as u32)
+    }
+
     /// Describe how `other` disagrees with `self`, or `None` when both describe the same grid.
     pub fn mismatch(&self, other: &GeoInfo) -> Option<String> {
         match (self.geotransform(), other.geotransform()) {
