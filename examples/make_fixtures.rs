@@ -178,6 +178,7 @@ fn main() {
     std::fs::write(fixtures.join("truncated.tif"), &full[..full.len() / 3]).unwrap();
     write_landsat(&root.join("landsat"));
     write_stack(&root.join("stack"));
+    write_sentinel2(&root.join("sentinel2"));
     println!("fixtures written under {}", root.display());
 }
 
@@ -292,6 +293,7 @@ fn write_landsat(root: &Path) {
     });
     write_landsat_band(&dir.join(format!("{id}_B10.TIF")), &b10, false);
     write_landsat_band(&dir.join(format!("{id}_B11.TIF")), &b11, false);
+    write_landsat_band(&dir.join(format!("{id}_QA_PIXEL.TIF")), &qa_pixel(), false);
     let mtl = format!(
         r#"GROUP = LANDSAT_METADATA_FILE
   GROUP = PRODUCT_CONTENTS
@@ -305,6 +307,7 @@ fn write_landsat(root: &Path) {
     FILE_NAME_BAND_5 = "{id}_B5.TIF"
     FILE_NAME_BAND_10 = "{id}_B10.TIF"
     FILE_NAME_BAND_11 = "{id}_B11.TIF"
+    FILE_NAME_QUALITY_L1_PIXEL = "{id}_QA_PIXEL.TIF"
     FILE_NAME_METADATA_ODL = "{id}_MTL.txt"
   END_GROUP = PRODUCT_CONTENTS
   GROUP = IMAGE_ATTRIBUTES
@@ -477,12 +480,26 @@ END
     std::fs::create_dir_all(&dirl2).unwrap();
     let st = landsat_grid(|x, y| (kelvin(x, y) - 149.0) / 0.00341802);
     write_landsat_band(&dirl2.join(format!("{idl2}_ST_B10.TIF")), &st, false);
+    // surface reflectance: DN = (ρ + 0.2) / 0.0000275
+    let sr = |b: usize| landsat_grid(move |x, y| (cover(x, y)[b] + 0.2) / 0.0000275);
+    write_landsat_band(&dirl2.join(format!("{idl2}_SR_B4.TIF")), &sr(2), false);
+    write_landsat_band(&dirl2.join(format!("{idl2}_SR_B5.TIF")), &sr(3), false);
+    write_landsat_band(&dirl2.join(format!("{idl2}_SR_B6.TIF")), &sr(4), false);
+    write_landsat_band(
+        &dirl2.join(format!("{idl2}_QA_PIXEL.TIF")),
+        &qa_pixel(),
+        false,
+    );
     let mtll2 = format!(
         r#"GROUP = LANDSAT_METADATA_FILE
   GROUP = PRODUCT_CONTENTS
     LANDSAT_PRODUCT_ID = "{idl2}"
     PROCESSING_LEVEL = "L2SP"
+    FILE_NAME_BAND_4 = "{idl2}_SR_B4.TIF"
+    FILE_NAME_BAND_5 = "{idl2}_SR_B5.TIF"
+    FILE_NAME_BAND_6 = "{idl2}_SR_B6.TIF"
     FILE_NAME_BAND_ST_B10 = "{idl2}_ST_B10.TIF"
+    FILE_NAME_QUALITY_L1_PIXEL = "{idl2}_QA_PIXEL.TIF"
   END_GROUP = PRODUCT_CONTENTS
   GROUP = IMAGE_ATTRIBUTES
     SPACECRAFT_ID = "LANDSAT_8"
@@ -628,4 +645,166 @@ fn write_stack(dir: &Path) {
     // The observation compared with the climatology: a drought July, like 2005.
     write_stack_date(dir, 2024, 7, 16);
     std::fs::write(dir.join("ndvi_stack.csv"), csv).unwrap();
+}
+
+/// Landsat Collection 2 QA_PIXEL on the 24×20 grid (LSDS-1328 bit layout): column 0 fill
+/// (bit 0), a cloud block (bits 1 dilated and 3 cloud) at columns 10–13, rows 4–7, its shadow
+/// (bit 4) at columns 14–16, rows 8–9, cirrus (bit 2) on row 15, clear (bit 6) elsewhere.
+fn qa_pixel() -> Vec<f64> {
+    let mut v = Vec::new();
+    for y in 0..LH {
+        for x in 0..LW {
+            let bits: u32 = if x == 0 {
+                1
+            } else if (10..14).contains(&x) && (4..8).contains(&y) {
+                (1 << 1) | (1 << 3)
+            } else if (14..17).contains(&x) && (8..10).contains(&y) {
+                1 << 4
+            } else if y == 15 {
+                (1 << 2) | (1 << 6)
+            } else {
+                1 << 6
+            };
+            v.push(bits as f64);
+        }
+    }
+    v
+}
+
+/// A Sentinel-2 L2A product in the SAFE layout (band files as GeoTIFF): the sample landscape
+/// on a 48×40 grid at 10 m (B02, B03, B04, B08) and 24×20 at 20 m (B05, B8A, B11, B12, SCL),
+/// same origin, EPSG:32633. Processing baseline 05.09: DN = reflectance × 10000 + 1000
+/// (BOA_ADD_OFFSET −1000 in MTD_MSIL2A.xml), DN 0 no data (column 0 of the 10 m grid).
+fn write_sentinel2(root: &Path) {
+    let safe = "S2B_MSIL2A_20230715T100559_N0509_R022_T33TUM_20230715T130022.SAFE";
+    let granule = root
+        .join(safe)
+        .join("GRANULE/L2A_T33TUM_A033000_20230715T100600/IMG_DATA");
+    let prefix = "T33TUM_20230715T100559";
+    for (res, w, h, bands) in [
+        (
+            10u32,
+            48u32,
+            40u32,
+            &[("B02", 0usize), ("B03", 1), ("B04", 2), ("B08", 3)][..],
+        ),
+        (
+            20,
+            24,
+            20,
+            &[("B05", 2), ("B8A", 3), ("B11", 4), ("B12", 5)][..],
+        ),
+    ] {
+        let dir = granule.join(format!("R{res}m"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let step = res / 10; // grid pixel -> sample-landscape pixel at 10 m: every `step`-th
+        for (name, band) in bands {
+            let mut data = Vec::new();
+            for y in 0..h {
+                for x in 0..w {
+                    let (sx, sy) = (x * step, y * step);
+                    let mut r = cover(sx, sy)[*band];
+                    if *name == "B05" {
+                        r = 0.5 * (cover(sx, sy)[2] + cover(sx, sy)[3]); // red edge between red and NIR
+                    }
+                    data.push(if res == 10 && x == 0 {
+                        0u16
+                    } else {
+                        (r * 10000.0 + 1000.0).round() as u16
+                    });
+                }
+            }
+            write_s2_band(
+                &dir.join(format!("{prefix}_{name}_{res}m.tif")),
+                w,
+                h,
+                res,
+                &data,
+            );
+        }
+    }
+    // SCL at 20 m: vegetation 4, bare 5, water 6, a cloud block (9) and its shadow (3)
+    let mut scl = Vec::new();
+    for y in 0..20u32 {
+        for x in 0..24u32 {
+            let c = cover(x * 2, y * 2);
+            let class = if (14..18).contains(&x) && (12..15).contains(&y) {
+                9
+            } else if (18..21).contains(&x) && (15..17).contains(&y) {
+                3
+            } else if c[3] < 0.05 {
+                6
+            } else if c[3] > 0.3 {
+                4
+            } else {
+                5
+            };
+            scl.push(class as u8);
+        }
+    }
+    let mut enc =
+        TiffEncoder::new(File::create(granule.join(format!("R20m/{prefix}_SCL_20m.tif"))).unwrap())
+            .unwrap();
+    let mut img = enc
+        .new_image::<tiff::encoder::colortype::Gray8>(24, 20)
+        .unwrap();
+    s2_tags(&mut img, 20.0);
+    img.write_data(&scl).unwrap();
+    let offsets: String = (0..13)
+        .map(|i| format!("        <BOA_ADD_OFFSET band_id=\"{i}\">-1000</BOA_ADD_OFFSET>\n"))
+        .collect();
+    let mtd = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- Synthetic fixture in the layout of the ESA Sentinel-2 L2A product metadata (excerpt) -->
+<n1:Level-2A_User_Product xmlns:n1="https://psd-14.sentinel2.eo.esa.int/PSD/User_Product_Level-2A.xsd">
+  <n1:General_Info>
+    <Product_Info>
+      <PRODUCT_TYPE>S2MSI2A</PRODUCT_TYPE>
+      <PROCESSING_BASELINE>05.09</PROCESSING_BASELINE>
+    </Product_Info>
+    <Product_Image_Characteristics>
+      <QUANTIFICATION_VALUES_LIST>
+        <BOA_QUANTIFICATION_VALUE unit="none">10000</BOA_QUANTIFICATION_VALUE>
+      </QUANTIFICATION_VALUES_LIST>
+      <BOA_ADD_OFFSET_VALUES_LIST>
+{offsets}      </BOA_ADD_OFFSET_VALUES_LIST>
+    </Product_Image_Characteristics>
+  </n1:General_Info>
+</n1:Level-2A_User_Product>
+"#
+    );
+    std::fs::write(root.join(safe).join("MTD_MSIL2A.xml"), mtd).unwrap();
+}
+
+fn s2_tags<W: std::io::Write + std::io::Seek, C: ColorType, K: tiff::encoder::TiffKind>(
+    img: &mut tiff::encoder::ImageEncoder<'_, W, C, K>,
+    res: f64,
+) {
+    let e = img.encoder();
+    e.write_tag(Tag::ModelPixelScaleTag, &[res, res, 0.0][..])
+        .unwrap();
+    e.write_tag(
+        Tag::ModelTiepointTag,
+        &[0.0f64, 0.0, 0.0, 600_000.0, 5_000_000.0, 0.0][..],
+    )
+    .unwrap();
+    e.write_tag(
+        Tag::GeoKeyDirectoryTag,
+        &[
+            1u16, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633,
+        ][..],
+    )
+    .unwrap();
+}
+
+fn write_s2_band(path: &Path, w: u32, h: u32, res: u32, data: &[u16]) {
+    let mut enc = TiffEncoder::new(File::create(path).unwrap())
+        .unwrap()
+        .with_compression(Compression::Deflate(DeflateLevel::Balanced));
+    let mut img = enc
+        .new_image::<tiff::encoder::colortype::Gray16>(w, h)
+        .unwrap();
+    s2_tags(&mut img, res as f64);
+    img.encoder().write_tag(Tag::GdalNodata, "0").unwrap();
+    img.write_data(data).unwrap();
 }

@@ -415,11 +415,21 @@ pub struct BandArgs {
         long = "band",
         short = 'b',
         value_name = "ROLE=PATH[:N]",
-        required = true
+        required_unless_present = "sensor"
     )]
     pub bands: Vec<String>,
     #[command(flatten)]
     pub cal: Calibration,
+    /// Find the bands in --scene by the product's naming, with its calibration:
+    /// landsat-l1-toa, landsat-c2l2, sentinel2-l2a. --band still overrides single roles.
+    #[arg(long, value_enum, requires = "scene")]
+    pub sensor: Option<crate::products::presets::Sensor>,
+    /// The product folder (Landsat scene with its MTL, Sentinel-2 .SAFE or band folder).
+    #[arg(long, value_name = "DIR", requires = "sensor")]
+    pub scene: Option<PathBuf>,
+    /// Sentinel-2 BOA_ADD_OFFSET for every band, overriding the product metadata.
+    #[arg(long, value_name = "DN", allow_negative_numbers = true)]
+    pub boa_offset: Option<f64>,
     /// Mask pixels: qa-pixel[:FILE] (Landsat C2 QA_PIXEL bits), scl[:FILE] (Sentinel-2 L2A
     /// classes) or FILE:BITS (any bit-flag band; BITS decimal or 0x hex). Masked pixels are
     /// nodata in every output.

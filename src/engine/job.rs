@@ -534,7 +534,8 @@ fn read_upsampled(
         height: c1 - c0 + 1,
     };
     let mut coarse: Vec<PackedBand> = out.iter().map(|p| PackedBand::new(p.dtype)).collect();
-    inp.reader.read_window(coarse_win, bands, nodata, &mut coarse)?;
+    inp.reader
+        .read_window(coarse_win, bands, nodata, &mut coarse)?;
     for (c, o) in coarse.iter().zip(out.iter_mut()) {
         o.dtype = c.dtype;
         o.resize(width * w.height as usize);

@@ -181,6 +181,66 @@ pub fn row_windows(height: u32, rows: u32) -> impl Iterator<Item = Window> {
     })
 }
 
+/// Nearest-neighbour upsampling by an integer factor: `dst` (width `dst_w`, rows
+/// `row_off..row_off + rows` of the fine grid) from `src` (width `src_w`, coarse rows starting
+/// at `src_row0`), both packed as `dtype`. Fine pixel (x, y) takes coarse pixel (x / f, y / f).
+#[allow(clippy::too_many_arguments)]
+pub fn upsample_nearest(
+    dtype: DataType,
+    src: &[u32],
+    src_w: usize,
+    src_row0: u32,
+    dst: &mut [u32],
+    dst_w: usize,
+    row_off: u32,
+    rows: u32,
+    f: u32,
+) {
+    fn run<T: bytemuck::Pod>(
+        src: &[T],
+        src_w: usize,
+        src_row0: u32,
+        dst: &mut [T],
+        dst_w: usize,
+        row_off: u32,
+        rows: u32,
+        f: u32,
+    ) {
+        let f = f as usize;
+        for y in 0..rows as usize {
+            let sy = (row_off as usize + y) / f - src_row0 as usize;
+            let srow = &src[sy * src_w..(sy + 1) * src_w];
+            let drow = &mut dst[y * dst_w..(y + 1) * dst_w];
+            for (x, d) in drow.iter_mut().enumerate() {
+                *d = srow[x / f];
+            }
+        }
+    }
+    match dtype.pixels_per_word() {
+        4 => run::<u8>(
+            bytemuck::cast_slice(src),
+            src_w,
+            src_row0,
+            bytemuck::cast_slice_mut(dst),
+            dst_w,
+            row_off,
+            rows,
+            f,
+        ),
+        2 => run::<u16>(
+            bytemuck::cast_slice(src),
+            src_w,
+            src_row0,
+            bytemuck::cast_slice_mut(dst),
+            dst_w,
+            row_off,
+            rows,
+            f,
+        ),
+        _ => run::<u32>(src, src_w, src_row0, dst, dst_w, row_off, rows, f),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,38 +311,5 @@ mod tests {
         pack_f64(&[1.5, -9999.0, f64::NAN, 1e300], Some(-9999.0), &mut d);
         assert_eq!(d[0], 1.5f32.to_bits());
         assert_eq!(&d[1..], &[INVALID_F32_BITS; 3]);
-    }
-}
-
-/// Nearest-neighbour upsampling by an integer factor: `dst` (width `dst_w`, rows
-/// `row_off..row_off + rows` of the fine grid) from `src` (width `src_w`, coarse rows starting
-/// at `src_row0`), both packed as `dtype`. Fine pixel (x, y) takes coarse pixel (x / f, y / f).
-#[allow(clippy::too_many_arguments)]
-pub fn upsample_nearest(
-    dtype: DataType,
-    src: &[u32],
-    src_w: usize,
-    src_row0: u32,
-    dst: &mut [u32],
-    dst_w: usize,
-    row_off: u32,
-    rows: u32,
-    f: u32,
-) {
-    fn run<T: bytemuck::Pod>(src: &[T], src_w: usize, src_row0: u32, dst: &mut [T], dst_w: usize, row_off: u32, rows: u32, f: u32) {
-        let f = f as usize;
-        for y in 0..rows as usize {
-            let sy = (row_off as usize + y) / f - src_row0 as usize;
-            let srow = &src[sy * src_w..(sy + 1) * src_w];
-            let drow = &mut dst[y * dst_w..(y + 1) * dst_w];
-            for (x, d) in drow.iter_mut().enumerate() {
-                *d = srow[x / f];
-            }
-        }
-    }
-    match dtype.pixels_per_word() {
-        4 => run::<u8>(bytemuck::cast_slice(src), src_w, src_row0, bytemuck::cast_slice_mut(dst), dst_w, row_off, rows, f),
-        2 => run::<u16>(bytemuck::cast_slice(src), src_w, src_row0, bytemuck::cast_slice_mut(dst), dst_w, row_off, rows, f),
-        _ => run::<u32>(src, src_w, src_row0, dst, dst_w, row_off, rows, f),
     }
 }

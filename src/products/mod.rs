@@ -2,3 +2,4 @@
 
 pub mod landsat;
 pub mod masks;
+pub mod presets;

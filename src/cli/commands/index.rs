@@ -194,8 +194,26 @@ fn band_job(
         .map(|s| parse_band(s))
         .collect::<Result<Vec<_>>>()?;
     input.cal.check()?;
+    let mut metadata = metadata;
+    let mut quality = None;
+    if let (Some(sensor), Some(scene)) = (input.sensor, &input.scene) {
+        // The preset supplies every role no --band gives.
+        let given: Vec<Role> = bands.iter().map(|b| b.role).collect();
+        let need: Vec<Role> = crate::shaders::roles_used(&indices)
+            .into_iter()
+            .filter(|r| !given.contains(r))
+            .collect();
+        let preset = crate::products::presets::resolve(sensor, scene, &need, input.boa_offset)?;
+        bands.extend(preset.bands);
+        metadata.extend(preset.metadata);
+        quality = preset.quality;
+    } else if input.boa_offset.is_some() {
+        return Err(Error::Usage(
+            "--boa-offset needs --sensor sentinel2-l2a".into(),
+        ));
+    }
     if let Some(spec) = &input.mask {
-        bands.push(mask_band(spec, &input.mask_select, None)?);
+        bands.push(mask_band(spec, &input.mask_select, quality.as_deref())?);
     } else if !input.mask_select.is_empty() {
         return Err(Error::Usage("--mask-select needs --mask".into()));
     }
@@ -216,7 +234,7 @@ pub fn mask_band(spec: &str, select: &[String], scene_file: Option<&Path>) -> Re
         (None, Some(p)) => p.to_path_buf(),
         (None, None) => {
             return Err(Error::Usage(format!(
-                "--mask {spec}: give the file (--mask {spec}:FILE) or use --sensor with --scene"
+                "--mask {spec}: give the file (--mask {spec}:FILE), or use --sensor with a --scene that has one"
             )))
         }
     };
