@@ -31,10 +31,12 @@ struct TileParams {
     pixel_count: u32,
     out_stride: u32,
     out_nodata_bits: u32,
-    pad0: u32,
+    n_outputs: u32,
     bands: array<BandParams, ROLE_SLOTS>,
     // constant c of output j: component c % 4 of k[j * MAX_CONSTS / 4 + c / 4]
     k: array<vec4<f32>, K_VEC4S>,
+    // histogram range (lo, hi) of output j: hist[j / 2], components 2 (j % 2) and 2 (j % 2) + 1
+    hist: array<vec4<f32>, HIST_VEC4S>,
 }
 
 @group(0) @binding(0) var<uniform> params: TileParams;

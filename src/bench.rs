@@ -434,6 +434,7 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
             // The peers write uncompressed strips (GDAL's GTiff defaults): compare like for like.
             compression: crate::io::encode::Compression::None,
             tile: 0,
+            stats: None,
         };
         for (label, backend, pool) in paths.iter().filter(|p| p.2.is_none()) {
             let out = cfg.workdir.join("bench_out.tif");

@@ -61,6 +61,22 @@ pub fn prelude() -> String {
     let _ = writeln!(s, "const MAX_OUTPUTS: u32 = {}u;", MAX_OUTPUTS);
     let _ = writeln!(s, "const MAX_CONSTS: u32 = {}u;", MAX_CONSTS);
     let _ = writeln!(s, "const K_VEC4S: u32 = {}u;", MAX_OUTPUTS * MAX_CONSTS / 4);
+    let _ = writeln!(s, "const HIST_VEC4S: u32 = {}u;", MAX_OUTPUTS / 2);
+    let _ = writeln!(
+        s,
+        "const HIST_BINS: u32 = {}u;",
+        crate::engine::stats::HIST_BINS
+    );
+    let _ = writeln!(
+        s,
+        "const STATS_WORDS: u32 = {}u;",
+        crate::engine::stats::PARTIAL_WORDS
+    );
+    let _ = writeln!(
+        s,
+        "const STATS_PX_PER_INVOCATION: u32 = {}u;",
+        crate::engine::stats::PX_PER_INVOCATION
+    );
     let _ = writeln!(s, "const WG_SIZE: u32 = {}u;", WG_SIZE);
     let _ = writeln!(s, "const PX_PER_INVOCATION: u32 = {}u;", PX_PER_INVOCATION);
     s

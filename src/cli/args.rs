@@ -490,6 +490,13 @@ pub struct OutputArgs {
     /// Output tile size in pixels (a multiple of 16); 0 writes strips.
     #[arg(long, value_name = "PX", default_value_t = 512)]
     pub tile_size: u32,
+    /// Write per-output statistics (counts, min, max, mean, std, histogram) to this JSON file,
+    /// computed during the pass.
+    #[arg(long, value_name = "FILE.json")]
+    pub stats: Option<PathBuf>,
+    /// Histogram range for --stats (default: each index's typical range).
+    #[arg(long, value_name = "MIN,MAX", allow_negative_numbers = true)]
+    pub stats_range: Option<String>,
 }
 
 #[cfg(test)]

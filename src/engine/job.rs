@@ -68,6 +68,9 @@ pub struct IndexJob {
     /// Output block compression and tile size (0: strips).
     pub compression: Compression,
     pub tile: u32,
+    /// Write per-output statistics here (JSON), with this histogram range for every output
+    /// (default: each index's typical range).
+    pub stats: Option<(PathBuf, Option<(f32, f32)>)>,
 }
 
 impl IndexJob {
@@ -108,6 +111,14 @@ impl IndexJob {
             }
         }
         crate::io::writer::check_output_path(&self.output, self.overwrite)?;
+        if let Some((p, _)) = &self.stats {
+            crate::io::writer::check_output_path(p, self.overwrite)?;
+            if same_file(p, &self.output) || p == &self.output {
+                return Err(Error::Usage(
+                    "--stats must name another file than the output".into(),
+                ));
+            }
+        }
 
         Ok(())
     }
@@ -303,6 +314,18 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
             Err(e) => return Err(e),
         }
     };
+    let stat_ranges: Vec<(f32, f32)> = job
+        .indices
+        .iter()
+        .map(|d| job.stats.as_ref().and_then(|(_, r)| *r).unwrap_or(d.range))
+        .collect();
+    let mut partials: Vec<super::stats::Partial> = Vec::new();
+    if job.stats.is_some() {
+        proc.enable_stats(&stat_ranges)?;
+        partials = vec![super::stats::Partial::default(); job.indices.len()];
+    }
+    let mask_params = bands[Role::Mask.slot()];
+    let mut masked_pixels = 0u64;
     let windows: Vec<_> = row_windows(first.height, rows).collect();
     log::info!(
         "plan: {}x{} px, {} window(s) of {} rows ({} px), {} output(s), device: {}",
@@ -462,7 +485,19 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
                     }
                     let pixels = w.height as usize * width;
                     let mut o: Vec<&mut [f32]> = outs.iter_mut().map(|o| &mut o[..]).collect();
-                    proc.run(&data, pixels, &mut o)?;
+                    proc.run_with_stats(&data, pixels, &mut o, &mut partials)?;
+                    if let (Some(bp), Some(words), true) =
+                        (&mask_params, data[Role::Mask.slot()], job.stats.is_some())
+                    {
+                        masked_pixels += (0..pixels)
+                            .filter(|&i| {
+                                crate::indices::common::masked(
+                                    bp,
+                                    crate::indices::common::fetch(bp, words, i),
+                                )
+                            })
+                            .count() as u64;
+                    }
                     t_compute += t.elapsed();
                     let _ = free_in_tx.send(set);
                     full_out_tx
@@ -491,6 +526,26 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
     let t = Instant::now();
     let output = writer.finish()?;
     let t_write = t_write + t.elapsed();
+    if let Some((path, _)) = &job.stats {
+        let run = super::stats::RunStats {
+            climidx_version: env!("CARGO_PKG_VERSION").to_string(),
+            output: output.display().to_string(),
+            width: first.width,
+            height: first.height,
+            pixels: first.width as u64 * first.height as u64,
+            masked_pixels: mask_params.is_some().then_some(masked_pixels),
+            device: backend.describe(),
+            bands: job
+                .indices
+                .iter()
+                .zip(&partials)
+                .zip(&stat_ranges)
+                .enumerate()
+                .map(|(b, ((d, p), r))| super::stats::BandStats::from_partial(b + 1, d.name, p, *r))
+                .collect(),
+        };
+        run.write(path)?;
+    }
     let report = JobReport {
         output,
         width: first.width,

@@ -9,6 +9,7 @@
 
 pub mod job;
 pub mod memory;
+pub mod stats;
 
 pub use job::{run_index_job, BandSource, IndexJob, JobReport};
 pub use memory::{compute_in_memory, compute_into, compute_with};
@@ -47,6 +48,8 @@ pub enum Processor<'c> {
         bands: [Option<BandParams>; ROLE_SLOTS],
         out_nodata_bits: u32,
         capacity: usize,
+        /// Histogram ranges when statistics are on.
+        stats: Option<Vec<(f32, f32)>>,
     },
 }
 
@@ -90,8 +93,60 @@ impl<'c> Processor<'c> {
                 bands: *bands,
                 out_nodata_bits,
                 capacity,
+                stats: None,
             },
         })
+    }
+
+    /// Compute per-output statistics during [`Self::run_with_stats`] (histogram `ranges`).
+    pub fn enable_stats(&mut self, ranges: &[(f32, f32)]) -> Result<()> {
+        match self {
+            Processor::Gpu(r) => r.enable_stats(ranges),
+            Processor::Cpu { stats, .. } => {
+                *stats = Some(ranges.to_vec());
+                Ok(())
+            }
+        }
+    }
+
+    /// [`Self::run`], merging the window's statistics into `stats` (one per output) when they
+    /// are enabled: on the GPU by the statistics kernel, on the CPU from the outputs.
+    pub fn run_with_stats(
+        &mut self,
+        data: &[Option<&[u32]>; ROLE_SLOTS],
+        pixels: usize,
+        outputs: &mut [&mut [f32]],
+        stats: &mut [stats::Partial],
+    ) -> Result<()> {
+        if let Processor::Gpu(r) = self {
+            return r.run_with_stats(data, pixels, outputs, stats);
+        }
+        self.run(data, pixels, outputs)?;
+        if let Processor::Cpu {
+            stats: Some(ranges),
+            out_nodata_bits,
+            ..
+        } = self
+        {
+            use rayon::prelude::*;
+            for ((acc, out), range) in stats.iter_mut().zip(outputs.iter()).zip(ranges.iter()) {
+                let part = out[..pixels]
+                    .par_chunks(1 << 16)
+                    .map(|c| {
+                        let mut p = stats::Partial::default();
+                        for v in c {
+                            p.add(v.to_bits(), *out_nodata_bits, *range);
+                        }
+                        p
+                    })
+                    .reduce(stats::Partial::default, |mut a, b| {
+                        a.merge(&b);
+                        a
+                    });
+                acc.merge(&part);
+            }
+        }
+        Ok(())
     }
 
     pub fn capacity(&self) -> usize {

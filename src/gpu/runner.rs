@@ -66,6 +66,8 @@ pub struct GpuRunner<'c> {
     regions: [Option<(usize, usize)>; ROLE_SLOTS],
     /// Fill the output with [`POISON_BITS`] before each dispatch (tests).
     pub poison: bool,
+    /// The statistics kernel, when `--stats` asked for it (see [`Self::enable_stats`]).
+    stats: Option<std::sync::Arc<wgpu::ComputePipeline>>,
 }
 
 impl<'c> GpuRunner<'c> {
@@ -131,9 +133,10 @@ impl<'c> GpuRunner<'c> {
             pixel_count: 0,
             out_stride: 0,
             out_nodata_bits,
-            _pad: 0,
+            n_outputs: n_out as u32,
             bands: [BandParams::default(); ROLE_SLOTS],
             k: [[0.0; 4]; MAX_OUTPUTS * MAX_CONSTS / 4],
+            hist: [[0.0; 4]; MAX_OUTPUTS / 2],
         };
         for (j, kj) in k.iter().enumerate() {
             for (c, v) in kj.iter().enumerate() {
@@ -242,7 +245,68 @@ impl<'c> GpuRunner<'c> {
             out_stride,
             regions,
             poison: false,
+            stats: None,
         })
+    }
+
+    /// Compute per-output statistics on the device after each [`Self::run`]
+    /// (`shaders/stats.wgsl`): grows the output buffer by one partial per workgroup and output,
+    /// and sets each output's histogram range.
+    pub fn enable_stats(&mut self, ranges: &[(f32, f32)]) -> Result<()> {
+        use crate::engine::stats;
+        let ctx = self.ctx;
+        for (j, r) in ranges.iter().enumerate().take(self.n_out) {
+            let v = &mut self.params.hist[j / 2];
+            v[2 * (j % 2)] = r.0;
+            v[2 * (j % 2) + 1] = r.1;
+        }
+        let extra =
+            self.n_out * stats::workgroups(self.capacity) as usize * stats::PARTIAL_WORDS as usize;
+        let out_bytes = ((self.n_out * self.out_stride + extra) * 4) as u64;
+        if out_bytes > ctx.max_binding_bytes() {
+            return Err(Error::Internal(
+                "statistics do not fit the output binding".into(),
+            ));
+        }
+        use wgpu::BufferUsages as U;
+        let out_usage = if ctx.mappable {
+            U::STORAGE | U::MAP_READ | U::COPY_DST
+        } else {
+            U::STORAGE | U::COPY_SRC | U::COPY_DST
+        };
+        let buf = |label, usage| {
+            ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: out_bytes,
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        self.output = buf("climidx.output", out_usage);
+        self.readback = (!ctx.mappable).then(|| buf("climidx.readback", U::MAP_READ | U::COPY_DST));
+        self.bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("climidx.bind"),
+            layout: ctx.bind_group_layout(),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: self.params_buf.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: self.input.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: self.output.as_entire_binding(),
+                },
+            ],
+        });
+        ctx.check()
+            .map_err(|e| Error::Device(format!("cannot allocate GPU buffers ({e})")))?;
+        let (key, src) = stats::kernel_source();
+        self.stats = Some(ctx.pipeline(&key, &src)?);
+        Ok(())
     }
 
     pub fn capacity(&self) -> usize {
@@ -284,13 +348,61 @@ impl<'c> GpuRunner<'c> {
         if outputs.len() != self.n_out {
             return Err(Error::Internal("wrong number of outputs".into()));
         }
+        self.run_with_stats(data, pixels, outputs, &mut [])
+    }
+
+    /// [`Self::run`], and merge this window's statistics into `stats[j]` when
+    /// [`Self::enable_stats`] was called (`stats` may be empty otherwise).
+    pub fn run_with_stats(
+        &mut self,
+        data: &[Option<&[u32]>; ROLE_SLOTS],
+        pixels: usize,
+        outputs: &mut [&mut [f32]],
+        stats: &mut [crate::engine::stats::Partial],
+    ) -> Result<()> {
+        if pixels == 0 {
+            return Ok(());
+        }
+        if outputs.len() != self.n_out {
+            return Err(Error::Internal("wrong number of outputs".into()));
+        }
         self.prepare(data, pixels)?;
         if self.poison {
             self.fill_outputs(POISON_BITS);
         }
-        let enc = self.encode_pass(&self.pipeline, pixels, None);
-        self.finish_and_read(enc, pixels, |j, words| {
-            outputs[j][..pixels].copy_from_slice(bytemuck::cast_slice(words))
+        let mut enc = self.encode_pass(&self.pipeline, pixels, None);
+        let mut tail = 0;
+        let nwg = crate::engine::stats::workgroups(pixels);
+        if let (Some(p), false) = (&self.stats, stats.is_empty()) {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("climidx.stats"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(p);
+            pass.set_bind_group(0, &self.bind_group, &[]);
+            pass.dispatch_workgroups(nwg, self.n_out as u32, 1);
+            drop(pass);
+            tail = self.n_out * nwg as usize * crate::engine::stats::PARTIAL_WORDS as usize;
+        }
+        let (n_out, stride) = (self.n_out, self.out_stride);
+        self.finish_and_read(enc, pixels, tail, |words| {
+            for (j, out) in outputs.iter_mut().enumerate() {
+                out[..pixels].copy_from_slice(bytemuck::cast_slice(
+                    &words[j * stride..j * stride + pixels],
+                ));
+            }
+            if tail > 0 {
+                let pw = crate::engine::stats::PARTIAL_WORDS as usize;
+                let base = n_out * stride;
+                for (j, acc) in stats.iter_mut().enumerate() {
+                    for w in 0..nwg as usize {
+                        let o = base + (j * nwg as usize + w) * pw;
+                        acc.merge(&crate::engine::stats::Partial::from_words(
+                            &words[o..o + pw],
+                        ));
+                    }
+                }
+            }
         })
     }
 
@@ -328,7 +440,13 @@ impl<'c> GpuRunner<'c> {
             .queue
             .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
         let enc = self.encode_pass(pipeline, pixels, None);
-        self.finish_and_read(enc, pixels, f)
+        let (n_out, stride) = (self.n_out, self.out_stride);
+        let mut f = f;
+        self.finish_and_read(enc, pixels, 0, |words| {
+            for j in 0..n_out {
+                f(j, &words[j * stride..j * stride + pixels]);
+            }
+        })
     }
 
     /// Fill every output region with `bits` (poison in tests, initial state for accumulators).
@@ -373,11 +491,17 @@ impl<'c> GpuRunner<'c> {
         &self,
         mut enc: wgpu::CommandEncoder,
         pixels: usize,
-        mut f: impl FnMut(usize, &[u32]),
+        tail_words: usize,
+        f: impl FnOnce(&[u32]),
     ) -> Result<()> {
         let ctx = self.ctx;
-        let used_bytes =
-            ((self.n_out - 1) * self.out_stride + pixels.next_multiple_of(2)) as u64 * 4;
+        // The outputs (up to the last one's `pixels`), or through the statistics partials.
+        let words = if tail_words > 0 {
+            self.n_out * self.out_stride + tail_words
+        } else {
+            (self.n_out - 1) * self.out_stride + pixels
+        };
+        let used_bytes = words.next_multiple_of(2) as u64 * 4;
         let target = match &self.readback {
             Some(rb) => {
                 enc.copy_buffer_to_buffer(&self.output, 0, rb, 0, used_bytes);
@@ -391,10 +515,7 @@ impl<'c> GpuRunner<'c> {
             let view = target
                 .get_mapped_range(0..used_bytes)
                 .map_err(|e| Error::Device(format!("cannot read results: {e}")))?;
-            let words: &[u32] = bytemuck::cast_slice(&view);
-            for j in 0..self.n_out {
-                f(j, &words[j * self.out_stride..j * self.out_stride + pixels]);
-            }
+            f(bytemuck::cast_slice(&view));
         }
         target.unmap();
         Ok(())

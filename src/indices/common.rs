@@ -35,10 +35,14 @@ pub struct TileParams {
     pub out_stride: u32,
     /// Bits written for nodata pixels (the output nodata value as f32).
     pub out_nodata_bits: u32,
-    pub _pad: u32,
+    /// Output regions the kernel writes (the statistics partials follow them).
+    pub n_outputs: u32,
     pub bands: [BandParams; ROLE_SLOTS],
     /// Constants: constant `c` of output `j` is component `c % 4` of `k[j * MAX_CONSTS / 4 + c / 4]`.
     pub k: [[f32; 4]; MAX_OUTPUTS * MAX_CONSTS / 4],
+    /// Statistics histogram range of output `j`: (lo, hi) = components `2 (j % 2)` and
+    /// `2 (j % 2) + 1` of `hist[j / 2]`.
+    pub hist: [[f32; 4]; MAX_OUTPUTS / 2],
 }
 
 pub const NODATA_NONE: u32 = 0;

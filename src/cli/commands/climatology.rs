@@ -13,6 +13,11 @@ pub fn run(a: &ClimatologyArgs) -> Result<()> {
         ));
     }
     a.cal.check()?;
+    if a.out.stats.is_some() {
+        return Err(Error::Usage(
+            "--stats applies to index outputs; the climatology writes its own count layer".into(),
+        ));
+    }
     if let Some(p) = &a.date_pattern {
         check_pattern(p)?;
     }

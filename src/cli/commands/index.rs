@@ -254,6 +254,28 @@ pub fn make_job(
     metadata: Vec<(String, String)>,
 ) -> Result<IndexJob> {
     let (out_nodata, window_pixels) = parse_common(out)?;
+    let range = match &out.stats_range {
+        None => None,
+        Some(r) => {
+            let bad = || {
+                Error::Usage(format!(
+                    "--stats-range {r:?}: expected MIN,MAX with MIN < MAX"
+                ))
+            };
+            let (a, b) = r.split_once(',').ok_or_else(bad)?;
+            let (a, b): (f32, f32) = (
+                a.trim().parse().map_err(|_| bad())?,
+                b.trim().parse().map_err(|_| bad())?,
+            );
+            if !(a < b) || !a.is_finite() || !b.is_finite() {
+                return Err(bad());
+            }
+            if out.stats.is_none() {
+                return Err(Error::Usage("--stats-range needs --stats FILE.json".into()));
+            }
+            Some((a, b))
+        }
+    };
     Ok(IndexJob {
         indices,
         constants,
@@ -269,6 +291,7 @@ pub fn make_job(
         metadata,
         compression: out.compress,
         tile: out.tile_size,
+        stats: out.stats.clone().map(|p| (p, range)),
     })
 }
 

@@ -1,0 +1,195 @@
+//! Outputs beyond the GeoTIFF: `--stats` JSON computed during the pass (device partials merged on
+//! the host, CPU twin) against the values of the written file and GDAL's own statistics, masked
+//! pixel counts, and `climidx quicklook`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{asset, fails, gdal_tool, ok, read_f32, run_ok, software_or_skip, tempdir};
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+#[test]
+fn stats_match_the_written_values_on_every_path() {
+    let dir = tempdir("stats");
+    let band = |r: &str, f: &str| format!("{r}={}", s(&asset(&format!("sample/{f}.tif"))));
+    let (b, r, n) = (band("blue", "B02"), band("red", "B04"), band("nir", "B08"));
+    let mut devices = vec!["cpu"];
+    if software_or_skip("stats on the software adapter") {
+        devices.push("software");
+    }
+    for dev in devices {
+        let out = dir.join(format!("{dev}.tif"));
+        let st = dir.join(format!("{dev}.json"));
+        // many small windows, so that partials from many windows and workgroups are merged
+        ok(&[
+            "index",
+            "ndvi",
+            "evi",
+            "-b",
+            &b,
+            "-b",
+            &r,
+            "-b",
+            &n,
+            "--scale",
+            "0.0001",
+            "-o",
+            s(&out),
+            "--stats",
+            s(&st),
+            "--device",
+            dev,
+            "--window-pixels",
+            "700",
+        ]);
+        let js = json(&st);
+        let vals = read_f32(&out);
+        assert_eq!(js["pixels"], 96 * 80);
+        for (j, band) in js["bands"].as_array().unwrap().iter().enumerate() {
+            let v: Vec<f64> = vals[j]
+                .iter()
+                .filter(|x| !x.is_nan())
+                .map(|&x| x as f64)
+                .collect();
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            let std = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
+            let what = format!("{dev} band {j}");
+            assert_eq!(
+                band["valid_count"].as_u64().unwrap() as usize,
+                v.len(),
+                "{what}"
+            );
+            assert_eq!(
+                band["nodata_count"].as_u64().unwrap() as usize,
+                96 * 80 - v.len(),
+                "{what}"
+            );
+            assert!(
+                (band["mean"].as_f64().unwrap() - mean).abs() < 1e-6,
+                "{what}"
+            );
+            assert!((band["std"].as_f64().unwrap() - std).abs() < 1e-6, "{what}");
+            let mn = v.iter().cloned().fold(f64::INFINITY, f64::min);
+            let mx = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(
+                (band["min"].as_f64().unwrap(), band["max"].as_f64().unwrap()),
+                (mn, mx),
+                "{what}"
+            );
+            // histogram: every valid value in exactly one bin (range [-1, 1] for both)
+            let h = &band["histogram"];
+            let bins: Vec<u64> = h["bins"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap())
+                .collect();
+            assert_eq!(bins.len(), 100);
+            let total = bins.iter().sum::<u64>()
+                + h["below"].as_u64().unwrap()
+                + h["above"].as_u64().unwrap();
+            assert_eq!(total as usize, v.len(), "{what}");
+            let mut want = vec![0u64; 100];
+            for &x in &v {
+                want[(((x as f32 + 1.0) / 2.0 * 100.0) as usize).min(99)] += 1;
+            }
+            assert_eq!(bins, want, "{what}");
+        }
+        // GDAL agrees on the mean and standard deviation of what we wrote
+        if let Some(info) = gdal_tool("gdalinfo", "stats against gdalinfo -stats") {
+            let text = run_ok(std::process::Command::new(info).arg("-stats").arg(&out));
+            let means: Vec<f64> = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("STATISTICS_MEAN="))
+                .map(|v| v.parse().unwrap())
+                .collect();
+            for (j, m) in means.iter().enumerate() {
+                assert!(
+                    (js["bands"][j]["mean"].as_f64().unwrap() - m).abs() < 1e-6,
+                    "{dev}: GDAL mean {m}"
+                );
+            }
+            let _ = std::fs::remove_file(format!("{}.aux.xml", out.display()));
+        }
+    }
+}
+
+#[test]
+fn stats_count_masked_pixels_and_honour_the_range() {
+    let dir = tempdir("stats-mask");
+    let scene =
+        asset("sentinel2/S2B_MSIL2A_20230715T100559_N0509_R022_T33TUM_20230715T130022.SAFE");
+    let out = dir.join("s2.tif");
+    let st = dir.join("s2.json");
+    ok(&[
+        "index",
+        "ndvi",
+        "--sensor",
+        "sentinel2-l2a",
+        "--scene",
+        s(&scene),
+        "--mask",
+        "scl",
+        "-o",
+        s(&out),
+        "--stats",
+        s(&st),
+        "--stats-range",
+        "0.5,1",
+    ]);
+    let js = json(&st);
+    assert_eq!(js["masked_pixels"], (4 * 3 + 3 * 2) * 4);
+    let band = &js["bands"][0];
+    assert_eq!(band["histogram"]["min"], 0.5);
+    let v: Vec<f32> = read_f32(&out)[0]
+        .iter()
+        .filter(|x| !x.is_nan())
+        .cloned()
+        .collect();
+    assert_eq!(
+        band["histogram"]["below"].as_u64().unwrap() as usize,
+        v.iter().filter(|&&x| x < 0.5).count()
+    );
+    fails(
+        &[
+            "index",
+            "ndvi",
+            "-b",
+            "red=a.tif",
+            "-b",
+            "nir=b.tif",
+            "-o",
+            s(&dir.join("x.tif")),
+            "--stats-range",
+            "1,0",
+            "--stats",
+            s(&dir.join("x.json")),
+        ],
+        2,
+        "MIN < MAX",
+    );
+    fails(
+        &[
+            "index",
+            "ndvi",
+            "-b",
+            "red=a.tif",
+            "-b",
+            "nir=b.tif",
+            "-o",
+            s(&dir.join("x.tif")),
+            "--stats",
+            s(&dir.join("x.tif")),
+        ],
+        2,
+        "another file",
+    );
+}
