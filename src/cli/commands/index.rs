@@ -267,7 +267,7 @@ pub fn make_job(
                 a.trim().parse().map_err(|_| bad())?,
                 b.trim().parse().map_err(|_| bad())?,
             );
-            if !(a < b) || !a.is_finite() || !b.is_finite() {
+            if a >= b || a.is_nan() || b.is_nan() || !a.is_finite() || !b.is_finite() {
                 return Err(bad());
             }
             if out.stats.is_none() {
