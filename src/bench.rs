@@ -435,6 +435,7 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
             compression: crate::io::encode::Compression::None,
             tile: 0,
             stats: None,
+            quicklook: None,
         };
         for (label, backend, pool) in paths.iter().filter(|p| p.2.is_none()) {
             let out = cfg.workdir.join("bench_out.tif");

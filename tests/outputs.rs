@@ -193,3 +193,113 @@ fn stats_count_masked_pixels_and_honour_the_range() {
         "another file",
     );
 }
+
+#[test]
+fn quicklook_colours_nodata_and_legend() {
+    use climidx::quicklook::Colormap;
+    let dir = tempdir("quicklook");
+    let band = |r: &str, f: &str| format!("{r}={}", s(&asset(&format!("sample/{f}.tif"))));
+    let tif = dir.join("ndvi.tif");
+    let png = dir.join("ndvi.png");
+    // --quicklook in the same run
+    ok(&[
+        "index",
+        "ndvi",
+        "-b",
+        &band("red", "B04"),
+        "-b",
+        &band("nir", "B08"),
+        "--scale",
+        "0.0001",
+        "-o",
+        s(&tif),
+        "--quicklook",
+        s(&png),
+    ]);
+    let img = image::open(&png).unwrap().to_rgba8();
+    assert_eq!(
+        (img.width(), img.height()),
+        (160, 80 + 34),
+        "96x80 raster, widened for the legend"
+    );
+    let vals = &read_f32(&tif)[0];
+    for (x, y) in [(0u32, 0u32), (2, 40), (67, 24), (20, 10), (90, 70)] {
+        let v = vals[(y * 96 + x) as usize];
+        let p = img.get_pixel(x, y).0;
+        if v.is_nan() {
+            assert_eq!(p[3], 0, "nodata at ({x},{y}) must be transparent");
+        } else {
+            let c = Colormap::Vegetation.color((v + 1.0) / 2.0); // NDVI's range [-1, 1]
+            assert_eq!(&p[..3], &c[..], "({x},{y}) value {v}");
+            assert_eq!(p[3], 255);
+        }
+    }
+    // the legend strip: white background, the colorbar's ends, dark label pixels
+    assert_eq!(img.get_pixel(2, 80 + 2).0, [255, 255, 255, 255]);
+    assert_eq!(
+        &img.get_pixel(6, 80 + 8).0[..3],
+        &Colormap::Vegetation.color(0.0)[..]
+    );
+    assert_eq!(
+        &img.get_pixel(153, 80 + 8).0[..3],
+        &Colormap::Vegetation.color(1.0)[..]
+    );
+    assert!((80 + 20..80 + 27).any(|y| (6..40).any(|x| img.get_pixel(x, y).0 == [0, 0, 0, 255])));
+    // the standalone command: downsampling by box average, explicit range and colormap
+    let small = dir.join("small.png");
+    ok(&[
+        "quicklook",
+        s(&tif),
+        "-o",
+        s(&small),
+        "--max-size",
+        "48",
+        "--range",
+        "0,1",
+        "--colormap",
+        "gray",
+    ]);
+    let img = image::open(&small).unwrap().to_rgba8();
+    assert_eq!((img.width(), img.height()), (48, 40));
+    // output pixel (30, 20) averages input pixels (60..62, 40..42)
+    let mean: f32 = [(60, 40), (61, 40), (60, 41), (61, 41)]
+        .iter()
+        .map(|&(x, y)| vals[y * 96 + x])
+        .sum::<f32>()
+        / 4.0;
+    assert_eq!(
+        &img.get_pixel(30, 20).0[..3],
+        &Colormap::Gray.color(mean)[..]
+    );
+    assert_eq!(
+        img.get_pixel(0, 0).0[3],
+        0,
+        "the nodata columns stay transparent"
+    );
+    // errors
+    fails(&["quicklook", s(&tif), "-o", s(&small)], 5, "--overwrite");
+    fails(
+        &[
+            "quicklook",
+            s(&tif),
+            "-o",
+            s(&dir.join("b2.png")),
+            "--band",
+            "2",
+        ],
+        3,
+        "band 2 does not exist",
+    );
+    fails(
+        &[
+            "quicklook",
+            s(&tif),
+            "-o",
+            s(&dir.join("r.png")),
+            "--range",
+            "1,0",
+        ],
+        2,
+        "MIN < MAX",
+    );
+}

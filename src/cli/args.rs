@@ -37,6 +37,8 @@ pub enum Command {
     Lst(LstArgs),
     /// Measure every device path (and peer tools) on a Sentinel-2-sized input.
     Bench(BenchArgs),
+    /// Render a PNG quicklook of a GeoTIFF band: colormap, nodata transparent, legend.
+    Quicklook(QuicklookArgs),
     /// List the indices, one per line, name first (built-in kernels and the catalogue, or a
     /// catalogue file).
     List(ListArgs),
@@ -61,6 +63,33 @@ Examples:
   climidx expr \"2.5 * (N - R) / (N + 6 * R - 7.5 * B + 1)\" -b B=B02.tif -b R=B04.tif -b N=B08.tif --scale 0.0001 -o evi.tif
   climidx expr \"(1 + L) * (nir - red) / (nir + red + L)\" --const L=0.25 -b red=B04.tif -b nir=B08.tif -o savi.tif
   climidx expr \"where(S1 > 0, N / S1, 0)\" -b N=B08.tif -b S1=B11.tif -o ratio.tif";
+
+#[derive(Debug, Args)]
+pub struct QuicklookArgs {
+    /// The GeoTIFF (e.g. a climidx output).
+    pub input: PathBuf,
+    /// Output PNG.
+    #[arg(short, long, value_name = "OUT.png")]
+    pub output: PathBuf,
+    /// Band to draw (1-based).
+    #[arg(long, default_value_t = 1)]
+    pub band: u16,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub colormap: crate::quicklook::Colormap,
+    /// Values mapped to the ends of the colormap (default: the index's typical range, else the
+    /// 2nd and 98th percentiles; anomalies centred on 0).
+    #[arg(long, value_name = "MIN,MAX", allow_negative_numbers = true)]
+    pub range: Option<String>,
+    /// Add a colorbar with the range and the band's name and unit.
+    #[arg(long)]
+    pub legend: bool,
+    /// Longest side of the PNG in pixels (the raster is box-averaged down to it).
+    #[arg(long, default_value_t = 1024)]
+    pub max_size: u32,
+    /// Replace OUT.png if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -497,6 +526,9 @@ pub struct OutputArgs {
     /// Histogram range for --stats (default: each index's typical range).
     #[arg(long, value_name = "MIN,MAX", allow_negative_numbers = true)]
     pub stats_range: Option<String>,
+    /// Also render a PNG quicklook of the first output band (colormap by index family, legend).
+    #[arg(long, value_name = "FILE.png")]
+    pub quicklook: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Lst(a) => commands::lst::run(&a),
         Command::Bench(a) => commands::bench::run(&a),
         Command::List(a) => commands::list::run(&a),
+        Command::Quicklook(a) => commands::quicklook::run(&a),
         Command::Show(a) => commands::list::show(&a),
         Command::Expr(a) => commands::index::run_expr(&a),
         Command::Climatology(a) => commands::climatology::run(&a),

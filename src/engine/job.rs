@@ -71,6 +71,8 @@ pub struct IndexJob {
     /// Write per-output statistics here (JSON), with this histogram range for every output
     /// (default: each index's typical range).
     pub stats: Option<(PathBuf, Option<(f32, f32)>)>,
+    /// Render a PNG quicklook of the first output here when the run is done.
+    pub quicklook: Option<PathBuf>,
 }
 
 impl IndexJob {
@@ -111,6 +113,9 @@ impl IndexJob {
             }
         }
         crate::io::writer::check_output_path(&self.output, self.overwrite)?;
+        if let Some(q) = &self.quicklook {
+            crate::io::writer::check_output_path(q, self.overwrite)?;
+        }
         if let Some((p, _)) = &self.stats {
             crate::io::writer::check_output_path(p, self.overwrite)?;
             if same_file(p, &self.output) || p == &self.output {
@@ -545,6 +550,16 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
                 .collect(),
         };
         run.write(path)?;
+    }
+    if let Some(q) = &job.quicklook {
+        let opts = crate::quicklook::QuicklookOptions {
+            band: 1,
+            colormap: crate::quicklook::Colormap::Auto,
+            range: None,
+            legend: true,
+            max_size: 1024,
+        };
+        crate::quicklook::render(&output, q, &opts, job.overwrite)?;
     }
     let report = JobReport {
         output,

@@ -67,6 +67,34 @@ pub struct RasterInfo {
     pub compression: u16,
     pub nodata: Option<f64>,
     pub geo: GeoInfo,
+    /// The GDAL_METADATA XML (band descriptions, climidx provenance), if any.
+    pub gdal_metadata: Option<String>,
+}
+
+impl RasterInfo {
+    /// A dataset-level GDAL_METADATA item (`<Item name="NAME">value</Item>`).
+    pub fn metadata_item(&self, name: &str) -> Option<String> {
+        let x = self.gdal_metadata.as_deref()?;
+        let start = x.find(&format!("<Item name=\"{name}\">"))? + name.len() + 14;
+        let end = start + x[start..].find("</Item>")?;
+        Some(unescape(&x[start..end]))
+    }
+
+    /// The description of band `b` (0-based), as GDAL writes it.
+    pub fn band_description(&self, b: usize) -> Option<String> {
+        let x = self.gdal_metadata.as_deref()?;
+        let key = format!("<Item name=\"DESCRIPTION\" sample=\"{b}\" role=\"description\">");
+        let start = x.find(&key)? + key.len();
+        let end = start + x[start..].find("</Item>")?;
+        Some(unescape(&x[start..end]))
+    }
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
 struct BlockRow {
@@ -459,6 +487,11 @@ fn read_info(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<RasterInfo
         }
         None => None,
     };
+    let gdal_metadata = d
+        .find_tag(Tag::Unknown(42112))
+        .ok()
+        .flatten()
+        .and_then(|v| v.into_string().ok());
     Ok(RasterInfo {
         width,
         height,
@@ -470,6 +503,7 @@ fn read_info(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<RasterInfo
         compression,
         nodata,
         geo,
+        gdal_metadata,
     })
 }
 

@@ -13,9 +13,9 @@ pub fn run(a: &ClimatologyArgs) -> Result<()> {
         ));
     }
     a.cal.check()?;
-    if a.out.stats.is_some() {
+    if a.out.stats.is_some() || a.out.quicklook.is_some() {
         return Err(Error::Usage(
-            "--stats applies to index outputs; the climatology writes its own count layer".into(),
+            "--stats and --quicklook apply to index outputs; run `climidx quicklook` on a statistic".into(),
         ));
     }
     if let Some(p) = &a.date_pattern {

@@ -254,28 +254,14 @@ pub fn make_job(
     metadata: Vec<(String, String)>,
 ) -> Result<IndexJob> {
     let (out_nodata, window_pixels) = parse_common(out)?;
-    let range = match &out.stats_range {
-        None => None,
-        Some(r) => {
-            let bad = || {
-                Error::Usage(format!(
-                    "--stats-range {r:?}: expected MIN,MAX with MIN < MAX"
-                ))
-            };
-            let (a, b) = r.split_once(',').ok_or_else(bad)?;
-            let (a, b): (f32, f32) = (
-                a.trim().parse().map_err(|_| bad())?,
-                b.trim().parse().map_err(|_| bad())?,
-            );
-            if a >= b || a.is_nan() || b.is_nan() || !a.is_finite() || !b.is_finite() {
-                return Err(bad());
-            }
-            if out.stats.is_none() {
-                return Err(Error::Usage("--stats-range needs --stats FILE.json".into()));
-            }
-            Some((a, b))
-        }
-    };
+    let range = out
+        .stats_range
+        .as_deref()
+        .map(|r| parse_range("--stats-range", r))
+        .transpose()?;
+    if range.is_some() && out.stats.is_none() {
+        return Err(Error::Usage("--stats-range needs --stats FILE.json".into()));
+    }
     Ok(IndexJob {
         indices,
         constants,
@@ -292,7 +278,22 @@ pub fn make_job(
         compression: out.compress,
         tile: out.tile_size,
         stats: out.stats.clone().map(|p| (p, range)),
+        quicklook: out.quicklook.clone(),
     })
+}
+
+/// Parse `MIN,MAX` (finite, MIN < MAX) for `flag`.
+pub fn parse_range(flag: &str, r: &str) -> Result<(f32, f32)> {
+    let bad = || Error::Usage(format!("{flag} {r:?}: expected MIN,MAX with MIN < MAX"));
+    let (a, b) = r.split_once(',').ok_or_else(bad)?;
+    let (a, b): (f32, f32) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if !(a.is_finite() && b.is_finite() && a < b) {
+        return Err(bad());
+    }
+    Ok((a, b))
 }
 
 /// Output nodata and window override, shared by the commands that write rasters.

@@ -7,6 +7,7 @@ pub mod climatology;
 pub mod index;
 pub mod list;
 pub mod lst;
+pub mod quicklook;
 
 use crate::error::Result;
 use crate::gpu::{adapter, AdapterSummary, GpuContext};

@@ -1,0 +1,24 @@
+//! `climidx quicklook`: a PNG of one band of a GeoTIFF.
+
+use crate::cli::args::QuicklookArgs;
+use crate::error::{Error, Result};
+use crate::quicklook::{render, QuicklookOptions};
+
+pub fn run(a: &QuicklookArgs) -> Result<()> {
+    if a.max_size == 0 {
+        return Err(Error::Usage("--max-size must be at least 1".into()));
+    }
+    let range = a
+        .range
+        .as_deref()
+        .map(|r| super::index::parse_range("--range", r))
+        .transpose()?;
+    let opts = QuicklookOptions {
+        band: a.band,
+        colormap: a.colormap,
+        range,
+        legend: a.legend,
+        max_size: a.max_size,
+    };
+    render(&a.input, &a.output, &opts, a.overwrite)
+}
