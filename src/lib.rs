@@ -20,6 +20,7 @@ pub mod gpu;
 pub mod indices;
 pub mod io;
 pub mod products;
+pub mod progress;
 pub mod quicklook;
 pub mod shaders;
 pub mod temporal;

@@ -330,6 +330,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
         partials = vec![super::stats::Partial::default(); job.indices.len()];
     }
     let mask_params = bands[Role::Mask.slot()];
+    let progress = crate::progress::bar(first.height as u64, "index");
     let mut masked_pixels = 0u64;
     let windows: Vec<_> = row_windows(first.height, rows).collect();
     log::info!(
@@ -505,6 +506,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
                     }
                     t_compute += t.elapsed();
                     let _ = free_in_tx.send(set);
+                    progress.inc(w.height as u64);
                     full_out_tx
                         .send((w, outs))
                         .map_err(|_| Error::Internal("writer stopped".into()))
@@ -528,6 +530,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>) -> Result<JobReport> 
             result?;
             Ok((t_read, t_compute, t_write))
         })?;
+    progress.finish_and_clear();
     let t = Instant::now();
     let output = writer.finish()?;
     let t_write = t_write + t.elapsed();

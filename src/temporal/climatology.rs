@@ -395,11 +395,13 @@ pub fn run_climatology(job: &ClimatologyJob, backend: Backend<'_>) -> Result<Cli
     if job.overwrite {
         let _ = std::fs::remove_file(job.out_dir.join(MANIFEST));
     }
+    let progress = crate::progress::bar((n_inputs * windows.len()) as u64, "climatology");
     for g in &job.groups {
         if !g.inputs.is_empty() {
-            run_group(job, g, &first, &windows, &mut acc, k, out_nodata_bits)?;
+            run_group(job, g, &first, &windows, &mut acc, k, out_nodata_bits, &progress)?;
         }
     }
+    progress.finish_and_clear();
     write_manifest(job, &first)?;
     let report = ClimatologyReport {
         width: first.width,
@@ -418,6 +420,7 @@ pub fn run_climatology(job: &ClimatologyJob, backend: Backend<'_>) -> Result<Cli
     Ok(report)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_group(
     job: &ClimatologyJob,
     g: &PeriodGroup,
@@ -426,6 +429,7 @@ fn run_group(
     acc: &mut Accumulator<'_>,
     k: [f32; 2],
     out_nodata_bits: u32,
+    progress: &indicatif::ProgressBar,
 ) -> Result<()> {
     let dir = job.out_dir.join(&g.key);
     std::fs::create_dir_all(&dir)
@@ -526,6 +530,7 @@ fn run_group(
                         .map_err(|_| Error::Internal("reader stopped".into()))??;
                     acc.add(bp, &buf.words, pixels)?;
                     let _ = free_tx.send(buf);
+                    progress.inc(1);
                     Ok(())
                 })();
                 if step.is_err() {
