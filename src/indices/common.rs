@@ -234,7 +234,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<BandParams>(), 32);
         assert_eq!(
             std::mem::size_of::<TileParams>(),
-            16 + 32 * ROLE_SLOTS + 4 * MAX_OUTPUTS * MAX_CONSTS
+            16 + 32 * ROLE_SLOTS + 4 * MAX_OUTPUTS * MAX_CONSTS + 8 * MAX_OUTPUTS
         );
     }
 }

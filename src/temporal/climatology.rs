@@ -398,7 +398,16 @@ pub fn run_climatology(job: &ClimatologyJob, backend: Backend<'_>) -> Result<Cli
     let progress = crate::progress::bar((n_inputs * windows.len()) as u64, "climatology");
     for g in &job.groups {
         if !g.inputs.is_empty() {
-            run_group(job, g, &first, &windows, &mut acc, k, out_nodata_bits, &progress)?;
+            run_group(
+                job,
+                g,
+                &first,
+                &windows,
+                &mut acc,
+                k,
+                out_nodata_bits,
+                &progress,
+            )?;
         }
     }
     progress.finish_and_clear();
