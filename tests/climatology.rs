@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use climidx::engine::Backend;
 use climidx::indices::common::BandParams;
-use climidx::io::raster::{DataType, NodataMatch, Window};
-use climidx::io::reader::{GeoTiffReader, PackedBand};
+use climidx::io::raster::{DataType, NodataMatch};
+use climidx::io::reader::PackedBand;
 use climidx::temporal::climatology::compute_in_memory;
 use climidx::temporal::stats::STATS;
 use common::data::pack;
@@ -297,35 +297,7 @@ fn gpu_climatology_matches_cpu_on_odd_shapes_types_and_windows() {
 
 /// Whole first band of `path` as f64 (NaN for the file's nodata), as the decoder sees it.
 fn read(path: &Path, scale: f64) -> Vec<f64> {
-    let mut r = GeoTiffReader::open(path).unwrap();
-    let info = r.info().clone();
-    let mut p = vec![PackedBand::new(info.dtype)];
-    r.read_window(
-        Window {
-            row_off: 0,
-            height: info.height,
-        },
-        &[0],
-        &[info.nodata],
-        &mut p,
-    )
-    .unwrap();
-    let bp = BandParams::new(
-        info.dtype,
-        NodataMatch::for_band(info.dtype, info.nodata),
-        scale as f32,
-        0.0,
-    );
-    (0..(info.width * info.height) as usize)
-        .map(|i| {
-            let s = climidx::indices::common::fetch(&bp, &p[0].words, i);
-            if s.valid {
-                s.value as f64
-            } else {
-                f64::NAN
-            }
-        })
-        .collect()
+    common::read_band_f64(path, scale, true)
 }
 
 fn stack_files(prefix: &str, month: &str) -> Vec<PathBuf> {

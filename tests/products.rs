@@ -6,8 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use climidx::io::raster::Window;
-use climidx::io::reader::{GeoTiffReader, PackedBand};
+use climidx::io::reader::GeoTiffReader;
 use common::{asset, fails, ok, read_f32, tempdir};
 
 const L8: &str = "landsat/LC08_L1TP_190028_20230715_20230725_02_T1";
@@ -19,31 +18,24 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Raw DNs of band 1 (u8/u16/i16 as f64).
+/// Raw DNs of band 1 (u8/u16/i16 as f64) and the raster width.
 fn dn(path: &Path) -> (Vec<f64>, u32) {
-    let mut r = GeoTiffReader::open(path).unwrap();
-    let info = r.info().clone();
-    let mut p = vec![PackedBand::new(info.dtype)];
-    r.read_window(
-        Window {
-            row_off: 0,
-            height: info.height,
-        },
-        &[0],
-        &[None],
-        &mut p,
-    )
-    .unwrap();
-    let bp = climidx::indices::common::BandParams::new(
-        info.dtype,
-        climidx::io::raster::NodataMatch::None,
-        1.0,
-        0.0,
-    );
-    let v = (0..(info.width * info.height) as usize)
-        .map(|i| climidx::indices::common::fetch(&bp, &p[0].words, i).value as f64)
-        .collect();
-    (v, info.width)
+    let width = GeoTiffReader::open(path).unwrap().info().width;
+    (common::read_band_f64(path, 1.0, false), width)
+}
+
+/// Pixel `i` of output band `j`: nodata where `masked` or the expected value is NaN, else close
+/// to `want`.
+fn expect(got: &[Vec<f32>], j: usize, i: usize, want: f64, masked: bool) {
+    if masked || want.is_nan() {
+        assert!(
+            got[j][i].is_nan(),
+            "band {j} pixel {i}: {} must be nodata",
+            got[j][i]
+        );
+    } else {
+        close(got[j][i], want, &format!("band {j} pixel {i}"));
+    }
 }
 
 /// A number from an MTL file.
@@ -203,11 +195,7 @@ fn landsat_c2l2_surface_reflectance_with_selected_bits() {
         .into_iter()
         .enumerate()
         {
-            if cloud || want.is_nan() {
-                assert!(got[j][i].is_nan(), "band {j} pixel {i}");
-            } else {
-                close(got[j][i], want, &format!("band {j} pixel {i}"));
-            }
+            expect(&got, j, i, want, cloud);
         }
     }
     // the shadow pixels (bit 4 only) are data with --mask-select cloud
@@ -269,11 +257,7 @@ fn sentinel2_l2a_offsets_resampling_and_scl() {
         .into_iter()
         .enumerate()
         {
-            if hit || want.is_nan() {
-                assert!(got[j][i].is_nan(), "band {j} pixel {i}");
-            } else {
-                close(got[j][i], want, &format!("band {j} pixel {i}"));
-            }
+            expect(&got, j, i, want, hit);
         }
     }
     assert_eq!(

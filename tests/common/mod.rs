@@ -317,3 +317,36 @@ pub fn assert_fast_equals_reference(
         }
     }
 }
+
+/// Band 1 of `path` decoded as the engine sees it (`value · scale`), NaN where invalid; the
+/// file's GDAL_NODATA counts as invalid when `use_nodata`.
+pub fn read_band_f64(path: &Path, scale: f64, use_nodata: bool) -> Vec<f64> {
+    use climidx::indices::common::{fetch, BandParams};
+    use climidx::io::raster::NodataMatch;
+    use climidx::io::reader::{GeoTiffReader, PackedBand};
+    let mut r = GeoTiffReader::open(path).unwrap();
+    let info = r.info().clone();
+    let nodata = if use_nodata { info.nodata } else { None };
+    let mut p = vec![PackedBand::new(info.dtype)];
+    let w = climidx::io::raster::Window {
+        row_off: 0,
+        height: info.height,
+    };
+    r.read_window(w, &[0], &[nodata], &mut p).unwrap();
+    let bp = BandParams::new(
+        info.dtype,
+        NodataMatch::for_band(info.dtype, nodata),
+        scale as f32,
+        0.0,
+    );
+    (0..(info.width * info.height) as usize)
+        .map(|i| {
+            let s = fetch(&bp, &p[0].words, i);
+            if s.valid {
+                s.value as f64
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}
