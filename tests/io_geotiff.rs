@@ -461,16 +461,24 @@ fn every_compression_and_layout_round_trips_through_our_reader_and_gdal() {
     let mut b: Vec<f32> = (0..w * h).map(|i| i as f32 * -0.25).collect();
     b[7] = f32::NAN;
     let counts: Vec<u32> = (0..w * h).map(|i| i * 2654435761 % 1000).collect();
-    for c in [
+    let combos = [
         Compression::None,
         Compression::Deflate,
         Compression::Zstd,
         Compression::Lzw,
-    ] {
-        for tile in [0u32, 16, 512] {
+    ]
+    .into_iter()
+    .flat_map(|c| [0u32, 16, 512].into_iter().map(move |t| (c, t, false)))
+    // BigTIFF (64-bit block offsets) for both layouts
+    .chain([
+        (Compression::Deflate, 16, true),
+        (Compression::None, 0, true),
+    ]);
+    for (c, tile, big) in combos {
+        {
             for sample in [SampleKind::F32, SampleKind::U32] {
-                let what = format!("{c:?} tile {tile} {sample:?}");
-                let path = dir.join(format!("{}_{tile}_{sample:?}.tif", c.name()));
+                let what = format!("{c:?} tile {tile} {sample:?} bigtiff {big}");
+                let path = dir.join(format!("{}_{tile}_{sample:?}_{big}.tif", c.name()));
                 let bands = if sample == SampleKind::F32 { 2 } else { 1 };
                 let mut wr = GeoTiffWriter::create(
                     &path,
@@ -482,6 +490,7 @@ fn every_compression_and_layout_round_trips_through_our_reader_and_gdal() {
                         compression: c,
                         tile,
                         sample,
+                        bigtiff: Some(big),
                         ..Default::default()
                     },
                 )
@@ -497,6 +506,8 @@ fn every_compression_and_layout_round_trips_through_our_reader_and_gdal() {
                     row += rows;
                 }
                 wr.finish().unwrap();
+                let magic = std::fs::read(&path).unwrap()[2];
+                assert_eq!(magic, if big { 43 } else { 42 }, "{what}: TIFF version");
                 // our reader: exact bits
                 let got = common::read_f32(&path);
                 let want: Vec<Vec<u32>> = if sample == SampleKind::F32 {

@@ -44,6 +44,8 @@ pub struct WriterOptions {
     pub compression: Compression,
     /// Tile size in pixels (a multiple of 16); 0 writes strips.
     pub tile: u32,
+    /// Force BigTIFF on or off; `None` chooses it when the data could exceed 4 GiB.
+    pub bigtiff: Option<bool>,
 }
 
 /// The 32-bit sample types the writer produces.
@@ -67,6 +69,7 @@ impl Default for WriterOptions {
             sample: SampleKind::F32,
             compression: Compression::Deflate,
             tile: 512,
+            bigtiff: None,
         }
     }
 }
@@ -167,7 +170,9 @@ impl GeoTiffWriter {
             width as u64 * height as u64
         };
         let data_bytes = padded * bands as u64 * 4;
-        let bigtiff = data_bytes + data_bytes / 64 > (u32::MAX as u64) - (64 << 20);
+        let bigtiff = opts
+            .bigtiff
+            .unwrap_or(data_bytes + data_bytes / 64 > (u32::MAX as u64) - (64 << 20));
         let float = opts.sample == SampleKind::F32;
         let predictor = predictor(opts.compression, float);
         let mut w = GeoTiffWriter {

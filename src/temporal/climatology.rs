@@ -484,6 +484,7 @@ fn run_group(
                 },
                 compression: job.compression,
                 tile: job.tile,
+                bigtiff: None,
             },
         )?);
     }
