@@ -150,6 +150,8 @@ pub fn run(
         );
         args.push("--scale".into());
         args.push("0.0001".into());
+        // Uncompressed strips: the figures measure the climatology, not the deflate encoder.
+        args.extend(["--compress", "none", "--tile-size", "0"].map(String::from));
         let (t, rss) = run_child(exe, &args)?;
         let mean = read_f32(&out.join("mean.tif"))?;
         let std = read_f32(&out.join("std.tif"))?;
