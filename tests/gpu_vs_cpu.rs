@@ -284,6 +284,14 @@ fn the_largest_planned_window_fits_the_device_for_any_number_of_outputs() {
         });
         let p = climidx::engine::Processor::new(Backend::Gpu(ctx), idx, &k, &bands, NAN_BITS, cap);
         assert!(p.is_ok(), "{n} outputs, {cap} px: {:?}", p.err());
+        // and the statistics partials fit beside the outputs
+        let ranges = vec![(-1.0f32, 1.0f32); n];
+        let s = p.unwrap().enable_stats(&ranges);
+        assert!(
+            s.is_ok(),
+            "{n} outputs with --stats, {cap} px: {:?}",
+            s.err()
+        );
     }
 }
 
