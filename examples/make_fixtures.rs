@@ -572,27 +572,6 @@ fn stack_value(x: u32, y: u32, year: u32, month: u32) -> Option<(f64, f64)> {
     Some((ndvi, t))
 }
 
-fn stack_tags<W: std::io::Write + std::io::Seek, C: ColorType, K: tiff::encoder::TiffKind>(
-    img: &mut tiff::encoder::ImageEncoder<'_, W, C, K>,
-    nodata: &str,
-) {
-    let e = img.encoder();
-    e.write_tag(Tag::ModelPixelScaleTag, &[20.0f64, 20.0, 0.0][..])
-        .unwrap();
-    e.write_tag(
-        Tag::ModelTiepointTag,
-        &[0.0f64, 0.0, 0.0, 600_000.0, 5_000_000.0, 0.0][..],
-    )
-    .unwrap();
-    e.write_tag(
-        Tag::GeoKeyDirectoryTag,
-        &[
-            1u16, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633,
-        ][..],
-    )
-    .unwrap();
-    e.write_tag(Tag::GdalNodata, nodata).unwrap();
-}
 
 fn write_stack_date(dir: &Path, year: u32, month: u32, day: u32) -> String {
     let mut ndvi = Vec::new();
@@ -618,7 +597,8 @@ fn write_stack_date(dir: &Path, year: u32, month: u32, day: u32) -> String {
     let mut img = enc
         .new_image::<tiff::encoder::colortype::GrayI16>(SW, SH)
         .unwrap();
-    stack_tags(&mut img, &NDVI_FILL.to_string());
+    grid_tags(&mut img, 20.0);
+    img.encoder().write_tag(Tag::GdalNodata, &*NDVI_FILL.to_string()).unwrap();
     img.write_data(&ndvi).unwrap();
     let mut enc = TiffEncoder::new(File::create(dir.join(format!("bt_{date}.tif"))).unwrap())
         .unwrap()
@@ -626,7 +606,8 @@ fn write_stack_date(dir: &Path, year: u32, month: u32, day: u32) -> String {
     let mut img = enc
         .new_image::<tiff::encoder::colortype::Gray16>(SW, SH)
         .unwrap();
-    stack_tags(&mut img, &BT_FILL.to_string());
+    grid_tags(&mut img, 20.0);
+    img.encoder().write_tag(Tag::GdalNodata, &*BT_FILL.to_string()).unwrap();
     img.write_data(&bt).unwrap();
     date
 }
@@ -748,7 +729,7 @@ fn write_sentinel2(root: &Path) {
     let mut img = enc
         .new_image::<tiff::encoder::colortype::Gray8>(24, 20)
         .unwrap();
-    s2_tags(&mut img, 20.0);
+    grid_tags(&mut img, 20.0);
     img.write_data(&scl).unwrap();
     let offsets: String = (0..13)
         .map(|i| format!("        <BOA_ADD_OFFSET band_id=\"{i}\">-1000</BOA_ADD_OFFSET>\n"))
@@ -776,7 +757,9 @@ fn write_sentinel2(root: &Path) {
     std::fs::write(root.join(safe).join("MTD_MSIL2A.xml"), mtd).unwrap();
 }
 
-fn s2_tags<W: std::io::Write + std::io::Seek, C: ColorType, K: tiff::encoder::TiffKind>(
+/// Georeferencing of the stack and Sentinel-2 fixtures: EPSG:32633, upper-left corner
+/// (600000, 5000000), square pixels of `res` metres.
+fn grid_tags<W: std::io::Write + std::io::Seek, C: ColorType, K: tiff::encoder::TiffKind>(
     img: &mut tiff::encoder::ImageEncoder<'_, W, C, K>,
     res: f64,
 ) {
@@ -804,7 +787,7 @@ fn write_s2_band(path: &Path, w: u32, h: u32, res: u32, data: &[u16]) {
     let mut img = enc
         .new_image::<tiff::encoder::colortype::Gray16>(w, h)
         .unwrap();
-    s2_tags(&mut img, res as f64);
+    grid_tags(&mut img, res as f64);
     img.encoder().write_tag(Tag::GdalNodata, "0").unwrap();
     img.write_data(data).unwrap();
 }
