@@ -572,7 +572,6 @@ fn stack_value(x: u32, y: u32, year: u32, month: u32) -> Option<(f64, f64)> {
     Some((ndvi, t))
 }
 
-
 fn write_stack_date(dir: &Path, year: u32, month: u32, day: u32) -> String {
     let mut ndvi = Vec::new();
     let mut bt = Vec::new();
@@ -598,7 +597,9 @@ fn write_stack_date(dir: &Path, year: u32, month: u32, day: u32) -> String {
         .new_image::<tiff::encoder::colortype::GrayI16>(SW, SH)
         .unwrap();
     grid_tags(&mut img, 20.0);
-    img.encoder().write_tag(Tag::GdalNodata, &*NDVI_FILL.to_string()).unwrap();
+    img.encoder()
+        .write_tag(Tag::GdalNodata, &*NDVI_FILL.to_string())
+        .unwrap();
     img.write_data(&ndvi).unwrap();
     let mut enc = TiffEncoder::new(File::create(dir.join(format!("bt_{date}.tif"))).unwrap())
         .unwrap()
@@ -607,7 +608,9 @@ fn write_stack_date(dir: &Path, year: u32, month: u32, day: u32) -> String {
         .new_image::<tiff::encoder::colortype::Gray16>(SW, SH)
         .unwrap();
     grid_tags(&mut img, 20.0);
-    img.encoder().write_tag(Tag::GdalNodata, &*BT_FILL.to_string()).unwrap();
+    img.encoder()
+        .write_tag(Tag::GdalNodata, &*BT_FILL.to_string())
+        .unwrap();
     img.write_data(&bt).unwrap();
     date
 }

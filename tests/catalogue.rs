@@ -627,3 +627,48 @@ fn fast_cpu_path_equals_the_reference_for_every_catalogue_entry() {
         common::assert_fast_equals_reference(chunk, &c, &[NAN_BITS]);
     }
 }
+
+#[test]
+fn a_whole_asi_release_compiles_and_runs_on_the_gpu() {
+    let cat = Catalog::load(&asset("catalog/asi-2023/spectral-indices-dict.json")).unwrap();
+    assert_eq!(cat.entries.len(), 230);
+    let unsupported: Vec<&str> = cat
+        .entries
+        .iter()
+        .filter(|e| e.unsupported.is_some())
+        .map(|e| e.name.as_str())
+        .collect();
+    // radar backscatter (13), kernel inputs (5), the PAR variable (1)
+    assert_eq!(unsupported.len(), 19, "{unsupported:?}");
+    for e in cat.entries.iter().filter(|e| e.unsupported.is_some()) {
+        assert!(
+            e.domain == "radar" || e.domain == "kernel" || e.name == "NIRvP",
+            "{} should be supported: {:?}",
+            e.name,
+            e.unsupported
+        );
+    }
+    // wavelengths of Sentinel-2 for the entries that need them (no default in the catalogue)
+    let consts: Vec<(String, f64)> = [
+        ("lambdaG", 560.0),
+        ("lambdaN", 842.0),
+        ("lambdaR", 665.0),
+        ("lambdaS1", 1610.0),
+    ]
+    .iter()
+    .map(|(n, v)| (n.to_string(), *v))
+    .collect();
+    let descs: Vec<&'static IndexDesc> = cat
+        .entries
+        .iter()
+        .filter(|e| e.unsupported.is_none())
+        .map(|e| {
+            e.compile(&consts)
+                .unwrap_or_else(|err| panic!("{}: {err}", e.name))
+        })
+        .collect();
+    assert_eq!(descs.len(), 211);
+    for (g, chunk) in descs.chunks(30).enumerate() {
+        gpu_matches_cpu(chunk, 500 + g as u64, &format!("ASI group {g}"));
+    }
+}
