@@ -219,22 +219,10 @@ pub fn render(input: &Path, output: &Path, opts: &QuicklookOptions, overwrite: b
             &legend_title(&info, b as usize, desc),
         );
     }
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = output.with_file_name(format!(".{name}.climidx-{}.tmp", std::process::id()));
-    let res = img
-        .save_with_format(&tmp, image::ImageFormat::Png)
-        .map_err(|e| Error::output(output, format!("cannot write PNG: {e}")))
-        .and_then(|_| {
-            std::fs::rename(&tmp, output)
-                .map_err(|e| Error::output(output, format!("cannot move into place: {e}")))
-        });
-    if res.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    res
+    crate::io::writer::write_atomically(output, |tmp| {
+        img.save_with_format(tmp, image::ImageFormat::Png)
+            .map_err(|e| Error::output(output, format!("cannot write PNG: {e}")))
+    })
 }
 
 fn legend_title(

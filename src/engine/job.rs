@@ -2,7 +2,7 @@
 //! read → compute → write pipeline into the writer.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::{window_capacity, Backend, Processor};
@@ -12,7 +12,7 @@ use crate::indices::{Consts, IndexDesc, Role, ROLE_SLOTS};
 use crate::io::encode::Compression;
 use crate::io::raster::{row_windows, NodataMatch, Window};
 use crate::io::reader::{GeoTiffReader, PackedBand};
-use crate::io::writer::{GeoTiffWriter, WriterOptions};
+use crate::io::writer::{same_file, GeoTiffWriter, WriterOptions};
 
 /// One input band: a role, a file and a 1-based band number, with optional per-band
 /// calibration that overrides the job's (`value = DN·scale + offset`), and the product's
@@ -625,11 +625,4 @@ fn read_upsampled(
         );
     }
     Ok(())
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
 }

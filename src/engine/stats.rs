@@ -205,17 +205,10 @@ impl RunStats {
         let mut text =
             serde_json::to_string_pretty(self).map_err(|e| Error::Internal(e.to_string()))?;
         let _ = writeln!(text);
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = path.with_file_name(format!(".{name}.climidx-{}.tmp", std::process::id()));
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                Error::output(path, format!("cannot write statistics: {e}"))
-            })
+        crate::io::writer::write_atomically(path, |tmp| {
+            std::fs::write(tmp, text)
+                .map_err(|e| Error::output(path, format!("cannot write statistics: {e}")))
+        })
     }
 }
 

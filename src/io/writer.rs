@@ -99,6 +99,36 @@ pub fn check_output_path(path: &Path, overwrite: bool) -> Result<()> {
     Ok(())
 }
 
+/// Whether `a` and `b` name the same existing file.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// The temporary name an output is written under, in its own folder, before it is moved into
+/// place.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.climidx-{}.tmp", std::process::id()))
+}
+
+/// Write a small output whole: `write` fills the temporary file ([`temp_path`]), which is then
+/// renamed to `path`. On any error the temporary file is removed and nothing is left under
+/// `path`.
+pub fn write_atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let tmp = temp_path(path);
+    let res = write(&tmp).and_then(|()| {
+        fs::rename(&tmp, path)
+            .map_err(|e| Error::output(path, format!("cannot move into place: {e}")))
+    });
+    if res.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    res
+}
+
 pub struct GeoTiffWriter {
     final_path: PathBuf,
     tmp_path: PathBuf,
@@ -138,11 +168,7 @@ impl GeoTiffWriter {
         if bands == 0 || bands > u16::MAX as usize {
             return Err(Error::Internal(format!("cannot write {bands} bands")));
         }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp_path = path.with_file_name(format!(".{name}.climidx-{}.tmp", std::process::id()));
+        let tmp_path = temp_path(path);
         let file = File::create(&tmp_path)
             .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
         crate::cancel::register_temp(&tmp_path);

@@ -26,7 +26,7 @@ use crate::indices::common::BandParams;
 use crate::io::encode::Compression;
 use crate::io::raster::{row_windows, DataType, NodataMatch, Window};
 use crate::io::reader::{GeoTiffReader, PackedBand, RasterInfo};
-use crate::io::writer::{GeoTiffWriter, SampleKind, WriterOptions};
+use crate::io::writer::{same_file, GeoTiffWriter, SampleKind, WriterOptions};
 
 /// One input of the stack.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -293,10 +293,6 @@ impl ClimatologyJob {
         }
         Ok(())
     }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Check every input against the first: size, georeferencing, band count. Returns the first
@@ -634,9 +630,9 @@ fn write_manifest(job: &ClimatologyJob, first: &RasterInfo) -> Result<()> {
             .collect(),
     };
     let path = job.out_dir.join(MANIFEST);
-    let tmp = job.out_dir.join(format!(".{MANIFEST}.tmp"));
     let text = serde_json::to_string_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?;
-    std::fs::write(&tmp, text + "\n")
-        .and_then(|_| std::fs::rename(&tmp, &path))
-        .map_err(|e| Error::output(&path, format!("cannot write: {e}")))
+    crate::io::writer::write_atomically(&path, |tmp| {
+        std::fs::write(tmp, text + "\n")
+            .map_err(|e| Error::output(&path, format!("cannot write: {e}")))
+    })
 }
