@@ -173,56 +173,23 @@ impl<'c> GpuRunner<'c> {
                 "cannot allocate GPU buffers for {capacity} px windows (injected by CLIMIDX_INJECT_ALLOC_FAILURES)"
             )));
         }
-        let dev = &ctx.device;
         use wgpu::BufferUsages as U;
-        let (in_usage, out_usage) = if ctx.mappable {
-            (
-                U::STORAGE | U::MAP_WRITE,
-                U::STORAGE | U::MAP_READ | U::COPY_DST,
-            )
+        let in_usage = if ctx.mappable {
+            U::STORAGE | U::MAP_WRITE
         } else {
-            (
-                U::STORAGE | U::COPY_DST,
-                U::STORAGE | U::COPY_SRC | U::COPY_DST,
-            )
+            U::STORAGE | U::COPY_DST
         };
-        let buf = |label, size, usage| {
-            dev.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(label),
-                size,
-                usage,
-                mapped_at_creation: false,
-            })
-        };
-        let input = buf("climidx.input", in_bytes, in_usage);
-        let output = buf("climidx.output", out_bytes, out_usage);
-        let readback =
-            (!ctx.mappable).then(|| buf("climidx.readback", out_bytes, U::MAP_READ | U::COPY_DST));
-        let params_buf = buf(
+        let input = buffer(ctx, "climidx.input", in_bytes, in_usage);
+        let (output, readback) = output_buffers(ctx, out_bytes);
+        let params_buf = buffer(
+            ctx,
             "climidx.params",
             std::mem::size_of::<TileParams>() as u64,
             U::UNIFORM | U::COPY_DST,
         );
         ctx.check()
             .map_err(|e| Error::Device(format!("cannot allocate GPU buffers ({e})")))?;
-        let bind_group = dev.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("climidx.bind"),
-            layout: ctx.bind_group_layout(),
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: params_buf.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: input.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: output.as_entire_binding(),
-                },
-            ],
-        });
+        let bind_group = bind_group(ctx, &params_buf, &input, &output);
         ctx.check()?;
         log::debug!(
             "gpu runner: {} px/window, input {} KiB, output {} KiB, {} transfers",
@@ -268,40 +235,8 @@ impl<'c> GpuRunner<'c> {
                 "statistics do not fit the output binding".into(),
             ));
         }
-        use wgpu::BufferUsages as U;
-        let out_usage = if ctx.mappable {
-            U::STORAGE | U::MAP_READ | U::COPY_DST
-        } else {
-            U::STORAGE | U::COPY_SRC | U::COPY_DST
-        };
-        let buf = |label, usage| {
-            ctx.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(label),
-                size: out_bytes,
-                usage,
-                mapped_at_creation: false,
-            })
-        };
-        self.output = buf("climidx.output", out_usage);
-        self.readback = (!ctx.mappable).then(|| buf("climidx.readback", U::MAP_READ | U::COPY_DST));
-        self.bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("climidx.bind"),
-            layout: ctx.bind_group_layout(),
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: self.params_buf.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: self.input.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: self.output.as_entire_binding(),
-                },
-            ],
-        });
+        (self.output, self.readback) = output_buffers(ctx, out_bytes);
+        self.bind_group = bind_group(ctx, &self.params_buf, &self.input, &self.output);
         ctx.check()
             .map_err(|e| Error::Device(format!("cannot allocate GPU buffers ({e})")))?;
         let (key, src) = stats::kernel_source();
@@ -653,6 +588,58 @@ impl<'c> GpuRunner<'c> {
         }
         Ok(())
     }
+}
+
+fn buffer(ctx: &GpuContext, label: &str, size: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
+    ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size,
+        usage,
+        mapped_at_creation: false,
+    })
+}
+
+/// The output buffer, mapped directly on software adapters, else with a readback copy.
+fn output_buffers(ctx: &GpuContext, bytes: u64) -> (wgpu::Buffer, Option<wgpu::Buffer>) {
+    use wgpu::BufferUsages as U;
+    if ctx.mappable {
+        let out = buffer(
+            ctx,
+            "climidx.output",
+            bytes,
+            U::STORAGE | U::MAP_READ | U::COPY_DST,
+        );
+        (out, None)
+    } else {
+        let out = buffer(
+            ctx,
+            "climidx.output",
+            bytes,
+            U::STORAGE | U::COPY_SRC | U::COPY_DST,
+        );
+        let rb = buffer(ctx, "climidx.readback", bytes, U::MAP_READ | U::COPY_DST);
+        (out, Some(rb))
+    }
+}
+
+/// The bind group of the shared layout (shaders/common.wgsl): params, input, output.
+fn bind_group(
+    ctx: &GpuContext,
+    params: &wgpu::Buffer,
+    input: &wgpu::Buffer,
+    output: &wgpu::Buffer,
+) -> wgpu::BindGroup {
+    fn entry(binding: u32, b: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+        wgpu::BindGroupEntry {
+            binding,
+            resource: b.as_entire_binding(),
+        }
+    }
+    ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("climidx.bind"),
+        layout: ctx.bind_group_layout(),
+        entries: &[entry(0, params), entry(1, input), entry(2, output)],
+    })
 }
 
 /// Map `buffer[0..bytes]` and wait for it, bounded by the context's timeout.
