@@ -78,14 +78,20 @@ impl Entry {
         ))
     }
 
-    /// Band symbols the formula uses (from a compile with every constant set).
-    pub fn bands(&self) -> Vec<String> {
+    /// The formula compiled with every constant set (those without a default to 1): what the
+    /// loader checks and [`Self::bands`] reads, whatever values `--const` will give.
+    fn trial(&self) -> std::result::Result<Program, crate::expr::ExprError> {
         let consts: Vec<(String, f64)> = self
             .constants
             .iter()
             .map(|(c, v)| (c.clone(), v.unwrap_or(1.0)))
             .collect();
         Program::compile(&self.formula, &BandScope::new(consts))
+    }
+
+    /// Band symbols the formula uses.
+    pub fn bands(&self) -> Vec<String> {
+        self.trial()
             .map(|p| {
                 p.roles
                     .iter()
@@ -280,12 +286,7 @@ impl Catalog {
             };
             if e.unsupported.is_none() {
                 // Anything else the compiler refuses (an unknown name or function).
-                let trial: Vec<(String, f64)> = e
-                    .constants
-                    .iter()
-                    .map(|(c, v)| (c.clone(), v.unwrap_or(1.0)))
-                    .collect();
-                if let Err(err) = Program::compile(&e.formula, &BandScope::new(trial)) {
+                if let Err(err) = e.trial() {
                     e.unsupported = Some(err.message);
                 }
             }
