@@ -662,21 +662,8 @@ fn cli_climatology_errors_are_one_line_and_leave_nothing() {
     );
     assert!(!dir.join("z.tif").exists());
     // no stray temporary files anywhere
-    for e in walk(&dir) {
+    for e in common::files_below(&dir) {
         let n = e.file_name().unwrap().to_string_lossy().into_owned();
         assert!(!n.ends_with(".tmp"), "left behind: {}", e.display());
     }
-}
-
-fn walk(d: &Path) -> Vec<PathBuf> {
-    let mut v = Vec::new();
-    for e in std::fs::read_dir(d).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            v.extend(walk(&p));
-        } else {
-            v.push(p);
-        }
-    }
-    v
 }

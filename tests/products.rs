@@ -60,19 +60,8 @@ fn mtl(dir: &Path, key: &str) -> f64 {
 }
 
 fn file_ending(dir: &Path, suffix: &str) -> PathBuf {
-    let mut v: Vec<PathBuf> = Vec::new();
-    fn walk(d: &Path, v: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, v)
-            } else {
-                v.push(p)
-            }
-        }
-    }
-    walk(dir, &mut v);
-    v.into_iter()
+    common::files_below(dir)
+        .into_iter()
         .find(|p| p.to_str().unwrap().ends_with(suffix))
         .unwrap_or_else(|| panic!("{suffix}"))
 }

@@ -350,3 +350,17 @@ pub fn read_band_f64(path: &Path, scale: f64, use_nodata: bool) -> Vec<f64> {
         })
         .collect()
 }
+
+/// Every file below `dir`, recursively.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            v.extend(files_below(&p));
+        } else {
+            v.push(p);
+        }
+    }
+    v
+}
