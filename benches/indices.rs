@@ -7,13 +7,13 @@
 
 use std::time::Duration;
 
-use climidx::bench::synthetic_band;
+use climidx::cli::bench::synthetic_band;
 use climidx::engine::{compute_into, Backend, Processor};
-use climidx::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
-use climidx::indices::common::BandParams;
-use climidx::indices::{Consts, Family, IndexDesc, Role, INDICES, ROLE_SLOTS};
-use climidx::io::raster::{DataType, NodataMatch};
-use climidx::io::reader::PackedBand;
+use climidx::engine::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
+use climidx::kernels::abi::BandParams;
+use climidx::kernels::{Consts, Family, IndexDesc, Role, INDICES, ROLE_SLOTS};
+use climidx::kernels::samples::{DataType, NodataMatch};
+use climidx::kernels::samples::PackedBand;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn device() -> Option<GpuContext> {
@@ -63,10 +63,10 @@ fn kernels(c: &mut Criterion) {
             let mut out = vec![0f32; n];
             let size = format!("{side}x{side}");
             group.bench_function(BenchmarkId::new("cpu_reference", &size), |b| {
-                let rb: [climidx::cpu::RoleBand<'_>; ROLE_SLOTS] =
+                let rb: [climidx::kernels::cpu::RoleBand<'_>; ROLE_SLOTS] =
                     std::array::from_fn(|s| bands[s].as_ref().map(|(p, b)| (p, &b.words[..])));
                 b.iter(|| {
-                    climidx::cpu::run_window_reference(&idx, &k, &rb, n, nan, &mut [&mut out[..]])
+                    climidx::kernels::cpu::run_window_reference(&idx, &k, &rb, n, nan, &mut [&mut out[..]])
                 })
             });
             group.bench_function(BenchmarkId::new("cpu_fast", &size), |b| {

@@ -1,28 +1,26 @@
 //! climidx — a GPU-accelerated climate and spectral index engine.
 //!
-//! Raster bands are read from GeoTIFF in windows ([`io`]), shipped packed to a WGSL kernel
-//! generated from the index registry ([`indices`], [`shaders`]) on a device created once
-//! ([`gpu::GpuContext`]), or run through the native CPU reference ([`cpu`]) with the same
-//! nodata policy, and written back as georeferenced float32 GeoTIFF ([`io::writer`]).
-//! [`engine`] ties these together.
+//! The data path, one layer per folder, each importing only the layers below it:
+//!
+//! ```text
+//! cli      args → validated config → thin commands (clap, progress bars, signals; `cli` feature)
+//!  └─ engine   jobs (index, climatology) → one read/compute/write pipeline → GPU or CPU backend
+//!      └─ io       raster sources and sinks (GeoTIFF), products, stacks, quicklooks
+//!          └─ kernels  pixel vocabulary, host↔WGSL ABI, index registry, formulas, CPU twins, WGSL
+//! ```
+//!
+//! [`kernels`] is the science: every index and statistic as a plain Rust reference and the WGSL
+//! composed from the same registry. [`io`] reads and writes rasters window by window behind
+//! [`io::RasterSource`] / [`io::RasterSink`]. [`engine`] plans windows from the device's limits,
+//! streams them through [`engine::pipeline`] and runs each on [`engine::gpu`] or the CPU twin,
+//! with a [`engine::Control`] (cancel token, progress hook) passed in by the caller.
 
-pub mod bench;
-pub mod bench_climatology;
-pub mod bench_peers;
-pub mod cancel;
-pub mod catalogue;
-pub mod cli;
-pub mod cpu;
 pub mod engine;
 pub mod error;
-pub mod expr;
-pub mod gpu;
-pub mod indices;
 pub mod io;
-pub mod products;
-pub mod progress;
-pub mod quicklook;
-pub mod shaders;
-pub mod temporal;
+pub mod kernels;
+
+#[cfg(feature = "cli")]
+pub mod cli;
 
 pub use error::{Error, Result};

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    climidx::cancel::install_handler();
+    climidx::cli::signals::install_handler();
     let cli = climidx::cli::Cli::parse();
     climidx::cli::init_logging(&cli);
     match climidx::cli::run(cli) {

@@ -5,16 +5,16 @@
 //! indices; the ASI v0/v1 layouts load with the right defaults and unsupported entries; and the
 //! CLI (`expr`, `index --catalog/--const`, `list`, `show`) end to end.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use climidx::catalogue::Catalog;
+use climidx::kernels::catalogue::Catalog;
 use climidx::engine::{compute_in_memory, Backend};
-use climidx::expr::{BandScope, Program};
-use climidx::indices::{self, Consts, Family, IndexDesc, ROLE_SLOTS};
-use climidx::io::raster::DataType;
-use climidx::shaders::kernel_source;
+use climidx::kernels::expr::{BandScope, Program};
+use climidx::kernels::{self, Consts, Family, IndexDesc, ROLE_SLOTS};
+use climidx::kernels::samples::DataType;
+use climidx::kernels::wgsl::kernel_source;
 use common::data::{bands_of, random_case};
 use common::{assert_matches, asset, fails, gpu_or_skip, ok, read_f32, tempdir};
 
@@ -103,7 +103,7 @@ fn hand_written_kernels_agree_with_their_catalogue_formulas() {
         backends.push(Backend::Gpu(ctx));
     }
     for (builtin, entry) in pairs {
-        let b = indices::find(builtin).unwrap();
+        let b = kernels::find(builtin).unwrap();
         let e = cat.find(entry).unwrap().compile(&[]).unwrap();
         for backend in &backends {
             let out = compute_in_memory(
@@ -135,9 +135,9 @@ fn fused_mixed_pass_equals_separate_passes() {
     )
     .unwrap();
     let descs: Vec<&'static IndexDesc> = vec![
-        indices::find("ndvi").unwrap(),
+        kernels::find("ndvi").unwrap(),
         cat.find("AWEIsh").unwrap().compile(&[]).unwrap(),
-        indices::find("evi").unwrap(),
+        kernels::find("evi").unwrap(),
         IndexDesc::from_program("mixed", "formula", Family::Expression, formula, ""),
         cat.find("kNDVI").unwrap().compile(&[]).unwrap(),
     ];
@@ -154,13 +154,13 @@ fn expression_rules_hold_on_the_gpu() {
     let Some(ctx) = gpu_or_skip("expression_rules_hold_on_the_gpu") else {
         return;
     };
-    use climidx::indices::common::BandParams;
-    use climidx::indices::Role;
-    use climidx::io::raster::NodataMatch;
+    use climidx::kernels::abi::BandParams;
+    use climidx::kernels::Role;
+    use climidx::kernels::samples::NodataMatch;
     let n = common::data::pack(DataType::F32, &[0.0, -8.0, 4.0, 0.5, 2.0, -1.0]);
     let r = common::data::pack(DataType::F32, &[0.0, 2.0, 0.0, 0.5, -3.0, 1.0]);
     let p = BandParams::new(DataType::F32, NodataMatch::None, 1.0, 0.0);
-    let mut bands: [Option<(BandParams, &climidx::io::reader::PackedBand)>; ROLE_SLOTS] =
+    let mut bands: [Option<(BandParams, &climidx::kernels::samples::PackedBand)>; ROLE_SLOTS] =
         [None; ROLE_SLOTS];
     bands[Role::Nir.slot()] = Some((p, &n));
     bands[Role::Red.slot()] = Some((p, &r));
@@ -287,7 +287,7 @@ fn asi_files_load_in_both_layouts() {
     assert!(why(&c0, "NIRvP").unwrap().contains("PAR"));
     // v0 defaults from the global constants.json beside the file
     let evi = c0.find("EVI").unwrap();
-    let get = |e: &climidx::catalogue::Entry, c: &str| {
+    let get = |e: &climidx::kernels::catalogue::Entry, c: &str| {
         e.constants.iter().find(|(n, _)| n == c).unwrap().1
     };
     assert_eq!(

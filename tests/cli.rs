@@ -1,15 +1,16 @@
 //! The binary end to end on the fixtures in assets/: outputs against the CPU reference,
 //! device paths against each other, and every user error with its message and exit code.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use climidx::indices::common::{fetch, BandParams};
-use climidx::indices::{self, Px};
-use climidx::io::raster::{row_windows, NodataMatch};
-use climidx::io::reader::{GeoTiffReader, PackedBand};
+use climidx::kernels::abi::{fetch, BandParams};
+use climidx::kernels::{self, Px};
+use climidx::io::raster::row_windows;
+use climidx::kernels::samples::NodataMatch;
+use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
 use common::{asset, climidx, read_f32, tempdir};
 
 const SCENE: &str = "sample/scene_u16_4band_96x80.tif";
@@ -30,7 +31,7 @@ fn scene_band(b: u16) -> Vec<Option<f32>> {
         0.0,
     );
     let mut out = Vec::new();
-    for w in row_windows(info.height, 80) {
+    for w in row_windows(info.width, info.height, 80) {
         r.read_window(w, &[b - 1], &[info.nodata], &mut p).unwrap();
         out.extend((0..p[0].pixels).map(|i| {
             let s = fetch(&bp, &p[0].words, i);
@@ -104,9 +105,9 @@ fn software_adapter_output_matches_cpu_output() {
     }
     let dir = tempdir("cli-devices");
     let vegetation = || {
-        indices::INDICES
+        kernels::INDICES
             .iter()
-            .filter(|d| d.family == indices::Family::Vegetation)
+            .filter(|d| d.family == kernels::Family::Vegetation)
     };
     let all: Vec<String> = vegetation().map(|d| d.name.to_string()).collect();
     let mut outs = Vec::new();
@@ -183,11 +184,11 @@ fn several_indices_give_one_band_each_in_order() {
     let i = 40 * 96 + 50;
     let (r, n, bl) = (red[i].unwrap(), nir[i].unwrap(), blue[i].unwrap());
     let want = |p: Px| p.value;
-    assert_eq!(b[0][i], want(indices::vegetation::savi_px(r, n, 0.5)));
-    assert_eq!(b[1][i], want(indices::vegetation::ndvi_px(r, n)));
+    assert_eq!(b[0][i], want(kernels::vegetation::savi_px(r, n, 0.5)));
+    assert_eq!(b[1][i], want(kernels::vegetation::ndvi_px(r, n)));
     assert_eq!(
         b[2][i],
-        want(indices::vegetation::evi_px(bl, r, n, 2.5, 6.0, 7.5, 1.0))
+        want(kernels::vegetation::evi_px(bl, r, n, 2.5, 6.0, 7.5, 1.0))
     );
 }
 
@@ -380,14 +381,14 @@ fn list_and_adapters_run() {
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
     // the built-in kernels first, in registry order, then the catalogue entries
-    assert_eq!(names[..indices::INDICES.len()], indices::names()[..]);
+    assert_eq!(names[..kernels::INDICES.len()], kernels::names()[..]);
     assert_eq!(
         names.len(),
-        indices::INDICES.len() + climidx::catalogue::Catalog::builtin().entries.len()
-            - climidx::catalogue::Catalog::builtin()
+        kernels::INDICES.len() + climidx::kernels::catalogue::Catalog::builtin().entries.len()
+            - climidx::kernels::catalogue::Catalog::builtin()
                 .entries
                 .iter()
-                .filter(|e| indices::find(&e.name).is_some())
+                .filter(|e| kernels::find(&e.name).is_some())
                 .count()
     );
     let o = climidx(&["adapters"]);

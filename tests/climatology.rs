@@ -4,16 +4,16 @@
 //! observations), GPU against CPU on odd shapes, sample types and many windows, and the CLI
 //! (`climatology`, `anomaly`, `vhi`) end to end on the stack in assets/stack.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
 use climidx::engine::Backend;
-use climidx::indices::common::BandParams;
-use climidx::io::raster::{DataType, NodataMatch};
-use climidx::io::reader::PackedBand;
-use climidx::temporal::climatology::compute_in_memory;
-use climidx::temporal::stats::STATS;
+use climidx::kernels::abi::BandParams;
+use climidx::kernels::samples::{DataType, NodataMatch};
+use climidx::kernels::samples::PackedBand;
+use climidx::engine::jobs::climatology::compute_in_memory;
+use climidx::kernels::climatology::STATS;
 use common::data::pack;
 use common::{asset, fails, gpu_or_skip, tempdir, Rng};
 
@@ -109,7 +109,7 @@ fn packed(
             // f64 nodata is resolved while packing to f32 (as the reader does)
             let mut p = PackedBand::new(dtype);
             p.resize(dn.len());
-            climidx::io::raster::pack_f64(&dn, Some(nodata), &mut p.words);
+            climidx::kernels::samples::pack_f64(&dn, Some(nodata), &mut p.words);
             p
         } else {
             pack(dtype, &dn)
@@ -267,7 +267,7 @@ fn gpu_climatology_matches_cpu_on_odd_shapes_types_and_windows() {
                 let (g, c) = (gpu[j][i], cpu[j][i]);
                 assert_ne!(
                     g,
-                    climidx::gpu::runner::POISON_BITS,
+                    climidx::engine::gpu::runner::POISON_BITS,
                     "{what}: unwritten {}",
                     STATS[j]
                 );

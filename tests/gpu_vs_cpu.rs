@@ -2,14 +2,14 @@
 //! sample type, injected nodata, zero denominators, uint16 extremes, several forced windows and
 //! poisoned output buffers. Runs on the software adapter in CI (CLIMIDX_REQUIRE_GPU=1).
 
-mod common;
+use crate::common;
 
 use climidx::engine::{compute_in_memory, Backend};
-use climidx::gpu::runner::POISON_BITS;
-use climidx::indices::common::BandParams;
-use climidx::indices::{self, Consts, IndexDesc, Role, INDICES, MAX_CONSTS, ROLE_SLOTS};
-use climidx::io::raster::{DataType, NodataMatch};
-use climidx::io::reader::PackedBand;
+use climidx::engine::gpu::runner::POISON_BITS;
+use climidx::kernels::abi::BandParams;
+use climidx::kernels::{self, Consts, IndexDesc, Role, INDICES, MAX_CONSTS, ROLE_SLOTS};
+use climidx::kernels::samples::{DataType, NodataMatch};
+use climidx::kernels::samples::PackedBand;
 use common::data::{bands_of, pack, random_case, Case};
 use common::{assert_matches, gpu_or_skip, Rng};
 
@@ -88,7 +88,7 @@ fn every_index_matches_cpu_across_many_windows() {
 
 #[test]
 fn every_sample_type_matches_cpu() {
-    let some = ["ndvi", "evi", "msavi2", "savi"].map(|n| indices::find(n).unwrap());
+    let some = ["ndvi", "evi", "msavi2", "savi"].map(|n| kernels::find(n).unwrap());
     for (n, dt) in DataType::ALL.into_iter().enumerate() {
         let c = random_case(100 + n as u64, dt, 33, 9);
         check(&c, &some, Some(64), NAN_BITS, &format!("{dt:?}"));
@@ -141,7 +141,7 @@ fn zero_denominators_give_nodata_on_both_paths() {
                 d.name
             );
         }
-        let evi = indices::find("evi").unwrap();
+        let evi = kernels::find("evi").unwrap();
         if d.name == evi.name {
             assert_eq!(
                 cpu[j][1].to_bits(),
@@ -178,7 +178,7 @@ fn uint16_extremes_are_exact() {
     let mut bands: [Option<(BandParams, &PackedBand)>; ROLE_SLOTS] = [None; ROLE_SLOTS];
     bands[Role::Red.slot()] = Some((p, &red));
     bands[Role::Nir.slot()] = Some((p, &nir));
-    let ndvi = indices::find("ndvi").unwrap();
+    let ndvi = kernels::find("ndvi").unwrap();
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
         let out = compute_in_memory(
             backend,
@@ -209,8 +209,8 @@ fn window_size_does_not_change_output_bits() {
     let c = random_case(3, DataType::U8, 29, 17);
     let bands = bands_of(&c);
     let d = [
-        indices::find("evi").unwrap(),
-        indices::find("ndwi").unwrap(),
+        kernels::find("evi").unwrap(),
+        kernels::find("ndwi").unwrap(),
     ];
     let k: Vec<Consts> = d.iter().map(|d| d.default_constants()).collect();
     let base = compute_in_memory(Backend::Gpu(ctx), &d, &k, &bands, NAN_BITS, None, false).unwrap();
@@ -273,7 +273,7 @@ fn the_largest_planned_window_fits_the_device_for_any_number_of_outputs() {
     for n in [1, 5, 12, all.len()] {
         let idx = &all[..n];
         let k: Vec<Consts> = idx.iter().map(|d| d.default_constants()).collect();
-        let roles = climidx::shaders::roles_used(idx);
+        let roles = climidx::kernels::registry::roles_used(idx);
         let dtypes = vec![DataType::U8; roles.len()];
         let cap = climidx::engine::window_capacity(Backend::Gpu(ctx), &dtypes, n, usize::MAX / 2);
         let bands: [Option<BandParams>; ROLE_SLOTS] = std::array::from_fn(|s| {
@@ -297,7 +297,7 @@ fn the_largest_planned_window_fits_the_device_for_any_number_of_outputs() {
 
 #[test]
 fn a_missing_band_is_an_error_not_a_panic() {
-    let ndvi = indices::find("ndvi").unwrap();
+    let ndvi = kernels::find("ndvi").unwrap();
     let red = PackedBand::from_u16(&[1, 2, 3]);
     let mut bands: [Option<(BandParams, &PackedBand)>; ROLE_SLOTS] = [None; ROLE_SLOTS];
     bands[Role::Red.slot()] = Some((
@@ -320,7 +320,7 @@ fn a_missing_band_is_an_error_not_a_panic() {
 
 #[test]
 fn masks_make_every_output_nodata_on_both_paths() {
-    use climidx::indices::common::{MASK_BITS, MASK_CLASSES};
+    use climidx::kernels::abi::{MASK_BITS, MASK_CLASSES};
     let Some(ctx) = gpu_or_skip("masks_make_every_output_nodata_on_both_paths") else {
         return;
     };
@@ -330,8 +330,8 @@ fn masks_make_every_output_nodata_on_both_paths() {
     let qa: Vec<f64> = (0..pixels).map(|i| ((i * 7) % 64) as f64).collect();
     let scl: Vec<f64> = (0..pixels).map(|i| (i % 16) as f64).collect();
     let all = [
-        indices::find("ndvi").unwrap(),
-        indices::find("evi").unwrap(),
+        kernels::find("ndvi").unwrap(),
+        kernels::find("evi").unwrap(),
     ];
     let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
     for (vals, mode, bits) in [

@@ -2,21 +2,22 @@
 //! produce (tiles, planar, compressions, predictors, sample types) read window by window,
 //! the writer's tags round-tripped through our reader and through gdalinfo.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
-use climidx::indices::common::{fetch, BandParams};
+use climidx::kernels::abi::{fetch, BandParams};
 use climidx::io::geo::GeoInfo;
-use climidx::io::raster::{row_windows, DataType, NodataMatch};
-use climidx::io::reader::{GeoTiffReader, PackedBand};
-use climidx::io::writer::{GeoTiffWriter, WriterOptions};
+use climidx::io::raster::row_windows;
+use climidx::kernels::samples::{DataType, NodataMatch};
+use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
+use climidx::io::geotiff::writer::{GeoTiffWriter, WriterOptions};
 use common::{asset, gdal_tool, run_ok, tempdir};
 
 const SCENE: &str = "sample/scene_u16_4band_96x80.tif";
 
 /// Every band of `path` decoded to f32 (NaN for invalid), read in windows of `rows` rows.
-fn read_all(path: &std::path::Path, rows: u32) -> (Vec<Vec<f32>>, climidx::io::reader::RasterInfo) {
+fn read_all(path: &std::path::Path, rows: u32) -> (Vec<Vec<f32>>, climidx::io::raster::RasterInfo) {
     let mut r = GeoTiffReader::open(path).unwrap();
     let info = r.info().clone();
     let bands: Vec<u16> = (0..info.bands).collect();
@@ -29,7 +30,7 @@ fn read_all(path: &std::path::Path, rows: u32) -> (Vec<Vec<f32>>, climidx::io::r
         1.0,
         0.0,
     );
-    for w in row_windows(info.height, rows) {
+    for w in row_windows(info.width, info.height, rows) {
         r.read_window(w, &bands, &nd, &mut packed).unwrap();
         for (b, pk) in packed.iter().enumerate() {
             for i in 0..pk.pixels {
@@ -435,10 +436,7 @@ fn bad_files_give_clear_errors() {
         Err(e) => e.to_string(),
         Ok(mut r) => {
             let mut p = vec![PackedBand::new(DataType::U16)];
-            let w = climidx::io::raster::Window {
-                row_off: 0,
-                height: 80,
-            };
+            let w = r.info().full();
             match r.read_window(w, &[0], &[None], &mut p) {
                 Err(e) => e.to_string(),
                 Ok(()) => panic!("truncated data must not read"),
@@ -450,8 +448,8 @@ fn bad_files_give_clear_errors() {
 
 #[test]
 fn every_compression_and_layout_round_trips_through_our_reader_and_gdal() {
-    use climidx::io::encode::Compression;
-    use climidx::io::writer::SampleKind;
+    use climidx::io::geotiff::encode::Compression;
+    use climidx::io::geotiff::writer::SampleKind;
     let dir = tempdir("writer-layouts");
     let translate = gdal_tool("gdal_translate", "every_compression_and_layout_round_trips");
     let (w, h) = (53u32, 37u32); // partial tiles on both edges with 16-px tiles

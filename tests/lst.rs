@@ -2,13 +2,12 @@
 //! the USGS Collection 1 and 2 layouts), against chains computed here in f64 with the arithmetic
 //! written out, and across devices.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use climidx::indices::thermal;
-use climidx::io::raster::Window;
-use climidx::io::reader::{GeoTiffReader, PackedBand};
+use climidx::kernels::thermal;
+use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
 use common::{climidx, ok, repo, tempdir};
 
 const L8: &str = "assets/landsat/LC08_L1TP_190028_20230715_20230725_02_T1";
@@ -23,10 +22,7 @@ fn read(path: &Path) -> Vec<Vec<f64>> {
     let bands: Vec<u16> = (0..info.bands).collect();
     let mut p: Vec<PackedBand> = bands.iter().map(|_| PackedBand::new(info.dtype)).collect();
     r.read_window(
-        Window {
-            row_off: 0,
-            height: info.height,
-        },
+        info.full(),
         &bands,
         &vec![None; bands.len()],
         &mut p,
@@ -34,15 +30,15 @@ fn read(path: &Path) -> Vec<Vec<f64>> {
     .unwrap();
     p.iter()
         .map(|b| {
-            let bp = climidx::indices::common::BandParams::new(
+            let bp = climidx::kernels::abi::BandParams::new(
                 b.dtype,
-                climidx::io::raster::NodataMatch::None,
+                climidx::kernels::samples::NodataMatch::None,
                 1.0,
                 0.0,
             );
             (0..b.pixels)
                 .map(|i| {
-                    let s = climidx::indices::common::fetch(&bp, &b.words, i);
+                    let s = climidx::kernels::abi::fetch(&bp, &b.words, i);
                     if s.valid {
                         s.value as f64
                     } else {

@@ -2,7 +2,7 @@
 //! the host, CPU twin) against the values of the written file and GDAL's own statistics, masked
 //! pixel counts, and `climidx quicklook`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -196,7 +196,7 @@ fn stats_count_masked_pixels_and_honour_the_range() {
 
 #[test]
 fn quicklook_colours_nodata_and_legend() {
-    use climidx::quicklook::Colormap;
+    use climidx::io::quicklook::Colormap;
     let dir = tempdir("quicklook");
     let band = |r: &str, f: &str| format!("{r}={}", s(&asset(&format!("sample/{f}.tif"))));
     let tif = dir.join("ndvi.tif");

@@ -2,11 +2,11 @@
 //! assets/sentinel2): every pixel against the product's calibration computed here from the raw
 //! DNs and the metadata text, masks bit by bit, 20 m bands resampled onto the 10 m grid.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use climidx::io::reader::GeoTiffReader;
+use climidx::io::geotiff::reader::GeoTiffReader;
 use common::{asset, fails, ok, read_f32, tempdir};
 
 const L8: &str = "landsat/LC08_L1TP_190028_20230715_20230725_02_T1";

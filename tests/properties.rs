@@ -2,11 +2,11 @@
 //! the CPU reference within each index's tolerance with identical nodata masks, and the window
 //! size never changes a single output bit on either path.
 
-mod common;
+use crate::common;
 
 use climidx::engine::{compute_in_memory, Backend};
-use climidx::indices::{Consts, IndexDesc, INDICES};
-use climidx::io::raster::DataType;
+use climidx::kernels::{Consts, IndexDesc, INDICES};
+use climidx::kernels::samples::DataType;
 use common::data::{bands_of, random_case};
 use common::{assert_matches, gpu_or_skip};
 use proptest::prelude::*;

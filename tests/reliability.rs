@@ -2,14 +2,14 @@
 //! Each case checks the exit code, a one-line message naming the file, and that nothing is
 //! left behind.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use climidx::io::geo::GeoInfo;
-use climidx::io::writer::{GeoTiffWriter, WriterOptions};
+use climidx::io::geotiff::writer::{GeoTiffWriter, WriterOptions};
 use common::{climidx, tempdir};
 
 /// A classic little-endian TIFF: `data` at offset 8, then one IFD with `entries`
@@ -115,7 +115,7 @@ fn hostile_and_unsupported_headers_are_refused_cleanly() {
     // sanity: the crafted valid image reads
     let ok = dir.join("ok.tif");
     std::fs::write(&ok, image(4, 2, 16, 1, 1, 16)).unwrap();
-    let r = climidx::io::reader::GeoTiffReader::open(&ok).unwrap();
+    let r = climidx::io::geotiff::reader::GeoTiffReader::open(&ok).unwrap();
     assert_eq!((r.info().width, r.info().height), (4, 2));
 
     // 10^6 x 10^6 pixels in one strip of a 200-byte file: refused before any allocation
@@ -283,13 +283,10 @@ fn allocation_failures_shrink_the_window_then_fail_cleanly() {
     );
     assert!(run(args(&c, "cpu"), "0").status.success());
     let read = |p: &Path| {
-        let mut r = climidx::io::reader::GeoTiffReader::open(p).unwrap();
-        let mut b = vec![climidx::io::reader::PackedBand::new(r.info().dtype)];
+        let mut r = climidx::io::geotiff::reader::GeoTiffReader::open(p).unwrap();
+        let mut b = vec![climidx::kernels::samples::PackedBand::new(r.info().dtype)];
         r.read_window(
-            climidx::io::raster::Window {
-                row_off: 0,
-                height: 80,
-            },
+            r.info().full(),
             &[0],
             &[None],
             &mut b,

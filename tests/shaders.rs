@@ -1,12 +1,12 @@
 //! Every generated kernel parses and validates with naga (the same naga wgpu uses), and the
 //! host/shader parameter structs agree in size. Needs no device: runs everywhere.
 
-mod common;
+use crate::common;
 
-use climidx::indices::common::TileParams;
-use climidx::indices::{IndexDesc, INDICES, ROLE_SLOTS};
-use climidx::io::raster::DataType;
-use climidx::shaders::kernel_source;
+use climidx::kernels::abi::TileParams;
+use climidx::kernels::{IndexDesc, INDICES, ROLE_SLOTS};
+use climidx::kernels::samples::DataType;
+use climidx::kernels::wgsl::kernel_source;
 use wgpu::naga;
 
 fn validate(indices: &[&IndexDesc]) -> naga::Module {
@@ -66,13 +66,14 @@ fn tile_params_layout_matches_wgsl() {
         .expect("BandParams");
     assert_eq!(
         layouter[h].size as usize,
-        std::mem::size_of::<climidx::indices::common::BandParams>()
+        std::mem::size_of::<climidx::kernels::abi::BandParams>()
     );
 }
 
 #[test]
 fn climatology_kernels_validate_for_every_sample_type() {
-    use climidx::temporal::stats::{kernel_source, Stage};
+    use climidx::kernels::climatology::Stage;
+    use climidx::kernels::wgsl::climatology_kernel as kernel_source;
     let mut stages: Vec<Stage> = DataType::ALL.into_iter().map(Stage::Accumulate).collect();
     stages.push(Stage::Finalize);
     for st in stages {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use climidx::io::raster::row_windows;
-use climidx::io::reader::{GeoTiffReader, PackedBand};
+use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! Any text given to the MTL parser and the Landsat calibration lookups.
 #![no_main]
 
-use climidx::io::mtl::Mtl;
+use climidx::io::products::mtl::Mtl;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::gpu::DeviceChoice;
+use crate::engine::gpu::DeviceChoice;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -75,7 +75,7 @@ pub struct QuicklookArgs {
     #[arg(long, default_value_t = 1)]
     pub band: u16,
     #[arg(long, value_enum, default_value = "auto")]
-    pub colormap: crate::quicklook::Colormap,
+    pub colormap: crate::io::quicklook::Colormap,
     /// Values mapped to the ends of the colormap (default: the index's typical range, else the
     /// 2nd and 98th percentiles; anomalies centred on 0).
     #[arg(long, value_name = "MIN,MAX", allow_negative_numbers = true)]
@@ -158,7 +158,7 @@ pub struct ClimatologyArgs {
     pub manifest: Option<PathBuf>,
     /// One climatology per period, in sub-folders of OUT (01, 02, ...).
     #[arg(long, value_enum)]
-    pub period: Option<crate::temporal::Period>,
+    pub period: Option<crate::io::stack::Period>,
     /// Keep only inputs of these years, e.g. 1991-2020.
     #[arg(long, value_name = "YYYY-YYYY")]
     pub baseline: Option<String>,
@@ -452,7 +452,7 @@ pub struct BandArgs {
     /// Find the bands in --scene by the product's naming, with its calibration:
     /// landsat-l1-toa, landsat-c2l2, sentinel2-l2a. --band still overrides single roles.
     #[arg(long, value_enum, requires = "scene")]
-    pub sensor: Option<crate::products::presets::Sensor>,
+    pub sensor: Option<crate::io::products::presets::Sensor>,
     /// The product folder (Landsat scene with its MTL, Sentinel-2 .SAFE or band folder).
     #[arg(long, value_name = "DIR", requires = "sensor")]
     pub scene: Option<PathBuf>,
@@ -515,7 +515,7 @@ pub struct OutputArgs {
     pub mem_limit: usize,
     /// Output compression (with the floating-point predictor for float outputs).
     #[arg(long, value_enum, default_value = "deflate")]
-    pub compress: crate::io::encode::Compression,
+    pub compress: crate::io::geotiff::encode::Compression,
     /// Output tile size in pixels (a multiple of 16); 0 writes strips.
     #[arg(long, value_name = "PX", default_value_t = 512)]
     pub tile_size: u32,

@@ -2,7 +2,10 @@
 //! ([`commands`]). The binary's `main` only parses, logs and maps errors to exit codes.
 
 pub mod args;
+pub mod bench;
 pub mod commands;
+pub mod progress;
+pub mod signals;
 
 pub use args::Cli;
 

@@ -3,11 +3,11 @@
 
 use super::{window_capacity, Backend, Processor};
 use crate::error::Result;
-use crate::gpu::runner::POISON_BITS;
-use crate::indices::common::BandParams;
-use crate::indices::{Consts, IndexDesc, ROLE_SLOTS};
-use crate::io::raster::DataType;
-use crate::io::reader::PackedBand;
+use crate::engine::gpu::runner::POISON_BITS;
+use crate::kernels::abi::BandParams;
+use crate::kernels::{Consts, IndexDesc, ROLE_SLOTS};
+use crate::kernels::samples::DataType;
+use crate::kernels::samples::PackedBand;
 
 /// Pixels in the in-memory bands (all have the same length).
 fn band_pixels(bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS]) -> usize {

@@ -1,9 +1,16 @@
-//! Raster I/O: the pixel vocabulary ([`raster`]), georeferencing ([`geo`]), GeoTIFF reading
-//! ([`reader`]) and streaming GeoTIFF writing ([`writer`]).
+//! Rasters in and out: the format-neutral model ([`raster`], [`geo`]), the source and sink
+//! traits with [`open`] choosing the format ([`source`], [`sink`]), GeoTIFF as one
+//! implementation ([`geotiff`]), distributed products ([`products`]), time stacks ([`stack`]) and
+//! PNG quicklooks ([`quicklook`]).
 
-pub mod encode;
 pub mod geo;
-pub mod mtl;
+pub mod geotiff;
+pub mod products;
+pub mod quicklook;
 pub mod raster;
-pub mod reader;
-pub mod writer;
+pub mod sink;
+pub mod source;
+pub mod stack;
+
+pub use sink::{create, RasterSink, SinkOptions};
+pub use source::{open, BandSource, RasterSource};

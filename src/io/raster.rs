@@ -1,183 +1,91 @@
-//! Pixel data types and the packed window representation shared by the GPU and CPU paths.
-//!
-//! A window of one band is shipped as `u32` words, exactly as the shader reads it
-//! (`shaders/common.wgsl`, `fetch`):
-//!
-//! | dtype | pixels per word | pixel `i` lives in |
-//! |---|---|---|
-//! | u8, i8 | 4 | word `i / 4`, bits `8 * (i % 4) ..` |
-//! | u16, i16 | 2 | word `i / 2`, bits `16 * (i % 2) ..` |
-//! | u32, i32, f32 | 1 | word `i` |
-//!
-//! f64 bands are converted to f32 on the host; values equal to the band's nodata (or NaN, or
-//! outside the f32 range) become the f32 NaN bit pattern, which every path treats as invalid.
-//! The host must be little-endian so that a `&mut [u32]` viewed as `&mut [u16]` stores pixel
-//! `2k` in the low half of word `k`.
+//! The format-neutral raster model: what a raster holds ([`RasterInfo`]), a 2-D [`Window`] of
+//! it, and resampling between grids. Sources and sinks of every format speak these types.
 
-#[cfg(target_endian = "big")]
-compile_error!("climidx packs samples assuming a little-endian host");
+use super::geo::GeoInfo;
+use crate::kernels::samples::{DataType, PackedBand};
 
-/// Sample type of a raster band as stored in the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DataType {
-    U8,
-    I8,
-    U16,
-    I16,
-    U32,
-    I32,
-    F32,
-    F64,
+/// What a raster holds, whatever its format.
+#[derive(Clone, Debug)]
+pub struct RasterInfo {
+    pub width: u32,
+    pub height: u32,
+    pub bands: u16,
+    pub dtype: DataType,
+    /// The format's natural block (tile or strip) in pixels, width and height: windows aligned
+    /// to it read each block once.
+    pub block: (u32, u32),
+    /// The nodata value the file declares (GDAL's `GDAL_NODATA`), if any.
+    pub nodata: Option<f64>,
+    /// Georeferencing: the affine transform and the CRS ([`GeoInfo::geotransform`],
+    /// [`GeoInfo::crs`]), carried verbatim to outputs.
+    pub geo: GeoInfo,
+    /// GDAL's metadata document (band descriptions, climidx provenance), if any.
+    pub gdal_metadata: Option<String>,
 }
 
-impl DataType {
-    pub const ALL: [DataType; 8] = [
-        DataType::U8,
-        DataType::I8,
-        DataType::U16,
-        DataType::I16,
-        DataType::U32,
-        DataType::I32,
-        DataType::F32,
-        DataType::F64,
-    ];
-
-    /// The type a shader code stands for (f64 is shipped as f32).
-    pub fn from_shader_code(code: u32) -> DataType {
-        DataType::ALL
-            .into_iter()
-            .find(|d| d.shader_code() == code)
-            .unwrap_or(DataType::F32)
+impl RasterInfo {
+    /// A dataset-level GDAL_METADATA item (`<Item name="NAME">value</Item>`).
+    pub fn metadata_item(&self, name: &str) -> Option<String> {
+        let x = self.gdal_metadata.as_deref()?;
+        let start = x.find(&format!("<Item name=\"{name}\">"))? + name.len() + 14;
+        let end = start + x[start..].find("</Item>")?;
+        Some(unescape(&x[start..end]))
     }
 
-    /// Code used in `BandParams::dtype` (must be kept in sync with `DT_*` in shaders/common.wgsl).
-    pub fn shader_code(self) -> u32 {
-        match self {
-            DataType::U8 => 0,
-            DataType::I8 => 1,
-            DataType::U16 => 2,
-            DataType::I16 => 3,
-            DataType::U32 => 4,
-            DataType::I32 => 5,
-            // f64 is shipped as f32 bits.
-            DataType::F32 | DataType::F64 => 6,
-        }
+    /// The description of band `b` (0-based), as GDAL writes it.
+    pub fn band_description(&self, b: usize) -> Option<String> {
+        let x = self.gdal_metadata.as_deref()?;
+        let key = format!("<Item name=\"DESCRIPTION\" sample=\"{b}\" role=\"description\">");
+        let start = x.find(&key)? + key.len();
+        let end = start + x[start..].find("</Item>")?;
+        Some(unescape(&x[start..end]))
     }
 
-    /// Pixels stored in one packed `u32` word.
-    pub fn pixels_per_word(self) -> usize {
-        match self {
-            DataType::U8 | DataType::I8 => 4,
-            DataType::U16 | DataType::I16 => 2,
-            _ => 1,
-        }
-    }
-
-    /// Bytes per sample in the file.
-    pub fn file_bytes(self) -> usize {
-        match self {
-            DataType::U8 | DataType::I8 => 1,
-            DataType::U16 | DataType::I16 => 2,
-            DataType::U32 | DataType::I32 | DataType::F32 => 4,
-            DataType::F64 => 8,
-        }
-    }
-
-    /// Words needed to pack `pixels` samples.
-    pub fn words_for(self, pixels: usize) -> usize {
-        pixels.div_ceil(self.pixels_per_word())
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            DataType::U8 => "uint8",
-            DataType::I8 => "int8",
-            DataType::U16 => "uint16",
-            DataType::I16 => "int16",
-            DataType::U32 => "uint32",
-            DataType::I32 => "int32",
-            DataType::F32 => "float32",
-            DataType::F64 => "float64",
-        }
+    /// The whole raster as one window.
+    pub fn full(&self) -> Window {
+        Window::rows(self.width, 0, self.height)
     }
 }
 
-/// How a band's nodata value is matched, in the raw (file) domain.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum NodataMatch {
-    /// No nodata: every finite sample is data (zeros too).
-    None,
-    /// Integer bands: the raw sample bits (masked to the sample width) equal this value.
-    RawBits(u32),
-    /// f32 bands: the sample compares equal to this finite value.
-    Float(f32),
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
-impl NodataMatch {
-    /// Translate a nodata value (as written in GDAL_NODATA or `--nodata`) for a band of type
-    /// `dtype`. A value the type cannot hold (e.g. -1 for uint16, 0.5 for int16) matches nothing.
-    /// NaN for float bands needs no rule: non-finite samples are always invalid.
-    pub fn for_band(dtype: DataType, nodata: Option<f64>) -> NodataMatch {
-        let Some(v) = nodata else {
-            return NodataMatch::None;
-        };
-        let int_in = |lo: f64, hi: f64| v.is_finite() && v.fract() == 0.0 && v >= lo && v <= hi;
-        match dtype {
-            DataType::U8 if int_in(0.0, 255.0) => NodataMatch::RawBits(v as u32),
-            DataType::I8 if int_in(-128.0, 127.0) => NodataMatch::RawBits((v as i32 as u32) & 0xff),
-            DataType::U16 if int_in(0.0, 65535.0) => NodataMatch::RawBits(v as u32),
-            DataType::I16 if int_in(-32768.0, 32767.0) => {
-                NodataMatch::RawBits((v as i32 as u32) & 0xffff)
-            }
-            DataType::U32 if int_in(0.0, u32::MAX as f64) => NodataMatch::RawBits(v as u32),
-            DataType::I32 if int_in(i32::MIN as f64, i32::MAX as f64) => {
-                NodataMatch::RawBits(v as i32 as u32)
-            }
-            DataType::F32 if v.is_finite() && (v as f32) as f64 == v => {
-                NodataMatch::Float(v as f32)
-            }
-            // f64 nodata is applied on the host while converting to f32 (see `pack_f64`).
-            _ => NodataMatch::None,
-        }
-    }
-}
-
-/// The f32 bit pattern used to mark an invalid converted f64 sample.
-pub const INVALID_F32_BITS: u32 = 0x7fc0_0000;
-
-/// Convert f64 samples to packed f32 words, marking nodata / NaN / out-of-f32-range as invalid.
-pub fn pack_f64(src: &[f64], nodata: Option<f64>, dst: &mut [u32]) {
-    for (d, &s) in dst.iter_mut().zip(src) {
-        let is_nodata = match nodata {
-            Some(nd) if nd.is_nan() => s.is_nan(),
-            Some(nd) => s == nd,
-            None => false,
-        };
-        let f = s as f32;
-        *d = if is_nodata || !f.is_finite() {
-            INVALID_F32_BITS
-        } else {
-            f.to_bits()
-        };
-    }
-}
-
-/// A rectangular block of rows: windows always span the full raster width.
+/// A rectangle of pixels: columns `col_off..col_off + width`, rows `row_off..row_off + height`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
+    pub col_off: u32,
     pub row_off: u32,
+    pub width: u32,
     pub height: u32,
 }
 
-/// Split `height` rows into windows of at most `rows` rows (the last one may be shorter).
-pub fn row_windows(height: u32, rows: u32) -> impl Iterator<Item = Window> {
+impl Window {
+    /// Full-width rows `row_off..row_off + height` of a raster `width` pixels wide.
+    pub fn rows(width: u32, row_off: u32, height: u32) -> Window {
+        Window {
+            col_off: 0,
+            row_off,
+            width,
+            height,
+        }
+    }
+
+    pub fn pixels(&self) -> usize {
+        self.width as usize * self.height as usize
+    }
+}
+
+/// Split a raster `width` × `height` into full-width windows of at most `rows` rows (the last
+/// one may be shorter).
+pub fn row_windows(width: u32, height: u32, rows: u32) -> impl Iterator<Item = Window> {
     let rows = rows.max(1);
     (0..height.div_ceil(rows)).map(move |k| {
         let row_off = k * rows;
-        Window {
-            row_off,
-            height: rows.min(height - row_off),
-        }
+        Window::rows(width, row_off, rows.min(height - row_off))
     })
 }
 
@@ -241,75 +149,67 @@ pub fn upsample_nearest(
     }
 }
 
+/// Copy window `w` out of `src` (full rows `width` pixels wide, starting at row `w.row_off`)
+/// into `out`, row by row.
+pub fn crop(src: &PackedBand, width: usize, w: Window, out: &mut PackedBand) {
+    fn run<T: bytemuck::Pod>(src: &[T], width: usize, w: Window, dst: &mut [T]) {
+        let (c0, ww) = (w.col_off as usize, w.width as usize);
+        for r in 0..w.height as usize {
+            dst[r * ww..(r + 1) * ww].copy_from_slice(&src[r * width + c0..r * width + c0 + ww]);
+        }
+    }
+    out.dtype = src.dtype;
+    out.resize(w.pixels());
+    let words = &src.words;
+    match src.dtype.pixels_per_word() {
+        4 => run::<u8>(bytemuck::cast_slice(words), width, w, bytemuck::cast_slice_mut(&mut out.words)),
+        2 => run::<u16>(bytemuck::cast_slice(words), width, w, bytemuck::cast_slice_mut(&mut out.words)),
+        _ => run::<u32>(words, width, w, &mut out.words),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn windows_cover_every_row_once() {
-        let w: Vec<_> = row_windows(10, 4).collect();
+        let w: Vec<_> = row_windows(5, 10, 4).collect();
         assert_eq!(
             w,
             vec![
-                Window {
-                    row_off: 0,
-                    height: 4
-                },
-                Window {
-                    row_off: 4,
-                    height: 4
-                },
-                Window {
-                    row_off: 8,
-                    height: 2
-                }
+                Window::rows(5, 0, 4),
+                Window::rows(5, 4, 4),
+                Window::rows(5, 8, 2)
             ]
         );
-        assert_eq!(row_windows(1, 1000).count(), 1);
-        assert_eq!(row_windows(7, 0).count(), 7);
+        assert_eq!(row_windows(5, 1, 1000).count(), 1);
+        assert_eq!(row_windows(5, 7, 0).count(), 7);
     }
 
     #[test]
-    fn nodata_is_translated_per_type() {
-        assert_eq!(
-            NodataMatch::for_band(DataType::U16, Some(0.0)),
-            NodataMatch::RawBits(0)
-        );
-        assert_eq!(
-            NodataMatch::for_band(DataType::U16, Some(-1.0)),
-            NodataMatch::None
-        );
-        assert_eq!(
-            NodataMatch::for_band(DataType::I16, Some(-1.0)),
-            NodataMatch::RawBits(0xffff)
-        );
-        assert_eq!(
-            NodataMatch::for_band(DataType::I8, Some(-128.0)),
-            NodataMatch::RawBits(0x80)
-        );
-        assert_eq!(
-            NodataMatch::for_band(DataType::U8, Some(2.5)),
-            NodataMatch::None
-        );
-        assert_eq!(
-            NodataMatch::for_band(DataType::F32, Some(-9999.0)),
-            NodataMatch::Float(-9999.0)
-        );
-        assert_eq!(
-            NodataMatch::for_band(DataType::F32, Some(f64::NAN)),
-            NodataMatch::None
-        );
-        assert_eq!(
-            NodataMatch::for_band(DataType::I32, Some(-5.0)),
-            NodataMatch::RawBits(-5i32 as u32)
-        );
-    }
-
-    #[test]
-    fn f64_packing_marks_invalid() {
-        let mut d = [0u32; 4];
-        pack_f64(&[1.5, -9999.0, f64::NAN, 1e300], Some(-9999.0), &mut d);
-        assert_eq!(d[0], 1.5f32.to_bits());
-        assert_eq!(&d[1..], &[INVALID_F32_BITS; 3]);
+    fn crop_takes_the_window_of_every_packing() {
+        // 7 x 3 raster, values = index; window columns 2..5, rows 1..3 (of a read starting at
+        // row 1).
+        let w = Window {
+            col_off: 2,
+            row_off: 1,
+            width: 3,
+            height: 2,
+        };
+        let want: Vec<u16> = vec![9, 10, 11, 16, 17, 18];
+        let full: Vec<u16> = (7..21).collect();
+        let src = PackedBand::from_u16(&full);
+        let mut out = PackedBand::new(DataType::U16);
+        crop(&src, 7, w, &mut out);
+        let got: &[u16] = bytemuck::cast_slice(&out.words);
+        assert_eq!(&got[..6], &want[..]);
+        let mut src8 = PackedBand::new(DataType::U8);
+        src8.resize(14);
+        bytemuck::cast_slice_mut::<u32, u8>(&mut src8.words)[..14]
+            .copy_from_slice(&full.iter().map(|&v| v as u8).collect::<Vec<_>>());
+        crop(&src8, 7, w, &mut out);
+        let got: &[u8] = bytemuck::cast_slice(&out.words);
+        assert_eq!(got[..6].iter().map(|&v| v as u16).collect::<Vec<_>>(), want);
     }
 }

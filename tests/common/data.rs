@@ -1,10 +1,9 @@
 //! Deterministic random rasters shared by the GPU-vs-CPU and property tests.
-#![allow(dead_code)]
 
-use climidx::indices::common::BandParams;
-use climidx::indices::{Role, ROLE_SLOTS};
-use climidx::io::raster::{pack_f64, DataType, NodataMatch};
-use climidx::io::reader::PackedBand;
+use climidx::kernels::abi::BandParams;
+use climidx::kernels::{Role, ROLE_SLOTS};
+use climidx::kernels::samples::{pack_f64, DataType, NodataMatch};
+use climidx::kernels::samples::PackedBand;
 
 use super::Rng;
 

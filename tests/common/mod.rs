@@ -1,14 +1,13 @@
 //! Shared test helpers: the shared GPU context (loud skip, strict in CI), deterministic random
 //! data, comparison with per-index tolerance, fixture paths and optional GDAL tools.
-#![allow(dead_code)]
 
 pub mod data;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use climidx::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
-use climidx::indices::{IndexDesc, Px};
+use climidx::engine::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
+use climidx::kernels::{IndexDesc};
 
 /// One device for the whole test binary (created once, as in the product).
 pub fn gpu_or_skip(test: &str) -> Option<&'static GpuContext> {
@@ -115,10 +114,6 @@ pub fn assert_matches(
     }
 }
 
-pub fn px_value(p: Px) -> Option<f32> {
-    p.valid.then_some(p.value)
-}
-
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -169,10 +164,6 @@ pub fn run_ok(cmd: &mut std::process::Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-pub fn exists(p: &Path) -> bool {
-    p.exists()
-}
-
 /// Run the climidx binary (from the repository root).
 pub fn climidx(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_climidx"))
@@ -215,15 +206,12 @@ pub fn fails(args: &[&str], code: i32, needle: &str) -> String {
 
 /// Every band of a 32-bit file as f32 values (raw bits; NaN stays NaN).
 pub fn read_f32(path: &Path) -> Vec<Vec<f32>> {
-    use climidx::io::reader::{GeoTiffReader, PackedBand};
+    use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
     let mut r = GeoTiffReader::open(path).unwrap();
     let info = r.info().clone();
     let bands: Vec<u16> = (0..info.bands).collect();
     let mut packed: Vec<PackedBand> = bands.iter().map(|_| PackedBand::new(info.dtype)).collect();
-    let w = climidx::io::raster::Window {
-        row_off: 0,
-        height: info.height,
-    };
+    let w = info.full();
     r.read_window(w, &bands, &vec![None; bands.len()], &mut packed)
         .unwrap();
     packed
@@ -251,13 +239,13 @@ pub fn assert_fused_equals_separate(
     backend: climidx::engine::Backend<'_>,
     descs: &[&'static IndexDesc],
     bands: &[Option<(
-        climidx::indices::common::BandParams,
-        &climidx::io::reader::PackedBand,
-    )>; climidx::indices::ROLE_SLOTS],
+        climidx::kernels::abi::BandParams,
+        &climidx::kernels::samples::PackedBand,
+    )>; climidx::kernels::ROLE_SLOTS],
 ) {
     use climidx::engine::compute_in_memory;
     let nan = f32::NAN.to_bits();
-    let k: Vec<climidx::indices::Consts> = descs.iter().map(|d| d.default_constants()).collect();
+    let k: Vec<climidx::kernels::Consts> = descs.iter().map(|d| d.default_constants()).collect();
     let fused = compute_in_memory(backend, descs, &k, bands, nan, None, true).unwrap();
     for (j, d) in descs.iter().enumerate() {
         let alone = compute_in_memory(backend, &[d], &[k[j]], bands, nan, Some(96), true).unwrap();
@@ -274,8 +262,8 @@ pub fn assert_fast_equals_reference(
     case: &data::Case,
     nodata: &[u32],
 ) {
-    use climidx::indices::common::BandParams;
-    let k: Vec<climidx::indices::Consts> = descs.iter().map(|d| d.default_constants()).collect();
+    use climidx::kernels::abi::BandParams;
+    let k: Vec<climidx::kernels::Consts> = descs.iter().map(|d| d.default_constants()).collect();
     let params: Vec<Option<BandParams>> = case
         .data
         .iter()
@@ -284,7 +272,7 @@ pub fn assert_fast_equals_reference(
                 .map(|_| BandParams::new(case.dtype, case.nodata, case.scale, case.offset))
         })
         .collect();
-    let bands: [climidx::cpu::RoleBand<'_>; climidx::indices::ROLE_SLOTS] =
+    let bands: [climidx::kernels::cpu::RoleBand<'_>; climidx::kernels::ROLE_SLOTS] =
         std::array::from_fn(|s| {
             params[s]
                 .as_ref()
@@ -302,9 +290,9 @@ pub fn assert_fast_equals_reference(
         let mut fast = vec![vec![0.0f32; pixels]; descs.len()];
         let mut reference = vec![vec![1.0f32; pixels]; descs.len()];
         let mut f: Vec<&mut [f32]> = fast.iter_mut().map(|o| &mut o[..]).collect();
-        climidx::cpu::run_window(descs, &k, &bands, pixels, nd, &mut f);
+        climidx::kernels::cpu::run_window(descs, &k, &bands, pixels, nd, &mut f);
         let mut r: Vec<&mut [f32]> = reference.iter_mut().map(|o| &mut o[..]).collect();
-        climidx::cpu::run_window_reference(descs, &k, &bands, pixels, nd, &mut r);
+        climidx::kernels::cpu::run_window_reference(descs, &k, &bands, pixels, nd, &mut r);
         for (j, d) in descs.iter().enumerate() {
             if let Some(i) =
                 (0..pixels).find(|&i| fast[j][i].to_bits() != reference[j][i].to_bits())
@@ -321,17 +309,14 @@ pub fn assert_fast_equals_reference(
 /// Band 1 of `path` decoded as the engine sees it (`value · scale`), NaN where invalid; the
 /// file's GDAL_NODATA counts as invalid when `use_nodata`.
 pub fn read_band_f64(path: &Path, scale: f64, use_nodata: bool) -> Vec<f64> {
-    use climidx::indices::common::{fetch, BandParams};
-    use climidx::io::raster::NodataMatch;
-    use climidx::io::reader::{GeoTiffReader, PackedBand};
+    use climidx::kernels::abi::{fetch, BandParams};
+    use climidx::kernels::samples::NodataMatch;
+    use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
     let mut r = GeoTiffReader::open(path).unwrap();
     let info = r.info().clone();
     let nodata = if use_nodata { info.nodata } else { None };
     let mut p = vec![PackedBand::new(info.dtype)];
-    let w = climidx::io::raster::Window {
-        row_off: 0,
-        height: info.height,
-    };
+    let w = info.full();
     r.read_window(w, &[0], &[nodata], &mut p).unwrap();
     let bp = BandParams::new(
         info.dtype,

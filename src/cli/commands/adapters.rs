@@ -2,7 +2,7 @@
 
 use crate::cli::args::DeviceArgs;
 use crate::error::Result;
-use crate::gpu::{adapter, AdapterSummary};
+use crate::engine::gpu::{adapter, AdapterSummary};
 
 pub fn run(args: &DeviceArgs) -> Result<()> {
     let instance = adapter::instance();
@@ -44,7 +44,7 @@ pub fn run(args: &DeviceArgs) -> Result<()> {
             "--device {:?} picks the native CPU path ({} threads){}",
             args.device,
             rayon::current_num_threads(),
-            if args.device == crate::gpu::DeviceChoice::Auto {
+            if args.device == crate::engine::gpu::DeviceChoice::Auto {
                 ": no hardware GPU adapter"
             } else {
                 ""

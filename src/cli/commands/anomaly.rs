@@ -2,11 +2,11 @@
 //! from a climatology folder.
 
 use crate::cli::args::{AnomalyArgs, AnomalyKind, VhiArgs};
-use crate::engine::BandSource;
+use crate::io::BandSource;
 use crate::error::{Error, Result};
-use crate::indices::{self, Role};
-use crate::temporal::dates::{check_pattern, date_of, Date};
-use crate::temporal::Manifest;
+use crate::kernels::{self, Role};
+use crate::io::stack::dates::{check_pattern, date_of, Date};
+use crate::engine::jobs::climatology::Manifest;
 
 fn index_name(k: AnomalyKind) -> &'static str {
     match k {
@@ -39,7 +39,7 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
         None => None,
     };
     let folder = manifest.folder_for(&a.climatology, date)?;
-    let d = indices::find(index_name(a.kind)).expect("anomaly kinds are registered");
+    let d = kernels::find(index_name(a.kind)).expect("anomaly kinds are registered");
     let mut bands = Vec::new();
     for r in d.roles {
         let b = if *r == Role::Value {
@@ -79,7 +79,7 @@ pub fn run_vhi(a: &VhiArgs) -> Result<()> {
     if !(0.0..=1.0).contains(&a.weight) {
         return Err(Error::Usage("--weight must be between 0 and 1".into()));
     }
-    let d = indices::find("vhi").expect("vhi is registered");
+    let d = kernels::find("vhi").expect("vhi is registered");
     let mut k = d.default_constants();
     k[d.const_slot("A").expect("vhi has A")] = a.weight;
     let bands = vec![

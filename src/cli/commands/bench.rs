@@ -1,12 +1,12 @@
-//! `climidx bench`: run [`crate::bench`] on every adapter this machine has and print the table.
+//! `climidx bench`: run [`crate::cli::bench`] on every adapter this machine has and print the table.
 
 use std::fmt::Write as _;
 
-use crate::bench::{self, BenchConfig, Report};
+use crate::cli::bench::{self, BenchConfig, Report};
 use crate::cli::args::BenchArgs;
 use crate::error::{Error, Result};
-use crate::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
-use crate::indices::{self, Family};
+use crate::engine::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
+use crate::kernels::{self, Family};
 
 pub fn run(a: &BenchArgs) -> Result<()> {
     let quick = std::env::var_os("CLIMIDX_BENCH_QUICK").is_some();
@@ -18,7 +18,7 @@ pub fn run(a: &BenchArgs) -> Result<()> {
     }
     let all: Vec<String>;
     let names: &[String] = if a.index.iter().any(|n| n == "all") {
-        all = indices::INDICES
+        all = kernels::INDICES
             .iter()
             .filter(|d| d.family == Family::Vegetation)
             .map(|d| d.name.to_string())
@@ -232,7 +232,7 @@ pub fn json(r: &Report, indices: &str) -> String {
 
 /// `bench --climatology YEARS`: generate the stack, then time every device path.
 fn climatology(size: u32, years: u32, workdir: &std::path::Path, a: &BenchArgs) -> Result<()> {
-    use crate::bench_climatology as bc;
+    use crate::cli::bench::climatology as bc;
     if years < 2 {
         return Err(Error::Usage(
             "--climatology needs at least 2 rasters".into(),
@@ -266,7 +266,7 @@ fn climatology(size: u32, years: u32, workdir: &std::path::Path, a: &BenchArgs) 
     }
     let machine = format!(
         "{} ({} threads)",
-        crate::bench::cpu_model(),
+        crate::cli::bench::cpu_model(),
         rayon::current_num_threads()
     );
     let mut rows = Vec::new();

@@ -3,8 +3,9 @@
 use crate::cli::args::ClimatologyArgs;
 use crate::engine::Backend;
 use crate::error::{Error, Result};
-use crate::temporal::dates::{check_pattern, parse_baseline};
-use crate::temporal::{run_climatology, stack, ClimatologyJob};
+use crate::io::stack::dates::{check_pattern, parse_baseline};
+use crate::engine::jobs::climatology::{run_climatology, ClimatologyJob};
+use crate::io::stack::manifest as stack;
 
 pub fn run(a: &ClimatologyArgs) -> Result<()> {
     if a.inputs.is_empty() && a.manifest.is_none() {
@@ -64,7 +65,7 @@ pub fn run(a: &ClimatologyArgs) -> Result<()> {
         Some(c) => Backend::Gpu(c),
         None => Backend::Cpu,
     };
-    let r = run_climatology(&job, backend)?;
+    let r = run_climatology(&job, backend, &super::control())?;
     log::info!(
         "{} inputs, {} windows of {} rows on {}: {:.1} Mpix·inputs/s",
         r.inputs,

@@ -2,12 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::catalogue::Catalog;
+use crate::kernels::catalogue::Catalog;
 use crate::cli::args::{BandArgs, ExprArgs, IndexArgs, OutputArgs};
-use crate::engine::{run_index_job, Backend, BandSource, IndexJob};
+use crate::engine::{run_index_job, Backend, IndexJob};
+use crate::io::BandSource;
 use crate::error::{Error, Result};
-use crate::expr::{BandScope, Program};
-use crate::indices::{self, Role};
+use crate::kernels::expr::{BandScope, Program};
+use crate::kernels::{self, Role};
 use crate::io::geo::parse_nodata;
 
 /// Parse `ROLE=PATH[:N]`. A trailing `:N` is a band number only when N is all digits, so paths
@@ -73,17 +74,17 @@ pub fn resolve(
     names: &[String],
     catalog: Option<&Catalog>,
     consts: &[(String, f64)],
-) -> Result<(Vec<&'static indices::IndexDesc>, Vec<indices::Consts>)> {
+) -> Result<(Vec<&'static kernels::IndexDesc>, Vec<kernels::Consts>)> {
     let builtin_catalog = Catalog::builtin();
-    let mut descs: Vec<&'static indices::IndexDesc> = Vec::new();
+    let mut descs: Vec<&'static kernels::IndexDesc> = Vec::new();
     let mut ks = Vec::new();
     let mut used: Vec<&str> = Vec::new();
     for name in names {
         let from_file = catalog.and_then(|c| c.find(name));
-        let d: &'static indices::IndexDesc = if let Some(e) = from_file {
+        let d: &'static kernels::IndexDesc = if let Some(e) = from_file {
             e.compile(consts)?
-        } else if let Some(d) = indices::find(name) {
-            if d.family == indices::Family::Thermal {
+        } else if let Some(d) = kernels::find(name) {
+            if d.family == kernels::Family::Thermal {
                 return Err(Error::Usage(format!(
                     "'{}' needs scene calibration constants: use `climidx lst` (see `climidx lst --help`)",
                     d.name
@@ -95,14 +96,14 @@ pub fn resolve(
         } else if looks_like_formula(name) {
             let scope = BandScope::with_asi_defaults(consts);
             let p = Program::compile(name, &scope).map_err(|e| Error::Usage(e.to_string()))?;
-            indices::IndexDesc::from_program(name, "formula", indices::Family::Expression, p, "")
+            kernels::IndexDesc::from_program(name, "formula", kernels::Family::Expression, p, "")
         } else {
             return Err(Error::Usage(format!(
                 "unknown index {name:?}: not a built-in index (`climidx list`), not in the catalogue{}, and not a formula",
                 if catalog.is_some() { " file" } else { "" }
             )));
         };
-        if let indices::Eval::Program { program, .. } = d.cpu {
+        if let kernels::Eval::Program { program, .. } = d.cpu {
             used.extend(
                 consts
                     .iter()
@@ -136,10 +137,10 @@ pub fn resolve(
             )));
         }
     }
-    if descs.len() > indices::MAX_OUTPUTS {
+    if descs.len() > kernels::MAX_OUTPUTS {
         return Err(Error::Usage(format!(
             "at most {} indices per run",
-            indices::MAX_OUTPUTS
+            kernels::MAX_OUTPUTS
         )));
     }
     Ok((descs, ks))
@@ -166,7 +167,7 @@ pub fn run_expr(a: &ExprArgs) -> Result<()> {
         }
     }
     let d =
-        indices::IndexDesc::from_program(&a.name, "formula", indices::Family::Expression, p, "");
+        kernels::IndexDesc::from_program(&a.name, "formula", kernels::Family::Expression, p, "");
     let meta = vec![("CLIMIDX_EXPRESSION".into(), a.formula.clone())];
     let job = band_job(
         vec![d],
@@ -181,8 +182,8 @@ pub fn run_expr(a: &ExprArgs) -> Result<()> {
 
 /// The job of `index` and `expr`: `--band` specs with one calibration for every band.
 fn band_job(
-    indices: Vec<&'static indices::IndexDesc>,
-    constants: Vec<indices::Consts>,
+    indices: Vec<&'static kernels::IndexDesc>,
+    constants: Vec<kernels::Consts>,
     input: &BandArgs,
     output: &Path,
     out: &OutputArgs,
@@ -199,11 +200,11 @@ fn band_job(
     if let (Some(sensor), Some(scene)) = (input.sensor, &input.scene) {
         // The preset supplies every role no --band gives.
         let given: Vec<Role> = bands.iter().map(|b| b.role).collect();
-        let need: Vec<Role> = crate::shaders::roles_used(&indices)
+        let need: Vec<Role> = crate::kernels::registry::roles_used(&indices)
             .into_iter()
             .filter(|r| !given.contains(r))
             .collect();
-        let preset = crate::products::presets::resolve(sensor, scene, &need, input.boa_offset)?;
+        let preset = crate::io::products::presets::resolve(sensor, scene, &need, input.boa_offset)?;
         bands.extend(preset.bands);
         metadata.extend(preset.metadata);
         quality = preset.quality;
@@ -227,7 +228,7 @@ fn band_job(
 /// The `mask` band of `--mask SPEC` (`--mask-select` picks bits or classes). `scene_file` is
 /// the scene's QA_PIXEL or SCL file when a sensor preset found one.
 pub fn mask_band(spec: &str, select: &[String], scene_file: Option<&Path>) -> Result<BandSource> {
-    use crate::products::masks::{mask_bits, parse_mask};
+    use crate::io::products::masks::{mask_bits, parse_mask};
     let (kind, file) = parse_mask(spec)?;
     let path = match (file, scene_file) {
         (Some(f), _) => PathBuf::from(f),
@@ -246,8 +247,8 @@ pub fn mask_band(spec: &str, select: &[String], scene_file: Option<&Path>) -> Re
 /// An [`IndexJob`] with unit calibration (bands carry their own) from the options every
 /// index-writing command shares.
 pub fn make_job(
-    indices: Vec<&'static indices::IndexDesc>,
-    constants: Vec<indices::Consts>,
+    indices: Vec<&'static kernels::IndexDesc>,
+    constants: Vec<kernels::Consts>,
     bands: Vec<BandSource>,
     output: &Path,
     out: &OutputArgs,
@@ -329,7 +330,7 @@ pub fn run_job(job: &IndexJob, device: &crate::cli::args::DeviceArgs) -> Result<
         Some(c) => Backend::Gpu(c),
         None => Backend::Cpu,
     };
-    let report = run_index_job(job, backend)?;
+    let report = run_index_job(job, backend, &super::control())?;
     log::info!(
         "{} windows of {} rows on {}",
         report.windows,

@@ -1,10 +1,10 @@
 //! `climidx list` and `climidx show`: the built-in kernels, the built-in catalogue, or a
 //! catalogue file — one index per line, name first.
 
-use crate::catalogue::{Catalog, Entry};
+use crate::kernels::catalogue::{Catalog, Entry};
 use crate::cli::args::{ListArgs, ShowArgs};
 use crate::error::{Error, Result};
-use crate::indices::{self, Family, IndexDesc, INDICES};
+use crate::kernels::{self, Family, IndexDesc, INDICES};
 
 /// The domain a built-in kernel is listed under (from the catalogue entry of the same name).
 fn domain_of(d: &IndexDesc, cat: &Catalog) -> String {
@@ -64,7 +64,7 @@ pub fn run(a: &ListArgs) -> Result<()> {
         );
     }
     for e in &cat.entries {
-        if indices::find(&e.name).is_none() && wanted(&e.domain) {
+        if kernels::find(&e.name).is_none() && wanted(&e.domain) {
             println!("{}", entry_line(e));
         }
     }
@@ -81,7 +81,7 @@ pub fn show(a: &ShowArgs) -> Result<()> {
     let kernel = if file.as_ref().and_then(|c| c.find(&a.name)).is_some() {
         None
     } else {
-        indices::find(&a.name)
+        kernels::find(&a.name)
     };
     if entry.is_none() && kernel.is_none() {
         return Err(Error::Usage(format!(

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use super::index::parse_band;
 use crate::cli::args::{LstArgs, LstMethod, LstOutput, TempUnit};
-use crate::engine::BandSource;
+use crate::io::BandSource;
 use crate::error::{Error, Result};
-use crate::indices::thermal::{ThermalBand, JM2014, RHO_UM_K};
-use crate::indices::{self, Consts, IndexDesc, Role};
-use crate::products::landsat::Scene;
+use crate::kernels::thermal::{ThermalBand, JM2014, RHO_UM_K};
+use crate::kernels::{self, Consts, IndexDesc, Role};
+use crate::io::products::landsat::Scene;
 
 /// Collection 2 Level-2 surface temperature scale and offset (USGS Landsat Level-2 science
 /// products FAQ): ST = DN·0.00341802 + 149.0 K.
@@ -183,7 +183,7 @@ pub fn run(a: &LstArgs) -> Result<()> {
             },
         ),
     ];
-    let find = |n: &str| indices::find(n).expect("thermal entries are in the registry");
+    let find = |n: &str| kernels::find(n).expect("thermal entries are in the registry");
 
     // A Level-2 scene has no Level-1 thermal bands, a Level-1 scene no ST band: say so.
     if let Some(sc) = &scene {

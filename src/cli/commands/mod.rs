@@ -9,15 +9,18 @@ pub mod list;
 pub mod lst;
 pub mod quicklook;
 
+use std::sync::Arc;
+
+use crate::engine::gpu::{adapter, AdapterSummary, GpuContext};
+use crate::engine::Control;
 use crate::error::Result;
-use crate::gpu::{adapter, AdapterSummary, GpuContext};
 
 use super::args::DeviceArgs;
 
 /// Open the device `args` asks for: `Some(context)` for a wgpu adapter, `None` for the native
 /// CPU path.
 pub fn open_device(args: &DeviceArgs) -> Result<Option<GpuContext>> {
-    if args.device == crate::gpu::DeviceChoice::Cpu {
+    if args.device == crate::engine::gpu::DeviceChoice::Cpu {
         return Ok(None);
     }
     let instance = adapter::instance();
@@ -30,5 +33,13 @@ pub fn open_device(args: &DeviceArgs) -> Result<Option<GpuContext>> {
             log::info!("no hardware GPU adapter: using the native CPU path");
             Ok(None)
         }
+    }
+}
+
+/// The control of the next job: a fresh cancel token tripped by Ctrl-C, and a progress bar.
+pub fn control() -> Control {
+    Control {
+        cancel: super::signals::job_token(),
+        progress: Arc::new(super::progress::Bar::default()),
     }
 }

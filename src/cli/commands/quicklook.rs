@@ -2,7 +2,7 @@
 
 use crate::cli::args::QuicklookArgs;
 use crate::error::{Error, Result};
-use crate::quicklook::{render, QuicklookOptions};
+use crate::io::quicklook::{render, QuicklookOptions};
 
 pub fn run(a: &QuicklookArgs) -> Result<()> {
     if a.max_size == 0 {

@@ -1,0 +1,41 @@
+//! Workgroup arithmetic: a 1-D run of pixels mapped onto a 2-D grid of 1-D workgroups, so that
+//! no dimension exceeds `max_compute_workgroups_per_dimension` (65 535 by default).
+//! The shader side is `first_pixel` in shaders/common.wgsl.
+
+use crate::kernels::abi::{PX_PER_INVOCATION, WG_SIZE};
+
+/// Workgroup counts `(x, y)` covering `pixels` pixels.
+pub fn grid(pixels: u32, max_per_dim: u32) -> (u32, u32) {
+    let invocations = pixels.div_ceil(PX_PER_INVOCATION);
+    let groups = invocations.div_ceil(WG_SIZE).max(1);
+    let x = groups.min(max_per_dim.max(1));
+    (x, groups.div_ceil(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Mirror of `first_pixel` in WGSL.
+    fn first_pixel(gx: u32, gy: u32, nx: u32) -> u32 {
+        (gx + gy * nx * WG_SIZE) * PX_PER_INVOCATION
+    }
+
+    #[test]
+    fn grid_covers_every_pixel_within_limits() {
+        for &(pixels, max) in &[
+            (1u32, 65535u32),
+            (1023, 65535),
+            (120_560_400, 65535),
+            (5000, 3),
+        ] {
+            let (x, y) = grid(pixels, max);
+            assert!(x <= max && y <= max, "{pixels}: {x}x{y}");
+            let covered = first_pixel(0, y, x); // first pixel past the grid
+            assert!(covered >= pixels, "{pixels}: covers {covered}");
+            // the last row of groups is needed
+            assert!(first_pixel(0, y - 1, x) < pixels);
+        }
+        assert_eq!(grid(1, 65535), (1, 1));
+    }
+}

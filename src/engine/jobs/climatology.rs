@@ -1,0 +1,554 @@
+//! `climidx climatology`: per-pixel count, mean, std, min and max over a stack of rasters,
+//! streamed window by window and file by file.
+//!
+//! Memory is bounded by the window, not by the number of inputs: per window pixel the host
+//! holds the state (20 B on the CPU path), the five outputs (20 B) and two input buffers (≤ 8 B
+//! together); the device holds the state/outputs (20 B), one input (4 B) and, on hardware GPUs, a
+//! readback copy (20 B). Inputs are opened one at a time (a reader thread reads the next input
+//! while the current one is accumulated), so thousands of inputs cost no more memory than two.
+//!
+//! Each statistic is streamed into its own GeoTIFF under a temporary name; a period's five files
+//! are moved into place together when the period is done, and `climatology.json` — which
+//! `climidx anomaly` requires — is written last. An interrupted run therefore leaves no
+//! climatology that `anomaly` would accept.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::backend::Backend;
+use crate::engine::control::Control;
+use crate::engine::gpu::runner::GpuRunner;
+use crate::engine::pipeline;
+use crate::engine::plan::{rows_for, with_retry};
+use crate::error::{Error, Result};
+use crate::io::geotiff::encode::Compression;
+use crate::io::raster::{row_windows, RasterInfo, Window};
+use crate::io::sink::{same_file, SampleKind, SinkOptions};
+use crate::io::stack::{Date, Period, PeriodGroup};
+use crate::kernels::abi::BandParams;
+use crate::kernels::climatology::{self as stats, Acc, Stage, STATS};
+use crate::kernels::samples::{DataType, NodataMatch, PackedBand};
+use crate::kernels::wgsl::climatology_kernel;
+
+/// Everything `climidx climatology` needs.
+#[derive(Clone, Debug)]
+pub struct ClimatologyJob {
+    pub groups: Vec<PeriodGroup>,
+    pub period: Option<Period>,
+    pub baseline: Option<(i32, i32)>,
+    /// Pattern the dates were parsed with (recorded for `anomaly`).
+    pub date_pattern: Option<String>,
+    /// 1-based band of every input.
+    pub band: u16,
+    /// value = DN·scale + offset for every input.
+    pub scale: f32,
+    pub offset: f32,
+    /// Overrides every input's GDAL_NODATA.
+    pub nodata: Option<f64>,
+    pub min_count: u32,
+    pub ddof: u32,
+    pub out_dir: PathBuf,
+    pub out_nodata: f64,
+    pub overwrite: bool,
+    pub window_pixels: Option<usize>,
+    pub mem_limit: usize,
+    /// Output block compression and tile size (0: strips).
+    pub compression: Compression,
+    pub tile: u32,
+}
+
+/// `climatology.json`: what was computed, from what. `climidx anomaly` reads it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub climidx_version: String,
+    pub period: Option<String>,
+    pub baseline: Option<(i32, i32)>,
+    pub date_pattern: Option<String>,
+    pub ddof: u32,
+    pub min_count: u32,
+    pub width: u32,
+    pub height: u32,
+    pub statistics: Vec<String>,
+    pub groups: Vec<PeriodGroup>,
+}
+
+/// The manifest's file name inside the output folder.
+pub const MANIFEST: &str = "climatology.json";
+
+impl Manifest {
+    /// Read `dir/climatology.json`.
+    pub fn load(dir: &Path) -> Result<Manifest> {
+        let p = dir.join(MANIFEST);
+        let text = std::fs::read_to_string(&p).map_err(|e| {
+            Error::input(
+                &p,
+                format!("cannot read ({e}); is this a folder written by `climidx climatology` (a run that did not finish leaves none)?"),
+            )
+        })?;
+        serde_json::from_str(&text)
+            .map_err(|e| Error::input(&p, format!("not a climidx climatology manifest: {e}")))
+    }
+
+    /// The period folder for `date` (the folder itself when there are no periods).
+    pub fn folder_for(&self, dir: &Path, date: Option<Date>) -> Result<PathBuf> {
+        let Some(period) = self.period.as_deref() else {
+            return Ok(dir.to_path_buf());
+        };
+        let period = Period::parse(period).ok_or_else(|| {
+            Error::input(dir.join(MANIFEST), format!("unknown period {period:?}"))
+        })?;
+        let date = date.ok_or_else(|| {
+            Error::Usage(format!(
+                "the climatology in {} is per {}: give the observation's date with --date YYYY-MM-DD or a file name holding it",
+                dir.display(),
+                period.name()
+            ))
+        })?;
+        let key = period.key(date);
+        if !self.groups.iter().any(|g| g.key == key) {
+            return Err(Error::Usage(format!(
+                "{date} falls in {} {key}, which the climatology in {} does not have (no input in that period)",
+                period.name(),
+                dir.display()
+            )));
+        }
+        Ok(dir.join(key))
+    }
+}
+
+/// What a finished run did.
+#[derive(Clone, Debug)]
+pub struct ClimatologyReport {
+    pub width: u32,
+    pub height: u32,
+    pub inputs: usize,
+    pub windows: usize,
+    pub rows_per_window: u32,
+    pub device: String,
+    pub total: Duration,
+}
+
+impl ClimatologyReport {
+    /// Pixels × inputs per second, in millions.
+    pub fn mpix_years_per_s(&self) -> f64 {
+        self.width as f64 * self.height as f64 * self.inputs as f64 / self.total.as_secs_f64() / 1e6
+    }
+}
+
+/// Host bytes per window pixel (see the module docs).
+const HOST_BYTES_PER_PX: usize = 20 + 20 + 8;
+/// Device bytes in the largest binding per pixel: the five state regions.
+const STATE_BYTES_PER_PX: u64 = 20;
+
+/// Accumulates the state of one window on the CPU or the GPU.
+#[allow(clippy::large_enum_variant, reason = "one per run")]
+enum Accumulator<'c> {
+    Cpu(Vec<Acc>),
+    Gpu(GpuRunner<'c>, std::sync::Arc<wgpu::ComputePipeline>),
+}
+
+impl<'c> Accumulator<'c> {
+    fn new(
+        backend: Backend<'c>,
+        capacity: usize,
+        out_nodata_bits: u32,
+        k: [f32; 2],
+    ) -> Result<Self> {
+        match backend {
+            Backend::Cpu => Ok(Accumulator::Cpu(Vec::with_capacity(capacity))),
+            Backend::Gpu(ctx) => {
+                let mut consts = [0.0; crate::kernels::MAX_CONSTS];
+                consts[0] = k[0];
+                consts[1] = k[1];
+                // The input region is sized for the widest packing (one word per pixel), so
+                // inputs of any type can follow one another.
+                let bp = BandParams::new(DataType::F32, NodataMatch::None, 1.0, 0.0);
+                let (key, src) = climatology_kernel(Stage::Accumulate(DataType::F32));
+                let runner = GpuRunner::with_kernel(
+                    ctx,
+                    &key,
+                    &src,
+                    STATS.len(),
+                    &[consts],
+                    &stats::input_bands(bp),
+                    out_nodata_bits,
+                    capacity,
+                )?;
+                // Only the count is ever initialised: poison the rest so that a kernel reading
+                // state it has not written shows up in every run's results.
+                runner.fill_outputs(crate::engine::gpu::runner::POISON_BITS);
+                let (fkey, fsrc) = climatology_kernel(Stage::Finalize);
+                let finalize = ctx.pipeline(&fkey, &fsrc)?;
+                Ok(Accumulator::Gpu(runner, finalize))
+            }
+        }
+    }
+
+    fn reset(&mut self, pixels: usize) {
+        match self {
+            Accumulator::Cpu(acc) => {
+                acc.clear();
+                acc.resize(pixels, Acc::default());
+            }
+            Accumulator::Gpu(r, _) => r.clear_output(stats::COUNT),
+        }
+    }
+
+    /// Add one input: `words` packed as `bp.dtype`, starting at the window's first pixel.
+    fn add(&mut self, bp: BandParams, words: &[u32], pixels: usize) -> Result<()> {
+        match self {
+            Accumulator::Cpu(acc) => {
+                stats::accumulate_window(&mut acc[..pixels], &bp, words);
+                Ok(())
+            }
+            Accumulator::Gpu(r, _) => {
+                let dtype = DataType::from_shader_code(bp.dtype);
+                let (key, src) = climatology_kernel(Stage::Accumulate(dtype));
+                r.set_kernel(&key, &src)?;
+                r.set_band(stats::INPUT_ROLE.slot(), bp)?;
+                let mut data = [None; crate::kernels::ROLE_SLOTS];
+                data[stats::INPUT_ROLE.slot()] = Some(words);
+                r.accumulate(&data, pixels)
+            }
+        }
+    }
+
+    fn finish(
+        &mut self,
+        pixels: usize,
+        k: [f32; 2],
+        nodata_bits: u32,
+        outs: &mut [Vec<u32>],
+    ) -> Result<()> {
+        match self {
+            Accumulator::Cpu(acc) => {
+                stats::finalize_window(&acc[..pixels], k[0] as u32, k[1] as u32, nodata_bits, outs);
+                Ok(())
+            }
+            Accumulator::Gpu(r, finalize) => {
+                let finalize = finalize.clone();
+                r.finish_with(&finalize, pixels, |j, words| {
+                    outs[j][..pixels].copy_from_slice(words)
+                })
+            }
+        }
+    }
+}
+
+impl ClimatologyJob {
+    fn output_path(&self, key: &str, stat: &str) -> PathBuf {
+        self.out_dir.join(key).join(format!("{stat}.tif"))
+    }
+
+    /// Checks that need no device: options, inputs present, outputs free.
+    pub fn validate(&self) -> Result<()> {
+        if self.groups.iter().all(|g| g.inputs.is_empty()) {
+            return Err(Error::Usage(
+                "no input rasters (after the --baseline filter)".into(),
+            ));
+        }
+        if self.min_count < 1 {
+            return Err(Error::Usage("--min-count must be at least 1".into()));
+        }
+        if self.ddof > 1 {
+            return Err(Error::Usage(
+                "--ddof must be 0 (population) or 1 (sample)".into(),
+            ));
+        }
+        if self.out_dir.is_file() {
+            return Err(Error::output(
+                &self.out_dir,
+                "is a file; -o takes a folder for a climatology",
+            ));
+        }
+        for g in &self.groups {
+            for s in STATS {
+                let out = self.output_path(&g.key, s);
+                if out.exists() && !self.overwrite {
+                    return Err(Error::output(
+                        &out,
+                        "already exists; pass --overwrite to replace it",
+                    ));
+                }
+                if g.inputs.iter().any(|i| same_file(&i.path, &out)) {
+                    return Err(Error::output(
+                        &out,
+                        "is also an input; choose another output folder",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Check every input against the first: size, georeferencing, band count. Returns the first
+/// input's description.
+fn check_inputs(job: &ClimatologyJob) -> Result<(RasterInfo, usize)> {
+    let mut first: Option<(PathBuf, RasterInfo)> = None;
+    let mut n = 0;
+    for g in &job.groups {
+        for inp in &g.inputs {
+            let r = crate::io::open(&inp.path)?;
+            let info = r.info().clone();
+            if job.band == 0 || job.band > info.bands {
+                return Err(Error::input(
+                    &inp.path,
+                    format!(
+                        "band {} does not exist: the file has {} band(s)",
+                        job.band, info.bands
+                    ),
+                ));
+            }
+            match &first {
+                None => first = Some((inp.path.clone(), info)),
+                Some((p0, i0)) => {
+                    if (i0.width, i0.height) != (info.width, info.height) {
+                        return Err(Error::Mismatch(format!(
+                            "{} is {}x{} but {} is {}x{}; every raster of a stack must share one grid",
+                            p0.display(),
+                            i0.width,
+                            i0.height,
+                            inp.path.display(),
+                            info.width,
+                            info.height
+                        )));
+                    }
+                    if let Some(m) = i0.geo.mismatch(&info.geo) {
+                        return Err(Error::Mismatch(format!(
+                            "{} and {} are not on the same grid: {m}",
+                            p0.display(),
+                            inp.path.display()
+                        )));
+                    }
+                }
+            }
+            n += 1;
+        }
+    }
+    let (_, info) = first.ok_or_else(|| Error::Usage("no input rasters".into()))?;
+    Ok((info, n))
+}
+
+/// Run `job` on `backend`. `ctl` can stop it between steps and receives its progress in
+/// inputs × windows.
+pub fn run_climatology(
+    job: &ClimatologyJob,
+    backend: Backend<'_>,
+    ctl: &Control,
+) -> Result<ClimatologyReport> {
+    let t0 = Instant::now();
+    job.validate()?;
+    let (first, n_inputs) = check_inputs(job)?;
+
+    // Window plan: host budget, and the state regions in one device binding.
+    let mut cap = job.mem_limit / HOST_BYTES_PER_PX;
+    if let Backend::Gpu(ctx) = backend {
+        let bind = ctx.max_binding_bytes().saturating_sub(256 * 6);
+        cap = cap.min((bind / STATE_BYTES_PER_PX) as usize);
+    }
+    if let Some(w) = job.window_pixels {
+        cap = cap.min(w.max(1));
+    }
+    let mut rows = rows_for(cap, first.width, first.height, first.block.1);
+    let k = [job.min_count as f32, job.ddof as f32];
+    let out_nodata_bits = (job.out_nodata as f32).to_bits();
+    let mut acc = with_retry(&mut rows, first.width, |capacity| {
+        Accumulator::new(backend, capacity, out_nodata_bits, k)
+    })?;
+    let windows: Vec<Window> = row_windows(first.width, first.height, rows).collect();
+    log::info!(
+        "climatology plan: {} input(s) in {} period(s), {}x{} px, {} window(s) of {} rows, device: {}",
+        n_inputs,
+        job.groups.len(),
+        first.width,
+        first.height,
+        windows.len(),
+        rows,
+        backend.describe()
+    );
+    if job.overwrite {
+        let _ = std::fs::remove_file(job.out_dir.join(MANIFEST));
+    }
+    ctl.progress
+        .start((n_inputs * windows.len()) as u64, "climatology");
+    for g in &job.groups {
+        if !g.inputs.is_empty() {
+            run_group(job, g, &first, &windows, &mut acc, k, out_nodata_bits, ctl)?;
+        }
+    }
+    ctl.progress.finish();
+    write_manifest(job, &first)?;
+    let report = ClimatologyReport {
+        width: first.width,
+        height: first.height,
+        inputs: n_inputs,
+        windows: windows.len(),
+        rows_per_window: rows,
+        device: backend.describe(),
+        total: t0.elapsed(),
+    };
+    log::info!(
+        "climatology done in {:.3} s: {:.1} Mpix·inputs/s",
+        report.total.as_secs_f64(),
+        report.mpix_years_per_s()
+    );
+    Ok(report)
+}
+
+/// One period: every window of every input through the pipeline (step = window × input), the
+/// window's statistics written after its last input.
+#[allow(clippy::too_many_arguments)]
+fn run_group(
+    job: &ClimatologyJob,
+    g: &PeriodGroup,
+    first: &RasterInfo,
+    windows: &[Window],
+    acc: &mut Accumulator<'_>,
+    k: [f32; 2],
+    out_nodata_bits: u32,
+    ctl: &Control,
+) -> Result<()> {
+    let dir = job.out_dir.join(&g.key);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::output(&dir, format!("cannot create folder: {e}")))?;
+    let metadata = super::provenance::climatology_metadata(job, g);
+    let mut sinks = Vec::new();
+    for s in STATS {
+        sinks.push(crate::io::create(
+            &job.output_path(&g.key, s),
+            first.width,
+            first.height,
+            1,
+            &first.geo,
+            SinkOptions {
+                nodata: job.out_nodata,
+                descriptions: vec![s.to_string()],
+                metadata: metadata.clone(),
+                overwrite: job.overwrite,
+                sample: if s == STATS[stats::COUNT] {
+                    SampleKind::U32
+                } else {
+                    SampleKind::F32
+                },
+                compression: job.compression,
+                tile: job.tile,
+                bigtiff: None,
+            },
+        )?);
+    }
+    let max_px = windows.iter().map(Window::pixels).max().unwrap_or(0);
+    let band = job.band - 1;
+    let n = g.inputs.len();
+    let new_in = || (BandParams::default(), PackedBand::new(DataType::F32));
+    let new_out = || vec![vec![0u32; max_px]; STATS.len()];
+    pipeline::run(
+        windows.len() * n,
+        [new_in(), new_in()],
+        [new_out(), new_out()],
+        &ctl.cancel,
+        |step, (bp, buf)| {
+            let (w, inp) = (windows[step / n], &g.inputs[step % n]);
+            let mut r = crate::io::open(&inp.path)?;
+            let info = r.info();
+            let nd = job.nodata.or(info.nodata);
+            *bp = BandParams::new(
+                info.dtype,
+                NodataMatch::for_band(info.dtype, nd),
+                job.scale,
+                job.offset,
+            );
+            r.read_window(w, &[band], &[nd], std::slice::from_mut(buf))
+        },
+        |step, (bp, buf), outs| {
+            let w = windows[step / n];
+            let pixels = w.pixels();
+            if step % n == 0 {
+                acc.reset(pixels);
+            }
+            acc.add(*bp, &buf.words, pixels)?;
+            ctl.progress.advance(1);
+            if step % n + 1 < n {
+                return Ok(None);
+            }
+            acc.finish(pixels, k, out_nodata_bits, outs)?;
+            Ok(Some(w))
+        },
+        |w, outs| {
+            for (sink, o) in sinks.iter_mut().zip(outs.iter()) {
+                sink.write_window(w, &[&o[..w.pixels()]])?;
+            }
+            Ok(())
+        },
+    )?;
+    // All five statistics are complete: move them into place.
+    for s in sinks {
+        s.finish()?;
+    }
+    Ok(())
+}
+
+/// The climatology of in-memory inputs (tests, benchmarks): `inputs[f]` is input `f`'s band
+/// with its decode parameters, all of `pixels` pixels. Runs in windows of at most `window`
+/// pixels (default: one). Returns the five outputs as raw words in [`STATS`] order.
+pub fn compute_in_memory(
+    backend: Backend<'_>,
+    inputs: &[(BandParams, &PackedBand)],
+    pixels: usize,
+    window: Option<usize>,
+    min_count: u32,
+    ddof: u32,
+    nodata_bits: u32,
+) -> Result<Vec<Vec<u32>>> {
+    // A multiple of 4 pixels, so every window starts on a word of any packing.
+    let win = window
+        .unwrap_or(pixels)
+        .clamp(1, pixels.max(1))
+        .next_multiple_of(4);
+    let k = [min_count as f32, ddof as f32];
+    let mut acc = Accumulator::new(backend, win, nodata_bits, k)?;
+    let mut out = vec![vec![0u32; pixels]; STATS.len()];
+    let mut outs = vec![vec![0u32; win]; STATS.len()];
+    let mut start = 0;
+    while start < pixels {
+        let n = win.min(pixels - start);
+        acc.reset(n);
+        for (bp, band) in inputs {
+            acc.add(*bp, &band.words[start / band.dtype.pixels_per_word()..], n)?;
+        }
+        acc.finish(n, k, nodata_bits, &mut outs)?;
+        for (o, w) in out.iter_mut().zip(&outs) {
+            o[start..start + n].copy_from_slice(&w[..n]);
+        }
+        start += n;
+    }
+    Ok(out)
+}
+
+fn write_manifest(job: &ClimatologyJob, first: &RasterInfo) -> Result<()> {
+    let m = Manifest {
+        climidx_version: env!("CARGO_PKG_VERSION").to_string(),
+        period: job.period.map(|p| p.name().to_string()),
+        baseline: job.baseline,
+        date_pattern: job.date_pattern.clone(),
+        ddof: job.ddof,
+        min_count: job.min_count,
+        width: first.width,
+        height: first.height,
+        statistics: STATS.iter().map(|s| s.to_string()).collect(),
+        groups: job
+            .groups
+            .iter()
+            .filter(|g| !g.inputs.is_empty())
+            .cloned()
+            .collect(),
+    };
+    let path = job.out_dir.join(MANIFEST);
+    let text = serde_json::to_string_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?;
+    crate::io::sink::write_atomically(&path, |tmp| {
+        std::fs::write(tmp, text + "\n")
+            .map_err(|e| Error::output(&path, format!("cannot write: {e}")))
+    })
+}

@@ -1,0 +1,8 @@
+//! Jobs: what a command asks for, checked, then run through [`super::pipeline`]. Each job
+//! opens its sources, plans the windows ([`super::plan`]), and hands the pipeline a reader, a
+//! window kernel and a writer.
+
+pub mod climatology;
+pub mod index;
+pub mod inputs;
+pub mod provenance;

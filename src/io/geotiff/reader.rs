@@ -1,0 +1,640 @@
+//! GeoTIFF reading by windows of full-width rows, without decoding the whole file.
+//!
+//! Supports strips and tiles; whatever compressions the `tiff` crate decodes (none, LZW,
+//! Deflate, PackBits, zstd) with predictors 1/2/3; u8, i8, u16, i16, u32, i32, f32 and f64
+//! samples; chunky (pixel-interleaved) and planar (band-separate) layouts.
+//!
+//! Memory: the reader keeps one decoded *block row* (one strip, or one row of tiles) of the
+//! bands last asked for, so that consecutive windows that share a block decode it once. Its size
+//! is `width × block height × bands × sample size`: for the usual 512-row tiles or small strips
+//! that is a few MiB. A file stored as one single strip is the worst case: its block row is the
+//! whole band.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use tiff::decoder::{ChunkType, Decoder, Limits};
+use tiff::tags::Tag;
+
+use crate::error::{Error, Result};
+use crate::io::geo::{parse_nodata, GeoInfo};
+use crate::io::raster::{RasterInfo, Window};
+use crate::kernels::samples::{pack_f64, DataType, PackedBand};
+
+/// How the samples are laid out in the file.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    /// Band-separate planes (PlanarConfiguration 2) rather than pixel-interleaved samples.
+    planar: bool,
+    /// Tiles rather than strips.
+    tiled: bool,
+}
+
+struct BlockRow {
+    index: u32,
+    /// Decoded full-width rows of each cached plane (`None` for planes not cached): samples in
+    /// native byte order, stored in `u64`s so that any sample type can be viewed in place.
+    bands: Vec<Option<Vec<u64>>>,
+}
+
+/// Reads full-width row windows of one GeoTIFF.
+pub struct GeoTiffReader {
+    path: PathBuf,
+    decoder: Decoder<BufReader<File>>,
+    info: RasterInfo,
+    layout: Layout,
+    cache: Option<BlockRow>,
+    /// Buffers of evicted block rows, reused so that steady-state reading allocates nothing.
+    spare: Vec<Vec<u64>>,
+    /// One decoded tile.
+    tile: Vec<u64>,
+}
+
+fn tiff_err(path: &Path, e: tiff::TiffError) -> Error {
+    let msg = match e {
+        tiff::TiffError::UnsupportedError(u) => {
+            format!("unsupported TIFF feature: {u}; convert it with `gdal_translate` first")
+        }
+        tiff::TiffError::FormatError(f) => format!("corrupt or truncated TIFF: {f}"),
+        tiff::TiffError::LimitsExceeded => {
+            "a TIFF block is larger than the decoder's memory limit (512 MiB)".to_string()
+        }
+        other => format!("cannot decode TIFF: {other}"),
+    };
+    Error::input(path, msg)
+}
+
+impl GeoTiffReader {
+    /// Open `path` and read its metadata. Fails with a message naming the file on anything we
+    /// cannot process.
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
+        let mut limits = Limits::default();
+        limits.decoding_buffer_size = 512 << 20;
+        limits.ifd_value_size = 16 << 20;
+        let mut decoder = Decoder::new(BufReader::with_capacity(1 << 20, file))
+            .map_err(|e| match e {
+                tiff::TiffError::FormatError(_) => {
+                    Error::input(path, "not a TIFF file (bad header); expected a GeoTIFF")
+                }
+                e => tiff_err(path, e),
+            })?
+            .with_limits(limits);
+        let (info, layout) = read_info(path, &mut decoder)?;
+        Ok(GeoTiffReader {
+            path: path.to_path_buf(),
+            decoder,
+            info,
+            layout,
+            cache: None,
+            spare: Vec::new(),
+            tile: Vec::new(),
+        })
+    }
+
+    pub fn info(&self) -> &RasterInfo {
+        &self.info
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read `window` of the 0-based `bands` into `out` (one [`PackedBand`] per band, `window`
+    /// pixels each, row by row). `nodata` is used only for f64 bands (see [`pack_f64`]).
+    /// Full-width windows are read straight from the blocks; narrower ones through full-width
+    /// rows, cropped.
+    pub fn read_window(
+        &mut self,
+        window: Window,
+        bands: &[u16],
+        nodata: &[Option<f64>],
+        out: &mut [PackedBand],
+    ) -> Result<()> {
+        if window.col_off == 0 && window.width == self.info.width {
+            return self.read_rows(window, bands, nodata, out);
+        }
+        if window.col_off + window.width > self.info.width {
+            return Err(Error::Internal(format!(
+                "window {window:?} outside width {}",
+                self.info.width
+            )));
+        }
+        let rows = Window::rows(self.info.width, window.row_off, window.height);
+        let mut full: Vec<PackedBand> = out.iter().map(|p| PackedBand::new(p.dtype)).collect();
+        self.read_rows(rows, bands, nodata, &mut full)?;
+        for (f, o) in full.iter().zip(out.iter_mut()) {
+            crate::io::raster::crop(f, self.info.width as usize, window, o);
+        }
+        Ok(())
+    }
+
+    /// Read full-width rows `window.row_off..` (see [`Self::read_window`]).
+    fn read_rows(
+        &mut self,
+        window: Window,
+        bands: &[u16],
+        nodata: &[Option<f64>],
+        out: &mut [PackedBand],
+    ) -> Result<()> {
+        let info = &self.info;
+        if window.row_off + window.height > info.height {
+            return Err(Error::Internal(format!(
+                "window {window:?} outside {}",
+                info.height
+            )));
+        }
+        let width = info.width as usize;
+        for (p, &b) in out.iter_mut().zip(bands) {
+            if b >= info.bands {
+                return Err(Error::Internal(format!("band {b} out of range")));
+            }
+            p.dtype = info.dtype;
+            p.resize(width * window.height as usize);
+        }
+        let bh = info.block.1;
+        let first = window.row_off / bh;
+        let last = (window.row_off + window.height - 1) / bh;
+        for br in first..=last {
+            let row0 = br * bh;
+            let rows_here = bh.min(self.info.height - row0);
+            if self.layout.tiled
+                && window.row_off <= row0
+                && row0 + rows_here <= window.row_off + window.height
+            {
+                // The window covers this whole row of tiles: scatter each tile straight into
+                // the output bands, without staging the block row.
+                self.scatter_tile_row(br, bands, window.row_off, nodata, out)?;
+                continue;
+            }
+            self.load_block_row(br, bands)?;
+            let cache = self.cache.as_ref().expect("block row was just loaded");
+            let lo = window.row_off.max(row0);
+            let hi = (window.row_off + window.height).min(row0 + rows_here);
+            for (k, (&b, p)) in bands.iter().zip(out.iter_mut()).enumerate() {
+                let (src, spp, sample) = if self.layout.planar {
+                    (cache.bands[b as usize].as_ref(), 1, 0)
+                } else {
+                    (
+                        cache.bands[0].as_ref(),
+                        self.info.bands as usize,
+                        b as usize,
+                    )
+                };
+                let src = src.expect("band cached");
+                let n = (hi - lo) as usize * width;
+                let src_start = ((lo - row0) as usize * width) * spp + sample;
+                let dst_start = (lo - window.row_off) as usize * width;
+                copy_samples(
+                    src,
+                    self.info.dtype,
+                    src_start,
+                    spp,
+                    n,
+                    p,
+                    dst_start,
+                    nodata[k],
+                )
+                .map_err(|m| Error::input(&self.path, m))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn load_block_row(&mut self, br: u32, bands: &[u16]) -> Result<()> {
+        let planes: Vec<u16> = if self.layout.planar {
+            bands.to_vec()
+        } else {
+            vec![0]
+        };
+        let nplanes = if self.layout.planar {
+            self.info.bands as usize
+        } else {
+            1
+        };
+        if let Some(c) = &self.cache {
+            if c.index == br && planes.iter().all(|&p| c.bands[p as usize].is_some()) {
+                return Ok(());
+            }
+        }
+        let mut cache = match self.cache.take() {
+            Some(c) if c.index == br => c,
+            Some(old) => {
+                self.spare.extend(old.bands.into_iter().flatten());
+                BlockRow {
+                    index: br,
+                    bands: (0..nplanes).map(|_| None).collect(),
+                }
+            }
+            None => BlockRow {
+                index: br,
+                bands: (0..nplanes).map(|_| None).collect(),
+            },
+        };
+        for &plane in &planes {
+            if cache.bands[plane as usize].is_none() {
+                let mut buf = self.spare.pop().unwrap_or_default();
+                self.decode_block_row(br, plane, &mut buf)?;
+                cache.bands[plane as usize] = Some(buf);
+            }
+        }
+        self.cache = Some(cache);
+        Ok(())
+    }
+
+    /// Decode every tile of tile row `br` and copy the requested bands into `out` (windows that
+    /// start at row `row_off`).
+    fn scatter_tile_row(
+        &mut self,
+        br: u32,
+        bands: &[u16],
+        row_off: u32,
+        nodata: &[Option<f64>],
+        out: &mut [PackedBand],
+    ) -> Result<()> {
+        let info = &self.info;
+        let (bw, bh) = info.block;
+        let spp = if self.layout.planar { 1 } else { info.bands as usize };
+        let width = info.width as usize;
+        let rows = bh.min(info.height - br * bh) as usize;
+        let across = info.width.div_ceil(bw);
+        let planes: Vec<u16> = if self.layout.planar { bands.to_vec() } else { vec![0] };
+        for plane in planes {
+            for tx in 0..across {
+                let (col0, dw) = self.read_tile(plane, br, tx)?;
+                let (info, path) = (&self.info, &self.path);
+                for (k, (&b, p)) in bands.iter().zip(out.iter_mut()).enumerate() {
+                    if self.layout.planar && b != plane {
+                        continue;
+                    }
+                    let s = if self.layout.planar { 0 } else { b as usize };
+                    for r in 0..rows {
+                        let dst = ((br * bh) as usize - row_off as usize + r) * width + col0;
+                        copy_samples(
+                            &self.tile,
+                            info.dtype,
+                            r * dw * spp + s,
+                            spp,
+                            dw,
+                            p,
+                            dst,
+                            nodata[k],
+                        )
+                        .map_err(|m| Error::input(path, m))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Decode tile `tx` of tile row `br` of `plane` into `self.tile` (its data region, rows of
+    /// the tile's data width). Returns the tile's first column and data width.
+    fn read_tile(&mut self, plane: u16, br: u32, tx: u32) -> Result<(usize, usize)> {
+        let info = &self.info;
+        let (bw, bh) = info.block;
+        let spp = if self.layout.planar { 1 } else { info.bands as usize };
+        let rows = bh.min(info.height - br * bh) as usize;
+        let across = info.width.div_ceil(bw);
+        let chunk = plane as u32 * across * info.height.div_ceil(bh) + br * across + tx;
+        let (dw, dh) = self.decoder.chunk_data_dimensions(chunk);
+        let (dw, dh) = (dw as usize, dh as usize);
+        let col0 = tx as usize * bw as usize;
+        if dh < rows || col0 + dw > info.width as usize {
+            return Err(Error::input(
+                &self.path,
+                format!("tile {chunk} is {dw}x{dh}, expected {rows} rows"),
+            ));
+        }
+        let len = dw * dh * spp * info.dtype.file_bytes();
+        self.tile.resize(len.div_ceil(8), 0);
+        let tile = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.tile)[..len];
+        self.decoder
+            .read_chunk_bytes(chunk, tile)
+            .map_err(|e| tiff_err(&self.path, e))?;
+        Ok((col0, dw))
+    }
+
+    /// Decode block row `br` of `plane` (0 for chunky files) into `dst`, full width.
+    fn decode_block_row(&mut self, br: u32, plane: u16, dst: &mut Vec<u64>) -> Result<()> {
+        let info = &self.info;
+        let (bw, bh) = info.block;
+        let spp = if self.layout.planar { 1 } else { info.bands as usize };
+        let sample = info.dtype.file_bytes();
+        let width = info.width as usize;
+        let rows = bh.min(info.height - br * bh) as usize;
+        let across = if self.layout.tiled {
+            info.width.div_ceil(bw)
+        } else {
+            1
+        };
+        let per_plane = across * info.height.div_ceil(bh);
+        let row_bytes = width * spp * sample;
+        let n = rows * row_bytes;
+        dst.resize(n.div_ceil(8), 0);
+        let path = &self.path;
+        let bytes = &mut bytemuck::cast_slice_mut::<u64, u8>(dst)[..n];
+        if !self.layout.tiled {
+            // A strip is a full-width block row: decode it in place.
+            let chunk = plane as u32 * per_plane + br;
+            return self
+                .decoder
+                .read_chunk_bytes(chunk, bytes)
+                .map_err(|e| tiff_err(path, e));
+        }
+        for tx in 0..across {
+            let (col0, dw) = self.read_tile(plane, br, tx)?;
+            let tile_row = dw * spp * sample;
+            let tile = bytemuck::cast_slice::<u64, u8>(&self.tile);
+            for r in 0..rows {
+                let d = r * row_bytes + col0 * spp * sample;
+                bytes[d..d + tile_row].copy_from_slice(&tile[r * tile_row..(r + 1) * tile_row]);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_info(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<(RasterInfo, Layout)> {
+    let e = |err| tiff_err(path, err);
+    let (width, height) = d.dimensions().map_err(e)?;
+    if width == 0 || height == 0 {
+        return Err(Error::input(path, "image has zero width or height"));
+    }
+    let spp = d
+        .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
+        .map_err(e)?
+        .unwrap_or(1);
+    let bits = d
+        .find_tag_unsigned_vec::<u16>(Tag::BitsPerSample)
+        .map_err(e)?
+        .unwrap_or(vec![1]);
+    let formats = d
+        .find_tag_unsigned_vec::<u16>(Tag::SampleFormat)
+        .map_err(e)?
+        .unwrap_or(vec![1]);
+    if spp == 0 {
+        return Err(Error::input(path, "SamplesPerPixel is 0"));
+    }
+    if bits.iter().any(|&b| b != bits[0]) || formats.iter().any(|&f| f != formats[0]) {
+        return Err(Error::input(
+            path,
+            "bands have different sample types; unsupported (split the bands into separate files)",
+        ));
+    }
+    let dtype = match (formats[0], bits[0]) {
+        (1, 8) => DataType::U8,
+        (2, 8) => DataType::I8,
+        (1, 16) => DataType::U16,
+        (2, 16) => DataType::I16,
+        (1, 32) => DataType::U32,
+        (2, 32) => DataType::I32,
+        (3, 32) => DataType::F32,
+        (3, 64) => DataType::F64,
+        (f, b) => {
+            let kind = match f {
+                1 => "unsigned integer",
+                2 => "signed integer",
+                3 => "floating point",
+                _ => "unknown-format",
+            };
+            return Err(Error::input(
+                path,
+                format!(
+                    "unsupported sample type: {b}-bit {kind}; supported are u8, i8, u16, i16, u32, i32, f32, f64"
+                ),
+            ));
+        }
+    };
+    let planar = d
+        .find_tag_unsigned::<u16>(Tag::PlanarConfiguration)
+        .map_err(e)?
+        .unwrap_or(1)
+        == 2;
+    let tiled = d.get_chunk_type() == ChunkType::Tile;
+    let block = d.chunk_dimensions();
+    if block.0 == 0 || block.1 == 0 {
+        return Err(Error::input(path, "zero-sized tiles or strips"));
+    }
+    check_blocks(path, d, width, height, spp, planar, tiled, block, dtype)?;
+    let f64v = |d: &mut Decoder<_>, t| -> Result<Option<Vec<f64>>> {
+        d.find_tag(t)
+            .map_err(e)?
+            .map(|v: tiff::decoder::ifd::Value| v.into_f64_vec())
+            .transpose()
+            .map_err(e)
+    };
+    let geo = GeoInfo {
+        pixel_scale: f64v(d, Tag::ModelPixelScaleTag)?,
+        tiepoints: f64v(d, Tag::ModelTiepointTag)?,
+        transformation: f64v(d, Tag::ModelTransformationTag)?,
+        geo_keys: d
+            .find_tag_unsigned_vec::<u16>(Tag::GeoKeyDirectoryTag)
+            .map_err(e)?,
+        geo_doubles: f64v(d, Tag::GeoDoubleParamsTag)?,
+        geo_ascii: d
+            .find_tag(Tag::GeoAsciiParamsTag)
+            .map_err(e)?
+            .and_then(|v| v.into_string().ok()),
+    };
+    let nodata = match d.find_tag(Tag::GdalNodata).map_err(e)? {
+        Some(v) => {
+            let s = v.into_string().map_err(e)?;
+            Some(parse_nodata(&s).ok_or_else(|| {
+                Error::input(path, format!("GDAL_NODATA tag {s:?} is not a number"))
+            })?)
+        }
+        None => None,
+    };
+    let gdal_metadata = d
+        .find_tag(Tag::Unknown(42112))
+        .ok()
+        .flatten()
+        .and_then(|v| v.into_string().ok());
+    Ok((
+        RasterInfo {
+            width,
+            height,
+            bands: spp,
+            dtype,
+            block,
+            nodata,
+            geo,
+            gdal_metadata,
+        },
+        Layout { planar, tiled },
+    ))
+}
+
+/// Largest decoded block row (one strip, or one row of tiles, of the bands read) we allocate.
+pub const MAX_BLOCK_ROW_BYTES: u64 = 1 << 30;
+
+/// Refuse headers that cannot describe real data before anything is allocated: block rows
+/// larger than [`MAX_BLOCK_ROW_BYTES`], a block table of the wrong length, blocks that lie
+/// beyond the end of the file, and uncompressed blocks shorter than their pixels.
+#[allow(clippy::too_many_arguments)]
+fn check_blocks(
+    path: &Path,
+    d: &mut Decoder<BufReader<File>>,
+    width: u32,
+    height: u32,
+    spp: u16,
+    planar: bool,
+    tiled: bool,
+    block: (u32, u32),
+    dtype: DataType,
+) -> Result<()> {
+    let e = |err| tiff_err(path, err);
+    let samples = if planar { 1 } else { spp as u64 };
+    let row_bytes = width as u64 * block.1 as u64 * samples * dtype.file_bytes() as u64;
+    if row_bytes > MAX_BLOCK_ROW_BYTES {
+        return Err(Error::input(
+            path,
+            format!(
+                "{width}x{height} image with {}-row blocks needs {} MiB per block row (limit {} MiB); \
+                 re-tile it (gdal_translate -co TILED=YES) or check that the header is not corrupt",
+                block.1,
+                row_bytes >> 20,
+                MAX_BLOCK_ROW_BYTES >> 20
+            ),
+        ));
+    }
+    let across = if tiled {
+        width.div_ceil(block.0) as u64
+    } else {
+        1
+    };
+    let expected = across * height.div_ceil(block.1) as u64 * if planar { spp as u64 } else { 1 };
+    let (off_tag, cnt_tag) = if tiled {
+        (Tag::TileOffsets, Tag::TileByteCounts)
+    } else {
+        (Tag::StripOffsets, Tag::StripByteCounts)
+    };
+    let offsets = d
+        .find_tag_unsigned_vec::<u64>(off_tag)
+        .map_err(e)?
+        .unwrap_or_default();
+    let counts = d
+        .find_tag_unsigned_vec::<u64>(cnt_tag)
+        .map_err(e)?
+        .unwrap_or_default();
+    if offsets.len() as u64 != expected || counts.len() as u64 != expected {
+        return Err(Error::input(
+            path,
+            format!(
+                "corrupt TIFF: {} block offsets and {} byte counts for {expected} blocks",
+                offsets.len(),
+                counts.len()
+            ),
+        ));
+    }
+    let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
+    let compression = d
+        .find_tag_unsigned::<u16>(Tag::Compression)
+        .map_err(e)?
+        .unwrap_or(1);
+    for (i, (&o, &c)) in offsets.iter().zip(&counts).enumerate() {
+        if o.checked_add(c).is_none_or(|end| end > file_len) {
+            return Err(Error::input(
+                path,
+                format!("corrupt or truncated TIFF: block {i} (bytes {o}..{}) lies beyond the end of the file ({file_len} bytes)", o.saturating_add(c)),
+            ));
+        }
+        // An uncompressed strip holds exactly its rows (the last one of a plane may have fewer).
+        if compression == 1 && !tiled {
+            let per_plane = height.div_ceil(block.1) as u64;
+            let row0 = (i as u64 % per_plane) * block.1 as u64;
+            let rows = (block.1 as u64).min(height as u64 - row0);
+            let need = rows * width as u64 * samples * dtype.file_bytes() as u64;
+            if c < need {
+                return Err(Error::input(
+                    path,
+                    format!("corrupt TIFF: uncompressed strip {i} has {c} bytes, expected {need}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Copy `n` samples (every `spp`-th from sample `src_start`) of `src` (native-endian samples of
+/// `dtype`) into `dst` at pixel `dst_start`, packing.
+#[allow(clippy::too_many_arguments)]
+fn copy_samples(
+    src: &[u64],
+    dtype: DataType,
+    src_start: usize,
+    spp: usize,
+    n: usize,
+    dst: &mut PackedBand,
+    dst_start: usize,
+    nodata: Option<f64>,
+) -> std::result::Result<(), String> {
+    fn strided<S: Copy + bytemuck::Pod, D>(
+        src: &[u64],
+        start: usize,
+        spp: usize,
+        d: &mut [D],
+        f: impl Fn(S) -> D,
+    ) -> std::result::Result<(), String> {
+        let s: &[S] = bytemuck::cast_slice(src);
+        if d.is_empty() {
+            return Ok(());
+        }
+        if s.len() < start + (d.len() - 1) * spp + 1 {
+            return Err("decoded block is shorter than its declared size".into());
+        }
+        if spp == 1 {
+            for (o, &v) in d.iter_mut().zip(&s[start..]) {
+                *o = f(v);
+            }
+        } else {
+            for (k, o) in d.iter_mut().enumerate() {
+                *o = f(s[start + k * spp]);
+            }
+        }
+        Ok(())
+    }
+    let words = &mut dst.words;
+    let r = dst_start..dst_start + n;
+    match dtype {
+        DataType::U8 => strided::<u8, u8>(
+            src,
+            src_start,
+            spp,
+            &mut bytemuck::cast_slice_mut::<u32, u8>(words)[r],
+            |v| v,
+        ),
+        DataType::I8 => strided::<i8, i8>(
+            src,
+            src_start,
+            spp,
+            &mut bytemuck::cast_slice_mut::<u32, i8>(words)[r],
+            |v| v,
+        ),
+        DataType::U16 => strided::<u16, u16>(
+            src,
+            src_start,
+            spp,
+            &mut bytemuck::cast_slice_mut::<u32, u16>(words)[r],
+            |v| v,
+        ),
+        DataType::I16 => strided::<i16, i16>(
+            src,
+            src_start,
+            spp,
+            &mut bytemuck::cast_slice_mut::<u32, i16>(words)[r],
+            |v| v,
+        ),
+        DataType::U32 => strided::<u32, u32>(src, src_start, spp, &mut words[r], |v| v),
+        DataType::I32 => strided::<i32, u32>(src, src_start, spp, &mut words[r], |v| v as u32),
+        DataType::F32 => strided::<f32, u32>(src, src_start, spp, &mut words[r], f32::to_bits),
+        DataType::F64 => {
+            let mut tmp = vec![0f64; n];
+            strided::<f64, f64>(src, src_start, spp, &mut tmp, |v| v)?;
+            pack_f64(&tmp, nodata, &mut words[r]);
+            Ok(())
+        }
+    }
+}

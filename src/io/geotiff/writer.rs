@@ -1,0 +1,568 @@
+//! Streaming GeoTIFF writer (float32 or uint32 samples).
+//!
+//! Rows arrive window by window. They leave as tiles (512×512 by default; one row of tiles is
+//! held in memory: `512 × width × bands × 4` bytes, 21 MiB per band of a 10980-wide raster) or,
+//! with `tile: 0`, as strips of about 256 KiB. Blocks are compressed in parallel (deflate by
+//! default, zstd, LZW or none; [`super::encode`]) with the floating-point predictor for floats
+//! and the horizontal one for integers. Bands are pixel-interleaved (PlanarConfiguration 1,
+//! GDAL's `INTERLEAVE=PIXEL`). The file is written under a temporary name in the target folder and
+//! renamed only by [`GeoTiffWriter::finish`]; dropping an unfinished writer (any error path)
+//! removes the temporary file, so no half-written output is ever left under the final name.
+//! The file is not fsync'ed (as GDAL does not): the guarantee covers failures of the process,
+//! not of the machine.
+//!
+//! Tags written: the baseline image tags, SampleFormat 3 (IEEE float), the input's
+//! ModelPixelScale / ModelTiepoint / ModelTransformation, the whole GeoKeyDirectory with
+//! GeoDoubleParams and GeoAsciiParams, GDAL_NODATA (42113), and GDAL_METADATA (42112) with band
+//! descriptions and provenance. BigTIFF is used when the data would not fit classic TIFF's
+//! 32-bit offsets.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::encode::{apply_predictor, compress, predictor, Compression};
+use crate::io::geo::{format_nodata, GeoInfo};
+use crate::io::sink::{check_output_path, temp_path};
+use crate::error::{Error, Result};
+
+/// What goes into the output besides pixels.
+#[derive(Clone, Debug)]
+pub struct WriterOptions {
+    /// Output nodata value (written as GDAL_NODATA); NaN by default.
+    pub nodata: f64,
+    /// One description per band (GDAL band description), e.g. the index names.
+    pub descriptions: Vec<String>,
+    /// Dataset-level metadata items (name, value) written to GDAL_METADATA.
+    pub metadata: Vec<(String, String)>,
+    /// Replace an existing file.
+    pub overwrite: bool,
+    /// Sample type of every band.
+    pub sample: SampleKind,
+    /// Block compression.
+    pub compression: Compression,
+    /// Tile size in pixels (a multiple of 16); 0 writes strips.
+    pub tile: u32,
+    /// Force BigTIFF on or off; `None` chooses it when the data could exceed 4 GiB.
+    pub bigtiff: Option<bool>,
+}
+
+/// The 32-bit sample types the writer produces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SampleKind {
+    /// IEEE float (SampleFormat 3): index values, statistics.
+    #[default]
+    F32,
+    /// Unsigned integer (SampleFormat 1): counts. Written without GDAL_NODATA: every value,
+    /// 0 included, is meaningful.
+    U32,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions {
+            nodata: f64::NAN,
+            descriptions: Vec::new(),
+            metadata: Vec::new(),
+            overwrite: false,
+            sample: SampleKind::F32,
+            compression: Compression::Deflate,
+            tile: 512,
+            bigtiff: None,
+        }
+    }
+}
+
+pub struct GeoTiffWriter {
+    final_path: PathBuf,
+    tmp_path: PathBuf,
+    file: Option<BufWriter<File>>,
+    width: u32,
+    height: u32,
+    bands: usize,
+    /// Block width and height: the tile size, or (width, rows per strip).
+    block_w: u32,
+    block_h: u32,
+    tiled: bool,
+    predictor: u16,
+    /// Up to `block_h` full rows, pixel-interleaved.
+    pending: Vec<u32>,
+    pending_rows: u32,
+    rows_done: u32,
+    block_offsets: Vec<u64>,
+    block_counts: Vec<u64>,
+    pos: u64,
+    bigtiff: bool,
+    geo: GeoInfo,
+    opts: WriterOptions,
+}
+
+const TARGET_STRIP_BYTES: usize = 256 << 10;
+
+impl GeoTiffWriter {
+    pub fn create(
+        path: &Path,
+        width: u32,
+        height: u32,
+        bands: usize,
+        geo: &GeoInfo,
+        opts: WriterOptions,
+    ) -> Result<Self> {
+        check_output_path(path, opts.overwrite)?;
+        if bands == 0 || bands > u16::MAX as usize {
+            return Err(Error::Internal(format!("cannot write {bands} bands")));
+        }
+        let tmp_path = temp_path(path);
+        let file = File::create(&tmp_path)
+            .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
+        crate::io::sink::register_temp(&tmp_path);
+        let row_bytes = width as usize * bands * 4;
+        let tiled = opts.tile > 0;
+        if tiled && opts.tile % 16 != 0 {
+            return Err(Error::Usage(format!(
+                "tile size {} is not a multiple of 16 (TIFF requires it)",
+                opts.tile
+            )));
+        }
+        let (block_w, block_h) = if tiled {
+            (opts.tile, opts.tile)
+        } else {
+            let rows = (TARGET_STRIP_BYTES / row_bytes.max(1)).clamp(1, height as usize) as u32;
+            (width, rows)
+        };
+        // Uncompressed size with tile padding, plus room for incompressible blocks.
+        let padded = if tiled {
+            width.div_ceil(block_w) as u64
+                * block_w as u64
+                * height.div_ceil(block_h) as u64
+                * block_h as u64
+        } else {
+            width as u64 * height as u64
+        };
+        let data_bytes = padded * bands as u64 * 4;
+        let bigtiff = opts
+            .bigtiff
+            .unwrap_or(data_bytes + data_bytes / 64 > (u32::MAX as u64) - (64 << 20));
+        let float = opts.sample == SampleKind::F32;
+        let predictor = predictor(opts.compression, float);
+        let mut w = GeoTiffWriter {
+            final_path: path.to_path_buf(),
+            tmp_path,
+            // Smaller than a strip, so strips bypass the buffer (no extra copy); the small
+            // header and directory writes still go through it.
+            file: Some(BufWriter::with_capacity(64 << 10, file)),
+            width,
+            height,
+            bands,
+            block_w,
+            block_h,
+            tiled,
+            predictor,
+            pending: Vec::with_capacity(block_h as usize * width as usize * bands),
+            pending_rows: 0,
+            rows_done: 0,
+            block_offsets: Vec::new(),
+            block_counts: Vec::new(),
+            pos: 0,
+            bigtiff,
+            geo: geo.clone(),
+            opts,
+        };
+        let header: Vec<u8> = if bigtiff {
+            let mut h = b"II\x2b\x00\x08\x00\x00\x00".to_vec();
+            h.extend_from_slice(&0u64.to_le_bytes());
+            h
+        } else {
+            b"II\x2a\x00\x00\x00\x00\x00".to_vec()
+        };
+        w.write_bytes(&header)?;
+        Ok(w)
+    }
+
+    pub fn final_path(&self) -> &Path {
+        &self.final_path
+    }
+
+    fn io_err(&self, e: std::io::Error) -> Error {
+        Error::output(&self.final_path, format!("write failed: {e}"))
+    }
+
+    fn write_bytes(&mut self, b: &[u8]) -> Result<()> {
+        let f = self
+            .file
+            .as_mut()
+            .ok_or_else(|| Error::Internal("writer already finished".into()))?;
+        let r = f.write_all(b);
+        r.map_err(|e| self.io_err(e))?;
+        self.pos += b.len() as u64;
+        Ok(())
+    }
+
+    /// Append `rows` full rows of a float writer. `bands[b]` holds `rows × width` values of
+    /// band `b`.
+    pub fn write_rows(&mut self, bands: &[&[f32]], rows: u32) -> Result<()> {
+        if self.opts.sample != SampleKind::F32 {
+            return Err(Error::Internal("write_rows on an integer writer".into()));
+        }
+        let words: Vec<&[u32]> = bands.iter().map(|b| bytemuck::cast_slice(b)).collect();
+        self.write_words(&words, rows)
+    }
+
+    /// Append `rows` full rows of a [`SampleKind::U32`] writer.
+    pub fn write_rows_u32(&mut self, bands: &[&[u32]], rows: u32) -> Result<()> {
+        if self.opts.sample != SampleKind::U32 {
+            return Err(Error::Internal("write_rows_u32 on a float writer".into()));
+        }
+        self.write_words(bands, rows)
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Rows received so far.
+    pub fn rows_done(&self) -> u32 {
+        self.rows_done + self.pending_rows
+    }
+
+    /// Append `rows` full rows of raw 32-bit words, whatever the sample kind.
+    pub(crate) fn write_words(&mut self, bands: &[&[u32]], rows: u32) -> Result<()> {
+        let width = self.width as usize;
+        if bands.len() != self.bands
+            || bands.iter().any(|b| b.len() < rows as usize * width)
+            || self.rows_done + self.pending_rows + rows > self.height
+        {
+            return Err(Error::Internal(
+                "write_rows called with the wrong shape".into(),
+            ));
+        }
+        let mut r = 0;
+        while r < rows {
+            let take = (self.block_h - self.pending_rows).min(rows - r);
+            let raw_strips = !self.tiled && self.opts.compression == Compression::None;
+            if raw_strips && self.bands == 1 && self.pending_rows == 0 && take == self.block_h {
+                // A whole uncompressed single-band strip: write it straight from the caller's
+                // rows.
+                let strip = &bands[0][r as usize * width..(r + take) as usize * width];
+                self.block_offsets.push(self.pos);
+                self.block_counts.push(strip.len() as u64 * 4);
+                self.write_bytes(bytemuck::cast_slice(strip))?;
+                self.rows_done += take;
+                r += take;
+                continue;
+            }
+            let start = r as usize * width;
+            let end = (r + take) as usize * width;
+            if self.bands == 1 {
+                self.pending.extend_from_slice(&bands[0][start..end]);
+            } else {
+                for p in start..end {
+                    self.pending.extend(bands.iter().map(|b| b[p]));
+                }
+            }
+            self.pending_rows += take;
+            r += take;
+            if self.pending_rows == self.block_h {
+                self.flush_blocks()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Encode and write the pending rows: one strip, or one row of tiles (compressed in
+    /// parallel).
+    fn flush_blocks(&mut self) -> Result<()> {
+        if self.pending_rows == 0 {
+            return Ok(());
+        }
+        let n = self.bands;
+        let width = self.width as usize;
+        let rows = self.pending_rows as usize;
+        let (c, pred) = (self.opts.compression, self.predictor);
+        let mut pending = std::mem::take(&mut self.pending);
+        let encoded: Vec<Result<Vec<u8>>> = if !self.tiled {
+            if c == Compression::None {
+                vec![Ok(
+                    bytemuck::cast_slice(&pending[..rows * width * n]).to_vec()
+                )]
+            } else {
+                vec![compress(
+                    apply_predictor(&pending[..rows * width * n], width * n, n, pred),
+                    c,
+                )]
+            }
+        } else {
+            let (bw, bh) = (self.block_w as usize, self.block_h as usize);
+            let src = &pending;
+            (0..width.div_ceil(bw))
+                .into_par_iter()
+                .map(|t| {
+                    // Tiles are always full size; the part outside the image is zero.
+                    let x0 = t * bw;
+                    let x1 = (x0 + bw).min(width);
+                    let mut tile = vec![0u32; bw * bh * n];
+                    for y in 0..rows {
+                        let s = &src[(y * width + x0) * n..(y * width + x1) * n];
+                        tile[y * bw * n..y * bw * n + s.len()].copy_from_slice(s);
+                    }
+                    compress(apply_predictor(&tile, bw * n, n, pred), c)
+                })
+                .collect()
+        };
+        for block in encoded {
+            let bytes = block?;
+            self.block_offsets.push(self.pos);
+            self.block_counts.push(bytes.len() as u64);
+            self.write_bytes(&bytes)?;
+        }
+        pending.clear();
+        self.pending = pending;
+        self.rows_done += self.pending_rows;
+        self.pending_rows = 0;
+        Ok(())
+    }
+
+    /// Write the directory, flush, and move the file to its final name.
+    pub fn finish(mut self) -> Result<PathBuf> {
+        self.flush_blocks()?;
+        if self.rows_done != self.height {
+            return Err(Error::Internal(format!(
+                "finish after {} of {} rows",
+                self.rows_done, self.height
+            )));
+        }
+        if self.pos % 2 == 1 {
+            self.write_bytes(&[0])?;
+        }
+        let ifd_offset = self.pos;
+        let ifd = self.build_ifd(ifd_offset);
+        self.write_bytes(&ifd)?;
+        let bigtiff = self.bigtiff;
+        let mut f = self.file.take().expect("file open until finish");
+        let patch = |f: &mut BufWriter<File>| -> std::io::Result<()> {
+            f.flush()?;
+            if bigtiff {
+                f.seek(SeekFrom::Start(8))?;
+                f.write_all(&ifd_offset.to_le_bytes())?;
+            } else {
+                f.seek(SeekFrom::Start(4))?;
+                f.write_all(&(ifd_offset as u32).to_le_bytes())?;
+            }
+            f.flush()
+        };
+        if let Err(e) = patch(&mut f) {
+            return Err(self.io_err(e));
+        }
+        drop(f);
+        fs::rename(&self.tmp_path, &self.final_path)
+            .map_err(|e| Error::output(&self.final_path, format!("cannot move into place: {e}")))?;
+        crate::io::sink::unregister_temp(&self.tmp_path);
+        // A GDAL sidecar (statistics, histograms) describes the file we just replaced.
+        let mut aux = self.final_path.clone().into_os_string();
+        aux.push(".aux.xml");
+        let _ = fs::remove_file(aux);
+        Ok(self.final_path.clone())
+    }
+
+    fn gdal_metadata(&self) -> String {
+        fn esc(s: &str) -> String {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        }
+        let mut x = String::from("<GDALMetadata>\n");
+        for (k, v) in &self.opts.metadata {
+            x += &format!("  <Item name=\"{}\">{}</Item>\n", esc(k), esc(v));
+        }
+        for (b, d) in self.opts.descriptions.iter().enumerate() {
+            x += &format!(
+                "  <Item name=\"DESCRIPTION\" sample=\"{b}\" role=\"description\">{}</Item>\n",
+                esc(d)
+            );
+        }
+        x += "</GDALMetadata>";
+        x
+    }
+
+    fn build_ifd(&self, ifd_offset: u64) -> Vec<u8> {
+        let n = self.bands;
+        let mut e: Vec<Entry> = vec![
+            Entry::long(256, &[self.width]),
+            Entry::long(257, &[self.height]),
+            Entry::short(258, &vec![32; n]),
+            Entry::short(259, &[self.opts.compression.tag()]),
+            Entry::short(262, &[1]),
+            Entry::short(277, &[n as u16]),
+            Entry::short(284, &[1]),
+            Entry::ascii(305, &format!("climidx {}", env!("CARGO_PKG_VERSION"))),
+            Entry::short(
+                339,
+                &vec![
+                    match self.opts.sample {
+                        SampleKind::F32 => 3,
+                        SampleKind::U32 => 1,
+                    };
+                    n
+                ],
+            ),
+        ];
+        if n > 1 {
+            e.push(Entry::short(338, &vec![0; n - 1]));
+        }
+        let (offsets_tag, counts_tag) = if self.tiled {
+            e.push(Entry::long(322, &[self.block_w]));
+            e.push(Entry::long(323, &[self.block_h]));
+            (324, 325)
+        } else {
+            e.push(Entry::long(278, &[self.block_h]));
+            (273, 279)
+        };
+        if self.bigtiff {
+            e.push(Entry::long8(offsets_tag, &self.block_offsets));
+            e.push(Entry::long8(counts_tag, &self.block_counts));
+        } else {
+            e.push(Entry::long(offsets_tag, &to_u32(&self.block_offsets)));
+            e.push(Entry::long(counts_tag, &to_u32(&self.block_counts)));
+        }
+        if self.predictor != 1 {
+            e.push(Entry::short(317, &[self.predictor]));
+        }
+        let g = &self.geo;
+        if let Some(v) = &g.pixel_scale {
+            e.push(Entry::double(33550, v));
+        }
+        if let Some(v) = &g.tiepoints {
+            e.push(Entry::double(33922, v));
+        }
+        if let Some(v) = &g.transformation {
+            e.push(Entry::double(34264, v));
+        }
+        if let Some(v) = &g.geo_keys {
+            e.push(Entry::short(34735, v));
+        }
+        if let Some(v) = &g.geo_doubles {
+            e.push(Entry::double(34736, v));
+        }
+        if let Some(v) = &g.geo_ascii {
+            e.push(Entry::ascii(34737, v));
+        }
+        e.push(Entry::ascii(42112, &self.gdal_metadata()));
+        if self.opts.sample == SampleKind::F32 {
+            e.push(Entry::ascii(42113, &format_nodata(self.opts.nodata)));
+        }
+        e.sort_by_key(|x| x.tag);
+        encode_ifd(&e, ifd_offset, self.bigtiff)
+    }
+}
+
+impl Drop for GeoTiffWriter {
+    fn drop(&mut self) {
+        if self.file.take().is_some() || self.tmp_path.exists() {
+            let _ = fs::remove_file(&self.tmp_path);
+        }
+        crate::io::sink::unregister_temp(&self.tmp_path);
+    }
+}
+
+fn to_u32(v: &[u64]) -> Vec<u32> {
+    v.iter().map(|&x| x as u32).collect()
+}
+
+struct Entry {
+    tag: u16,
+    typ: u16,
+    count: u64,
+    data: Vec<u8>,
+}
+
+impl Entry {
+    fn short(tag: u16, v: &[u16]) -> Self {
+        Entry {
+            tag,
+            typ: 3,
+            count: v.len() as u64,
+            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
+    }
+    fn long(tag: u16, v: &[u32]) -> Self {
+        Entry {
+            tag,
+            typ: 4,
+            count: v.len() as u64,
+            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
+    }
+    fn long8(tag: u16, v: &[u64]) -> Self {
+        Entry {
+            tag,
+            typ: 16,
+            count: v.len() as u64,
+            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
+    }
+    fn double(tag: u16, v: &[f64]) -> Self {
+        Entry {
+            tag,
+            typ: 12,
+            count: v.len() as u64,
+            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
+    }
+    fn ascii(tag: u16, s: &str) -> Self {
+        let mut data = s.as_bytes().to_vec();
+        if data.last() != Some(&0) {
+            data.push(0);
+        }
+        Entry {
+            tag,
+            typ: 2,
+            count: data.len() as u64,
+            data,
+        }
+    }
+}
+
+/// Lay out one IFD at `at`: the entry table, then out-of-line values (word-aligned).
+fn encode_ifd(entries: &[Entry], at: u64, big: bool) -> Vec<u8> {
+    let (count_len, entry_len, next_len, inline) = if big { (8, 20, 8, 8) } else { (2, 12, 4, 4) };
+    let table = count_len + entries.len() * entry_len + next_len;
+    let mut out = Vec::with_capacity(table + 4096);
+    let mut extra: Vec<u8> = Vec::new();
+    if big {
+        out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    } else {
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    }
+    for e in entries {
+        out.extend_from_slice(&e.tag.to_le_bytes());
+        out.extend_from_slice(&e.typ.to_le_bytes());
+        if big {
+            out.extend_from_slice(&e.count.to_le_bytes());
+        } else {
+            out.extend_from_slice(&(e.count as u32).to_le_bytes());
+        }
+        if e.data.len() <= inline {
+            let mut v = e.data.clone();
+            v.resize(inline, 0);
+            out.extend_from_slice(&v);
+        } else {
+            let off = at + table as u64 + extra.len() as u64;
+            if big {
+                out.extend_from_slice(&off.to_le_bytes());
+            } else {
+                out.extend_from_slice(&(off as u32).to_le_bytes());
+            }
+            extra.extend_from_slice(&e.data);
+            if extra.len() % 2 == 1 {
+                extra.push(0);
+            }
+        }
+    }
+    out.extend(std::iter::repeat_n(0u8, next_len));
+    out.extend_from_slice(&extra);
+    out
+}

@@ -1,0 +1,6 @@
+//! Knowledge of distributed products: where their bands are, how DNs become physical values.
+
+pub mod landsat;
+pub mod masks;
+pub mod presets;
+pub mod mtl;

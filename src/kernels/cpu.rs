@@ -1,0 +1,174 @@
+//! The native CPU path, in two forms:
+//!
+//! - [`run_window_reference`] mirrors the generated WGSL entry point
+//!   ([`crate::kernels::wgsl::kernel_source`]) step by step — fetch each role once, check validity,
+//!   call each index's `_px`, store the bits. It is the specification the GPU is tested against.
+//! - [`run_window`] is the fast path `--device cpu` runs: each role's window is decoded once to
+//!   f32 (NaN marking invalid samples; a valid decoded sample is always finite), then each
+//!   index's batch loop — the same `_px` expression, inlined — runs over the chunk. Tests hold it
+//!   bit-identical to the reference.
+//!
+//! Both split the window into chunks processed in parallel with rayon.
+
+use rayon::prelude::*;
+
+use crate::kernels::abi::{decode, fetch, masked, raw_sample, result_bits, BandParams, Sample};
+use crate::kernels::{Consts, IndexDesc, Px, Role, ROLE_SLOTS};
+use crate::kernels::samples::DataType;
+
+/// Pixels per parallel work item.
+const CHUNK: usize = 1 << 14;
+
+/// One band role's data for a window: its decode parameters and packed words.
+pub type RoleBand<'a> = Option<(&'a BandParams, &'a [u32])>;
+
+/// Split each output into chunk-sized slices, transposed so chunks can run in parallel.
+fn chunked<'a>(outputs: &'a mut [&mut [f32]], pixels: usize) -> Vec<Vec<&'a mut [f32]>> {
+    let n = pixels.div_ceil(CHUNK);
+    let mut chunks: Vec<Vec<&mut [f32]>> =
+        (0..n).map(|_| Vec::with_capacity(outputs.len())).collect();
+    for out in outputs.iter_mut() {
+        for (c, s) in out[..pixels].chunks_mut(CHUNK).enumerate() {
+            chunks[c].push(s);
+        }
+    }
+    chunks
+}
+
+fn check_roles(
+    indices: &[&IndexDesc],
+    bands: &[RoleBand<'_>; ROLE_SLOTS],
+) -> Vec<crate::kernels::Role> {
+    let roles = crate::kernels::registry::roles_used(indices);
+    for r in &roles {
+        assert!(bands[r.slot()].is_some(), "role {} has no band", r.name());
+    }
+    roles
+}
+
+/// Run `f(first_pixel, chunk_outputs)` over `pixels` pixels in parallel chunks of [`CHUNK`].
+fn par_chunks(
+    indices: &[&IndexDesc],
+    pixels: usize,
+    outputs: &mut [&mut [f32]],
+    f: impl Fn(usize, &mut [&mut [f32]]) + Sync,
+) {
+    assert_eq!(indices.len(), outputs.len());
+    chunked(outputs, pixels)
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, mut outs)| f(c * CHUNK, &mut outs));
+}
+
+/// Reference: compute `indices` (constants `k[j]`) for `pixels` pixels into
+/// `outputs[j][..pixels]`, pixel by pixel as the shader does.
+pub fn run_window_reference(
+    indices: &[&IndexDesc],
+    k: &[Consts],
+    bands: &[RoleBand<'_>; ROLE_SLOTS],
+    pixels: usize,
+    out_nodata_bits: u32,
+    outputs: &mut [&mut [f32]],
+) {
+    let roles = check_roles(indices, bands);
+    let mask = bands[Role::Mask.slot()];
+    par_chunks(indices, pixels, outputs, |start, outs| {
+        let mut s = [Sample {
+            value: 0.0,
+            valid: false,
+        }; ROLE_SLOTS];
+        let mut args = [0f32; ROLE_SLOTS];
+        for p in 0..outs[0].len() {
+            let i = start + p;
+            for r in &roles {
+                let (bp, words) = bands[r.slot()].expect("checked above");
+                s[r.slot()] = fetch(bp, words, i);
+            }
+            let keep = !mask.is_some_and(|(bp, words)| masked(bp, fetch(bp, words, i)));
+            for (j, d) in indices.iter().enumerate() {
+                let mut valid = keep;
+                for (a, r) in d.roles.iter().enumerate() {
+                    valid &= s[r.slot()].valid;
+                    args[a] = s[r.slot()].value;
+                }
+                let px = if valid {
+                    d.eval_px(&args[..d.roles.len()], &k[j])
+                } else {
+                    Px::INVALID
+                };
+                outs[j][p] = f32::from_bits(result_bits(px, out_nodata_bits));
+            }
+        }
+    });
+}
+
+/// Decode pixels `start..start + out.len()` of a band to f32, NaN where invalid.
+fn decode_run(b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
+    #[inline(always)]
+    fn run(dtype: DataType, b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
+        for (p, o) in out.iter_mut().enumerate() {
+            let (raw, value, finite) = raw_sample(dtype, words, start + p);
+            let s = decode(b, raw, value, finite);
+            *o = if s.valid { s.value } else { f32::NAN };
+        }
+    }
+    // One loop per type, so the type test leaves the loop.
+    match DataType::from_shader_code(b.dtype) {
+        DataType::U8 => run(DataType::U8, b, words, start, out),
+        DataType::I8 => run(DataType::I8, b, words, start, out),
+        DataType::U16 => run(DataType::U16, b, words, start, out),
+        DataType::I16 => run(DataType::I16, b, words, start, out),
+        DataType::U32 => run(DataType::U32, b, words, start, out),
+        DataType::I32 => run(DataType::I32, b, words, start, out),
+        _ => run(DataType::F32, b, words, start, out),
+    }
+}
+
+/// Fast path: same results as [`run_window_reference`], bit for bit.
+pub fn run_window(
+    indices: &[&IndexDesc],
+    k: &[Consts],
+    bands: &[RoleBand<'_>; ROLE_SLOTS],
+    pixels: usize,
+    out_nodata_bits: u32,
+    outputs: &mut [&mut [f32]],
+) {
+    let roles = check_roles(indices, bands);
+    let mask = bands[Role::Mask.slot()];
+    let nodata = f32::from_bits(out_nodata_bits);
+    par_chunks(indices, pixels, outputs, |start, outs| {
+        let len = outs[0].len();
+        let mut decoded: Vec<Vec<f32>> = vec![Vec::new(); ROLE_SLOTS];
+        for r in &roles {
+            let (bp, words) = bands[r.slot()].expect("checked above");
+            decoded[r.slot()].resize(len, 0.0);
+            decode_run(bp, words, start, &mut decoded[r.slot()]);
+        }
+        // Masked pixels: every output nodata (applied after the formulas, as NaN).
+        let keep: Option<Vec<bool>> = mask.map(|(bp, words)| {
+            (0..len)
+                .map(|p| !masked(bp, fetch(bp, words, start + p)))
+                .collect()
+        });
+        for (j, d) in indices.iter().enumerate() {
+            let inputs: Vec<&[f32]> = d.roles.iter().map(|r| &decoded[r.slot()][..]).collect();
+            d.eval_batch(&inputs, &k[j], outs[j]);
+            if let Some(keep) = &keep {
+                for (v, k) in outs[j].iter_mut().zip(keep) {
+                    if !k {
+                        *v = f32::NAN;
+                    }
+                }
+            }
+            // The batch marks nodata with the canonical NaN; rewrite it unless that already
+            // is the requested nodata value (the default).
+            if out_nodata_bits != f32::NAN.to_bits() {
+                for v in outs[j].iter_mut() {
+                    if v.is_nan() {
+                        *v = nodata;
+                    }
+                }
+            }
+        }
+    });
+}

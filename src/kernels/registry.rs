@@ -1,0 +1,676 @@
+//! The index registry: one table row per index, with its band roles, constants, CPU reference
+//! and WGSL entry point (same name on every side: registry `"ndvi"`, WGSL entry point `ndvi` in
+//! `shaders/vegetation.wgsl`, Rust reference [`vegetation::ndvi_px`], CLI value `ndvi`).
+//!
+//! Adding an index is one row here plus its `_px` function in Rust and WGSL; tests, the naga
+//! check, the CLI and the benchmarks iterate [`INDICES`].
+
+use super::vocab::{Consts, Px, Role, MAX_CONSTS};
+use super::{anomaly, thermal, vegetation};
+
+/// Shader family: one WGSL file and one Rust reference module each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// Spectral indices from reflectance (`climidx index`).
+    Vegetation,
+    /// Brightness and land-surface temperature, emissivity (`climidx lst`).
+    Thermal,
+    /// A value against its climatology (`climidx anomaly`, `climidx vhi`).
+    Anomaly,
+    /// Compiled formulas (`climidx expr`, the catalogue): WGSL generated per formula.
+    Expression,
+}
+
+impl Family {
+    pub const ALL: [Family; 4] = [
+        Family::Vegetation,
+        Family::Thermal,
+        Family::Anomaly,
+        Family::Expression,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Vegetation => "vegetation",
+            Family::Thermal => "thermal",
+            Family::Anomaly => "anomaly",
+            Family::Expression => "expression",
+        }
+    }
+}
+
+/// A named constant of an index formula; it reaches WGSL as a component of `params.k[output]`.
+#[derive(Clone, Copy, Debug)]
+pub struct ConstDesc {
+    pub name: &'static str,
+    pub value: f32,
+}
+
+/// Per-pixel CPU reference: the samples of `IndexDesc::roles` (in that order) and the
+/// constants in, result out. Mirrors the generated WGSL call `NAME_px(roles..., constants...)`.
+pub type CpuFn = fn(&[f32], &Consts) -> Px;
+
+/// The same formula over a run of pixels: `inputs[a][p]` is role `a` of pixel `p` with NaN for
+/// an invalid sample; writes the value or NaN (nodata) to `out[p]`. Built by `cpu_fns!` from
+/// the per-pixel expression, so the formula is inlined into the loop (the native fast path).
+pub type BatchFn = fn(&[&[f32]], &Consts, &mut [f32]);
+
+/// Both CPU forms of one formula, written once.
+#[derive(Clone, Copy)]
+pub struct CpuFns {
+    pub px: CpuFn,
+    pub batch: BatchFn,
+}
+
+impl std::fmt::Debug for CpuFns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CpuFns")
+    }
+}
+
+/// How an index is evaluated on the CPU (and which WGSL function computes it).
+#[derive(Clone, Copy, Debug)]
+pub enum Eval {
+    /// A hand-written `_px` function in Rust and WGSL (the built-in fast path).
+    Builtin(CpuFns),
+    /// A formula compiled by [`crate::kernels::expr`]; `wgsl_name` is its generated WGSL function.
+    Program {
+        program: &'static crate::kernels::expr::Program,
+        wgsl_name: &'static str,
+    },
+}
+
+/// `cpu_fns!(|s, k| expr)` gives the per-pixel reference and its batch twin of `expr`.
+macro_rules! cpu_fns {
+    (|$s:ident, $k:ident| $body:expr) => {
+        Eval::Builtin(CpuFns {
+            px: |$s: &[f32], $k: &Consts| $body,
+            batch: |inputs, k, out| {
+                crate::kernels::batch::batch(inputs, k, out, |$s: &[f32], $k: &Consts| $body)
+            },
+        })
+    };
+}
+
+/// Allowed |GPU − CPU| difference: `abs + rel·|cpu|`. Nodata masks must match exactly.
+#[derive(Clone, Copy, Debug)]
+pub struct Tolerance {
+    pub abs: f32,
+    pub rel: f32,
+}
+
+impl Tolerance {
+    pub fn accepts(&self, gpu: f32, cpu: f32) -> bool {
+        (gpu - cpu).abs() <= self.abs + self.rel * cpu.abs()
+    }
+}
+
+/// One index.
+#[derive(Debug)]
+pub struct IndexDesc {
+    /// CLI value and WGSL entry point.
+    pub name: &'static str,
+    pub long_name: &'static str,
+    pub family: Family,
+    /// Roles in the order the `_px` function takes them.
+    pub roles: &'static [Role],
+    pub formula: &'static str,
+    pub constants: &'static [ConstDesc],
+    /// Typical output range for reflectance inputs in [0, 1] (documentation and quicklooks).
+    pub range: (f32, f32),
+    pub reference: &'static str,
+    pub cpu: Eval,
+    /// Division and sqrt are not correctly rounded on every GPU (WGSL allows 2.5 ULP), and
+    /// drivers may fuse multiply-adds: relative error near 1e-6, amplified where a denominator
+    /// nearly cancels. Values here hold on lavapipe and leave room for hardware GPUs.
+    pub tolerance: Tolerance,
+}
+
+impl IndexDesc {
+    /// The per-pixel reference: `s` the samples of [`Self::roles`] in order, `k` the constants.
+    pub fn eval_px(&self, s: &[f32], k: &Consts) -> Px {
+        match self.cpu {
+            Eval::Builtin(f) => (f.px)(s, k),
+            Eval::Program { program, .. } => program.eval_px(s),
+        }
+    }
+
+    /// The batch form (see [`BatchFn`]).
+    pub fn eval_batch(&self, inputs: &[&[f32]], k: &Consts, out: &mut [f32]) {
+        match self.cpu {
+            Eval::Builtin(f) => (f.batch)(inputs, k, out),
+            Eval::Program { program, .. } => program.eval_batch(inputs, out),
+        }
+    }
+
+    /// Name of the WGSL function computing this index.
+    pub fn wgsl_name(&self) -> String {
+        match self.cpu {
+            Eval::Builtin(_) => format!("{}_px", self.name),
+            Eval::Program { wgsl_name, .. } => wgsl_name.to_string(),
+        }
+    }
+
+    /// An index computed by a compiled formula. The descriptor lives for the rest of the
+    /// process (a run compiles a handful), like the built-in ones.
+    pub fn from_program(
+        name: &str,
+        long_name: &str,
+        family: Family,
+        program: crate::kernels::expr::Program,
+        reference: &str,
+    ) -> &'static IndexDesc {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        let program: &'static crate::kernels::expr::Program = Box::leak(Box::new(program));
+        let consts: Vec<String> = program
+            .constants
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        let formula = if consts.is_empty() {
+            program.source.clone()
+        } else {
+            format!("{} with {}", program.source, consts.join(", "))
+        };
+        Box::leak(Box::new(IndexDesc {
+            name: leak(name.to_string()),
+            long_name: leak(long_name.to_string()),
+            family,
+            roles: Box::leak(program.roles.clone().into_boxed_slice()),
+            formula: leak(formula),
+            constants: &[],
+            range: (-1.0, 1.0),
+            reference: leak(reference.to_string()),
+            cpu: Eval::Program {
+                program,
+                wgsl_name: leak(format!("expr{id}_px")),
+            },
+            tolerance: PROGRAM_TOL,
+        }))
+    }
+
+    /// Position of the constant called `name`.
+    pub fn const_slot(&self, name: &str) -> Option<usize> {
+        self.constants.iter().position(|c| c.name == name)
+    }
+
+    /// Default constants laid out in `params.k` order.
+    pub fn default_constants(&self) -> Consts {
+        let mut k = [0.0; MAX_CONSTS];
+        for (slot, c) in self.constants.iter().enumerate() {
+            k[slot] = c.value;
+        }
+        k
+    }
+}
+
+/// Compiled formulas: any mix of operations, transcendental functions included.
+const PROGRAM_TOL: Tolerance = Tolerance {
+    abs: 1e-5,
+    rel: 1e-4,
+};
+
+const RATIO_TOL: Tolerance = Tolerance {
+    abs: 2e-6,
+    rel: 4e-6,
+};
+
+/// Temperatures: logarithms and divisions in f32 near 300 K (f32 spacing 3e-5 K), plus a few
+/// ULP of relative slack for the magnitudes that nonsense inputs reach (property tests found
+/// 1-ULP differences at −37 000 "K" from random radiances).
+const KELVIN_TOL: Tolerance = Tolerance {
+    abs: 2e-3,
+    rel: 1e-6,
+};
+
+const fn c(name: &'static str, value: f32) -> ConstDesc {
+    ConstDesc { name, value }
+}
+
+/// `&[before…, the emissivity constants of thermal::emissivity_px in order, after…]`
+/// (Landsat 8/9 B10 defaults): the one list every thermal entry that computes ε shares.
+macro_rules! with_emissivity {
+    ([$($before:expr),* $(,)?], [$($after:expr),* $(,)?]) => {
+        &[
+            $($before,)*
+            c("MODE", 0.0),
+            c("NDVI_S", 0.2),
+            c("NDVI_V", 0.5),
+            c("EPS_S", thermal::TIRS_B10.eps_s),
+            c("EPS_V", thermal::TIRS_B10.eps_v),
+            c("CAVITY", 0.55),
+            c("SOIL_A", thermal::TIRS_B10.soil_a),
+            c("SOIL_B", thermal::TIRS_B10.soil_b),
+            c("SOIL_FIXED", 0.0),
+            c("EPS_CONST", 0.97),
+            $($after,)*
+        ]
+    };
+}
+
+/// Constants of `thermal::emissivity_px`, in order.
+const EMISSIVITY_CONSTS: &[ConstDesc] = with_emissivity!([], []);
+
+use crate::kernels::vocab::Role::*;
+
+/// Every built-in index.
+pub static INDICES: &[IndexDesc] = &[
+    IndexDesc {
+        name: "ndvi",
+        long_name: "Normalized Difference Vegetation Index",
+        family: Family::Vegetation,
+        roles: &[Red, Nir],
+        formula: "(N - R) / (N + R)",
+        constants: &[],
+        range: (-1.0, 1.0),
+        reference: "Rouse et al. 1974, NASA SP-351 (ntrs 19740022614)",
+        cpu: cpu_fns!(|s, _k| vegetation::ndvi_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    IndexDesc {
+        name: "evi",
+        long_name: "Enhanced Vegetation Index",
+        family: Family::Vegetation,
+        roles: &[Blue, Red, Nir],
+        formula: "G * (N - R) / (N + C1 * R - C2 * B + L)",
+        constants: &[
+            ConstDesc {
+                name: "G",
+                value: 2.5,
+            },
+            ConstDesc {
+                name: "C1",
+                value: 6.0,
+            },
+            ConstDesc {
+                name: "C2",
+                value: 7.5,
+            },
+            ConstDesc {
+                name: "L",
+                value: 1.0,
+            },
+        ],
+        range: (-1.0, 1.0),
+        reference: "Huete et al. 2002, doi:10.1016/S0034-4257(02)00096-2",
+        cpu: cpu_fns!(|s, k| vegetation::evi_px(s[0], s[1], s[2], k[0], k[1], k[2], k[3])),
+        tolerance: Tolerance {
+            abs: 1e-5,
+            rel: 2e-5,
+        },
+    },
+    IndexDesc {
+        name: "evi2",
+        long_name: "Two-band Enhanced Vegetation Index",
+        family: Family::Vegetation,
+        roles: &[Red, Nir],
+        formula: "G * (N - R) / (N + C * R + L)",
+        constants: &[
+            ConstDesc {
+                name: "G",
+                value: 2.5,
+            },
+            ConstDesc {
+                name: "C",
+                value: 2.4,
+            },
+            ConstDesc {
+                name: "L",
+                value: 1.0,
+            },
+        ],
+        range: (-1.0, 1.0),
+        reference: "Jiang et al. 2008, doi:10.1016/j.rse.2008.06.006",
+        cpu: cpu_fns!(|s, k| vegetation::evi2_px(s[0], s[1], k[0], k[1], k[2])),
+        tolerance: Tolerance {
+            abs: 1e-5,
+            rel: 2e-5,
+        },
+    },
+    IndexDesc {
+        name: "savi",
+        long_name: "Soil-Adjusted Vegetation Index",
+        family: Family::Vegetation,
+        roles: &[Red, Nir],
+        formula: "(1 + L) * (N - R) / (N + R + L)",
+        constants: &[ConstDesc {
+            name: "L",
+            value: 0.5,
+        }],
+        range: (-1.5, 1.5),
+        reference: "Huete 1988, doi:10.1016/0034-4257(88)90106-X",
+        cpu: cpu_fns!(|s, k| vegetation::savi_px(s[0], s[1], k[0])),
+        tolerance: Tolerance {
+            abs: 1e-5,
+            rel: 2e-5,
+        },
+    },
+    IndexDesc {
+        name: "msavi2",
+        long_name: "Modified Soil-Adjusted Vegetation Index 2",
+        family: Family::Vegetation,
+        roles: &[Red, Nir],
+        formula: "(2 * N + 1 - sqrt((2 * N + 1)^2 - 8 * (N - R))) / 2",
+        constants: &[],
+        range: (-1.0, 1.0),
+        reference: "Qi et al. 1994, doi:10.1016/0034-4257(94)90134-1",
+        cpu: cpu_fns!(|s, _k| vegetation::msavi2_px(s[0], s[1])),
+        tolerance: Tolerance {
+            abs: 1e-5,
+            rel: 2e-5,
+        },
+    },
+    IndexDesc {
+        name: "ndwi",
+        long_name: "Normalized Difference Water Index (McFeeters)",
+        family: Family::Vegetation,
+        roles: &[Green, Nir],
+        formula: "(G - N) / (G + N)",
+        constants: &[],
+        range: (-1.0, 1.0),
+        reference: "McFeeters 1996, doi:10.1080/01431169608948714",
+        cpu: cpu_fns!(|s, _k| vegetation::ndwi_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    IndexDesc {
+        name: "mndwi",
+        long_name: "Modified Normalized Difference Water Index",
+        family: Family::Vegetation,
+        roles: &[Green, Swir1],
+        formula: "(G - S1) / (G + S1)",
+        constants: &[],
+        range: (-1.0, 1.0),
+        reference: "Xu 2006, doi:10.1080/01431160600589179",
+        cpu: cpu_fns!(|s, _k| vegetation::mndwi_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    IndexDesc {
+        name: "nbr",
+        long_name: "Normalized Burn Ratio",
+        family: Family::Vegetation,
+        roles: &[Nir, Swir2],
+        formula: "(N - S2) / (N + S2)",
+        constants: &[],
+        range: (-1.0, 1.0),
+        reference: "Key & Benson, USGS OFR 02-11, doi:10.3133/ofr0211",
+        cpu: cpu_fns!(|s, _k| vegetation::nbr_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    IndexDesc {
+        name: "ndmi",
+        long_name: "Normalized Difference Moisture Index",
+        family: Family::Vegetation,
+        roles: &[Nir, Swir1],
+        formula: "(N - S1) / (N + S1)",
+        constants: &[],
+        range: (-1.0, 1.0),
+        reference: "Wilson & Sader 2002, doi:10.1016/S0034-4257(01)00318-2",
+        cpu: cpu_fns!(|s, _k| vegetation::ndmi_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    IndexDesc {
+        name: "ndbi",
+        long_name: "Normalized Difference Built-up Index",
+        family: Family::Vegetation,
+        roles: &[Nir, Swir1],
+        formula: "(S1 - N) / (S1 + N)",
+        constants: &[],
+        range: (-1.0, 1.0),
+        reference: "Zha et al. 2003, doi:10.1080/01431160304987",
+        cpu: cpu_fns!(|s, _k| vegetation::ndbi_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    IndexDesc {
+        name: "ndsi",
+        long_name: "Normalized Difference Snow Index",
+        family: Family::Vegetation,
+        roles: &[Green, Swir1],
+        formula: "(G - S1) / (G + S1)",
+        constants: &[],
+        range: (-1.0, 1.0),
+        reference: "Hall, Riggs & Salomonson 1994, doi:10.1109/IGARSS.1994.399618",
+        cpu: cpu_fns!(|s, _k| vegetation::ndsi_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    IndexDesc {
+        name: "gndvi",
+        long_name: "Green Normalized Difference Vegetation Index",
+        family: Family::Vegetation,
+        roles: &[Green, Nir],
+        formula: "(N - G) / (N + G)",
+        constants: &[],
+        range: (-1.0, 1.0),
+        reference: "Gitelson et al. 1996, doi:10.1016/S0034-4257(96)00072-7",
+        cpu: cpu_fns!(|s, _k| vegetation::gndvi_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    // Thermal family: constants come from the scene's MTL and `climidx lst` options; the defaults
+    // here are Landsat 8/9 TIRS band 10's (thermal::TIRS_B10).
+    IndexDesc {
+        name: "bt",
+        long_name: "Brightness temperature",
+        family: Family::Thermal,
+        roles: &[Thermal],
+        formula: "K2 / ln(K1 / L + 1) + UNIT",
+        constants: &[c("K1", thermal::TIRS_B10.k1), c("K2", thermal::TIRS_B10.k2), c("UNIT", 0.0)],
+        range: (250.0, 340.0),
+        reference: "USGS Landsat 8 Data Users Handbook, section 5.3",
+        cpu: cpu_fns!(|s, k| thermal::bt_px(s[0], k[0], k[1], k[2])),
+        tolerance: KELVIN_TOL,
+    },
+    IndexDesc {
+        name: "emissivity",
+        long_name: "Land-surface emissivity (NDVI thresholds, Avdan, or constant)",
+        family: Family::Thermal,
+        roles: &[Red, Nir],
+        formula: "NDVI<S: A-B*R; NDVI>V: EV; else EV*Pv+ES*(1-Pv)+(1-ES)*EV*F*(1-Pv), Pv=((NDVI-S)/(V-S))^2",
+        constants: EMISSIVITY_CONSTS,
+        range: (0.9, 1.0),
+        reference: "Sobrino et al. 2004, doi:10.1016/j.rse.2004.02.003; Avdan & Jovanovska 2016, doi:10.1155/2016/1480307",
+        cpu: cpu_fns!(|s, k| thermal::emissivity_px(s[0], s[1], k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9])),
+        tolerance: Tolerance { abs: 2e-6, rel: 0.0 },
+    },
+    IndexDesc {
+        name: "lst",
+        long_name: "Land-surface temperature, single channel",
+        family: Family::Thermal,
+        roles: &[Red, Nir, Thermal],
+        formula: "BT / (1 + (LAMBDA * BT / RHO) * ln(emissivity)) + UNIT",
+        constants: with_emissivity!(
+            [c("K1", thermal::TIRS_B10.k1), c("K2", thermal::TIRS_B10.k2), c("LAMBDA", thermal::TIRS_B10.lambda_um), c("RHO", thermal::RHO_UM_K)],
+            [c("UNIT", 0.0)]
+        ),
+        range: (250.0, 340.0),
+        reference: "Sobrino et al. 2004, doi:10.1016/j.rse.2004.02.003 (emissivity); Artis & Carnahan 1982 (LST)",
+        cpu: cpu_fns!(|s, k| thermal::lst_px(
+            s[0], s[1], s[2], k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11], k[12], k[13],
+            k[14]
+        )),
+        tolerance: KELVIN_TOL,
+    },
+    IndexDesc {
+        name: "lst_sw",
+        long_name: "Land-surface temperature, split window (Landsat 8/9 B10 + B11)",
+        family: Family::Thermal,
+        roles: &[Red, Nir, Thermal, Thermal2],
+        formula: "T10 + C1*dT + C2*dT^2 + C0 + (C3 + C4*W)(1 - e) + (C5 + C6*W)*de + UNIT",
+        constants: with_emissivity!(
+            [
+                c("K1_10", thermal::TIRS_B10.k1),
+                c("K2_10", thermal::TIRS_B10.k2),
+                c("K1_11", thermal::TIRS_B11.k1),
+                c("K2_11", thermal::TIRS_B11.k2),
+                c("W", 2.0),
+                c("C0", thermal::JM2014[0]),
+                c("C1", thermal::JM2014[1]),
+                c("C2", thermal::JM2014[2]),
+                c("C3", thermal::JM2014[3]),
+                c("C4", thermal::JM2014[4]),
+                c("C5", thermal::JM2014[5]),
+                c("C6", thermal::JM2014[6]),
+            ],
+            [
+                c("EPS_S_11", thermal::TIRS_B11.eps_s),
+                c("EPS_V_11", thermal::TIRS_B11.eps_v),
+                c("SOIL_A_11", thermal::TIRS_B11.soil_a),
+                c("SOIL_B_11", thermal::TIRS_B11.soil_b),
+                c("UNIT", 0.0),
+            ]
+        ),
+        range: (250.0, 340.0),
+        reference: "Jimenez-Munoz et al. 2014, doi:10.1109/LGRS.2014.2312032",
+        cpu: cpu_fns!(|s, k| thermal::lst_sw_px(
+            s[0], s[1], s[2], s[3], k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11], k[12],
+            k[13], k[14], k[15], k[16], k[17], k[18], k[19], k[20], k[21], k[22], k[23], k[24], k[25], k[26]
+        )),
+        tolerance: KELVIN_TOL,
+    },
+    IndexDesc {
+        name: "st",
+        long_name: "Surface temperature pass-through (Collection 2 Level-2 ST_B10)",
+        family: Family::Thermal,
+        roles: &[Thermal],
+        formula: "DN * 0.00341802 + 149.0 + UNIT (scale applied as the band's scale/offset)",
+        constants: &[c("UNIT", 0.0)],
+        range: (250.0, 340.0),
+        reference: "USGS, How do I use a scale factor with Landsat Level-2 science products?",
+        cpu: cpu_fns!(|s, k| thermal::st_px(s[0], k[0])),
+        tolerance: KELVIN_TOL,
+    },
+    // Anomaly family: inputs are an observation and its period's climatology.
+    IndexDesc {
+        name: "diff",
+        long_name: "Difference from the climatological mean",
+        family: Family::Anomaly,
+        roles: &[Value, Mean],
+        formula: "x - mean",
+        constants: &[],
+        range: (-0.5, 0.5),
+        reference: "openEO `anomaly` process; ArcGIS Anomaly function (difference from mean)",
+        cpu: cpu_fns!(|s, _k| anomaly::diff_px(s[0], s[1])),
+        tolerance: RATIO_TOL,
+    },
+    IndexDesc {
+        name: "zscore",
+        long_name: "Standardized anomaly",
+        family: Family::Anomaly,
+        roles: &[Value, Mean, Std],
+        formula: "(x - mean) / std",
+        constants: &[],
+        range: (-3.0, 3.0),
+        reference: "Digital Earth Africa monthly NDVI standardised anomaly (REFERENCES.md 2c)",
+        cpu: cpu_fns!(|s, _k| anomaly::zscore_px(s[0], s[1], s[2])),
+        tolerance: Tolerance { abs: 1e-5, rel: 2e-5 },
+    },
+    IndexDesc {
+        name: "percent",
+        long_name: "Percent of normal",
+        family: Family::Anomaly,
+        roles: &[Value, Mean],
+        formula: "100 * x / mean",
+        constants: &[],
+        range: (0.0, 200.0),
+        reference: "climate_indices PNP; ArcGIS Anomaly function (percent of average)",
+        cpu: cpu_fns!(|s, _k| anomaly::percent_px(s[0], s[1])),
+        tolerance: Tolerance { abs: 1e-4, rel: 4e-6 },
+    },
+    IndexDesc {
+        name: "vci",
+        long_name: "Vegetation Condition Index",
+        family: Family::Anomaly,
+        roles: &[Value, Min, Max],
+        formula: "100 * (x - min) / (max - min)",
+        constants: &[],
+        range: (0.0, 100.0),
+        reference: "Kogan 1995, doi:10.1016/0273-1177(95)00079-T",
+        cpu: cpu_fns!(|s, _k| anomaly::vci_px(s[0], s[1], s[2])),
+        tolerance: Tolerance { abs: 1e-3, rel: 2e-5 },
+    },
+    IndexDesc {
+        name: "tci",
+        long_name: "Temperature Condition Index",
+        family: Family::Anomaly,
+        roles: &[Value, Min, Max],
+        formula: "100 * (max - x) / (max - min)",
+        constants: &[],
+        range: (0.0, 100.0),
+        reference: "Kogan 1995, doi:10.1016/0273-1177(95)00079-T",
+        cpu: cpu_fns!(|s, _k| anomaly::tci_px(s[0], s[1], s[2])),
+        tolerance: Tolerance { abs: 1e-3, rel: 2e-5 },
+    },
+    IndexDesc {
+        name: "vhi",
+        long_name: "Vegetation Health Index",
+        family: Family::Anomaly,
+        roles: &[Vci, Tci],
+        formula: "A * vci + (1 - A) * tci",
+        constants: &[c("A", 0.5)],
+        range: (0.0, 100.0),
+        reference: "Kogan 1995, doi:10.1016/0273-1177(95)00079-T; FAO ASIS (equal weights)",
+        cpu: cpu_fns!(|s, k| anomaly::vhi_px(s[0], s[1], k[0])),
+        tolerance: Tolerance { abs: 1e-4, rel: 4e-6 },
+    },
+];
+
+/// Roles used by any of `indices`, in slot order.
+pub fn roles_used(indices: &[&IndexDesc]) -> Vec<Role> {
+    let mut roles: Vec<Role> = indices
+        .iter()
+        .flat_map(|d| d.roles.iter().copied())
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// Look an index up by name (case-insensitive).
+pub fn find(name: &str) -> Option<&'static IndexDesc> {
+    INDICES.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+}
+
+/// All index names, for error messages and help.
+pub fn names() -> Vec<&'static str> {
+    INDICES.iter().map(|d| d.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_roles_declared() {
+        let mut n = names();
+        n.sort();
+        n.dedup();
+        assert_eq!(n.len(), INDICES.len());
+        for d in INDICES {
+            assert!(d.constants.len() <= MAX_CONSTS, "{}", d.name);
+            assert!(!d.roles.is_empty());
+        }
+    }
+
+    #[test]
+    fn cpu_functions_depend_on_every_declared_role() {
+        for d in INDICES {
+            let k = d.default_constants();
+            let base = [0.05f32, 0.08, 0.1, 0.45, 0.25, 0.15];
+            let s0 = &base[..d.roles.len()];
+            let v0 = d.eval_px(s0, &k);
+            assert!(v0.valid, "{}", d.name);
+            for r in 0..d.roles.len() {
+                let mut s = s0.to_vec();
+                s[r] += 0.0123;
+                assert_ne!(
+                    d.eval_px(&s, &k),
+                    v0,
+                    "{} ignores role {:?}",
+                    d.name,
+                    d.roles[r]
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Pixel data types and the packed window representation shared by the GPU and CPU paths.
+//!
+//! A window of one band is shipped as `u32` words, exactly as the shader reads it
+//! (`shaders/common.wgsl`, `fetch`):
+//!
+//! | dtype | pixels per word | pixel `i` lives in |
+//! |---|---|---|
+//! | u8, i8 | 4 | word `i / 4`, bits `8 * (i % 4) ..` |
+//! | u16, i16 | 2 | word `i / 2`, bits `16 * (i % 2) ..` |
+//! | u32, i32, f32 | 1 | word `i` |
+//!
+//! f64 bands are converted to f32 on the host; values equal to the band's nodata (or NaN, or
+//! outside the f32 range) become the f32 NaN bit pattern, which every path treats as invalid.
+//! The host must be little-endian so that a `&mut [u32]` viewed as `&mut [u16]` stores pixel
+//! `2k` in the low half of word `k`.
+
+#[cfg(target_endian = "big")]
+compile_error!("climidx packs samples assuming a little-endian host");
+
+/// Sample type of a raster band as stored in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DataType {
+    U8,
+    I8,
+    U16,
+    I16,
+    U32,
+    I32,
+    F32,
+    F64,
+}
+
+impl DataType {
+    pub const ALL: [DataType; 8] = [
+        DataType::U8,
+        DataType::I8,
+        DataType::U16,
+        DataType::I16,
+        DataType::U32,
+        DataType::I32,
+        DataType::F32,
+        DataType::F64,
+    ];
+
+    /// The type a shader code stands for (f64 is shipped as f32).
+    pub fn from_shader_code(code: u32) -> DataType {
+        DataType::ALL
+            .into_iter()
+            .find(|d| d.shader_code() == code)
+            .unwrap_or(DataType::F32)
+    }
+
+    /// Code used in `BandParams::dtype` (must be kept in sync with `DT_*` in shaders/common.wgsl).
+    pub fn shader_code(self) -> u32 {
+        match self {
+            DataType::U8 => 0,
+            DataType::I8 => 1,
+            DataType::U16 => 2,
+            DataType::I16 => 3,
+            DataType::U32 => 4,
+            DataType::I32 => 5,
+            // f64 is shipped as f32 bits.
+            DataType::F32 | DataType::F64 => 6,
+        }
+    }
+
+    /// Pixels stored in one packed `u32` word.
+    pub fn pixels_per_word(self) -> usize {
+        match self {
+            DataType::U8 | DataType::I8 => 4,
+            DataType::U16 | DataType::I16 => 2,
+            _ => 1,
+        }
+    }
+
+    /// Bytes per sample in the file.
+    pub fn file_bytes(self) -> usize {
+        match self {
+            DataType::U8 | DataType::I8 => 1,
+            DataType::U16 | DataType::I16 => 2,
+            DataType::U32 | DataType::I32 | DataType::F32 => 4,
+            DataType::F64 => 8,
+        }
+    }
+
+    /// Words needed to pack `pixels` samples.
+    pub fn words_for(self, pixels: usize) -> usize {
+        pixels.div_ceil(self.pixels_per_word())
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DataType::U8 => "uint8",
+            DataType::I8 => "int8",
+            DataType::U16 => "uint16",
+            DataType::I16 => "int16",
+            DataType::U32 => "uint32",
+            DataType::I32 => "int32",
+            DataType::F32 => "float32",
+            DataType::F64 => "float64",
+        }
+    }
+}
+
+/// How a band's nodata value is matched, in the raw (file) domain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NodataMatch {
+    /// No nodata: every finite sample is data (zeros too).
+    None,
+    /// Integer bands: the raw sample bits (masked to the sample width) equal this value.
+    RawBits(u32),
+    /// f32 bands: the sample compares equal to this finite value.
+    Float(f32),
+}
+
+impl NodataMatch {
+    /// Translate a nodata value (as written in GDAL_NODATA or `--nodata`) for a band of type
+    /// `dtype`. A value the type cannot hold (e.g. -1 for uint16, 0.5 for int16) matches nothing.
+    /// NaN for float bands needs no rule: non-finite samples are always invalid.
+    pub fn for_band(dtype: DataType, nodata: Option<f64>) -> NodataMatch {
+        let Some(v) = nodata else {
+            return NodataMatch::None;
+        };
+        let int_in = |lo: f64, hi: f64| v.is_finite() && v.fract() == 0.0 && v >= lo && v <= hi;
+        match dtype {
+            DataType::U8 if int_in(0.0, 255.0) => NodataMatch::RawBits(v as u32),
+            DataType::I8 if int_in(-128.0, 127.0) => NodataMatch::RawBits((v as i32 as u32) & 0xff),
+            DataType::U16 if int_in(0.0, 65535.0) => NodataMatch::RawBits(v as u32),
+            DataType::I16 if int_in(-32768.0, 32767.0) => {
+                NodataMatch::RawBits((v as i32 as u32) & 0xffff)
+            }
+            DataType::U32 if int_in(0.0, u32::MAX as f64) => NodataMatch::RawBits(v as u32),
+            DataType::I32 if int_in(i32::MIN as f64, i32::MAX as f64) => {
+                NodataMatch::RawBits(v as i32 as u32)
+            }
+            DataType::F32 if v.is_finite() && (v as f32) as f64 == v => {
+                NodataMatch::Float(v as f32)
+            }
+            // f64 nodata is applied on the host while converting to f32 (see `pack_f64`).
+            _ => NodataMatch::None,
+        }
+    }
+}
+
+/// The f32 bit pattern used to mark an invalid converted f64 sample.
+pub const INVALID_F32_BITS: u32 = 0x7fc0_0000;
+
+/// Convert f64 samples to packed f32 words, marking nodata / NaN / out-of-f32-range as invalid.
+pub fn pack_f64(src: &[f64], nodata: Option<f64>, dst: &mut [u32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        let is_nodata = match nodata {
+            Some(nd) if nd.is_nan() => s.is_nan(),
+            Some(nd) => s == nd,
+            None => false,
+        };
+        let f = s as f32;
+        *d = if is_nodata || !f.is_finite() {
+            INVALID_F32_BITS
+        } else {
+            f.to_bits()
+        };
+    }
+}
+
+/// A window of one band, packed into u32 words (see [`super::raster`]).
+#[derive(Clone, Debug)]
+pub struct PackedBand {
+    pub dtype: DataType,
+    pub words: Vec<u32>,
+    pub pixels: usize,
+}
+
+impl PackedBand {
+    pub fn new(dtype: DataType) -> Self {
+        PackedBand {
+            dtype,
+            words: Vec::new(),
+            pixels: 0,
+        }
+    }
+
+    /// Resize for `pixels` samples, keeping the allocation when it is big enough.
+    pub fn resize(&mut self, pixels: usize) {
+        self.pixels = pixels;
+        self.words.resize(self.dtype.words_for(pixels), 0);
+    }
+
+    /// Build from typed samples (tests, benchmarks and in-memory callers).
+    pub fn from_u16(data: &[u16]) -> Self {
+        let mut p = PackedBand::new(DataType::U16);
+        p.resize(data.len());
+        bytemuck::cast_slice_mut::<u32, u16>(&mut p.words)[..data.len()].copy_from_slice(data);
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodata_is_translated_per_type() {
+        assert_eq!(
+            NodataMatch::for_band(DataType::U16, Some(0.0)),
+            NodataMatch::RawBits(0)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::U16, Some(-1.0)),
+            NodataMatch::None
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::I16, Some(-1.0)),
+            NodataMatch::RawBits(0xffff)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::I8, Some(-128.0)),
+            NodataMatch::RawBits(0x80)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::U8, Some(2.5)),
+            NodataMatch::None
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::F32, Some(-9999.0)),
+            NodataMatch::Float(-9999.0)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::F32, Some(f64::NAN)),
+            NodataMatch::None
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::I32, Some(-5.0)),
+            NodataMatch::RawBits(-5i32 as u32)
+        );
+    }
+
+    #[test]
+    fn f64_packing_marks_invalid() {
+        let mut d = [0u32; 4];
+        pack_f64(&[1.5, -9999.0, f64::NAN, 1e300], Some(-9999.0), &mut d);
+        assert_eq!(d[0], 1.5f32.to_bits());
+        assert_eq!(&d[1..], &[INVALID_F32_BITS; 3]);
+    }
+}
+

@@ -1,5 +1,0 @@
-//! Knowledge of distributed products: where their bands are, how DNs become physical values.
-
-pub mod landsat;
-pub mod masks;
-pub mod presets;

@@ -1,0 +1,17 @@
+//! The one integration-test binary: a module per area, one shared device (`common::gpu_or_skip`),
+//! one harness. `cargo test --release --locked` runs it; `cargo test --test main -- cli::`
+//! runs one area.
+
+mod common;
+
+mod catalogue;
+mod cli;
+mod climatology;
+mod gpu_vs_cpu;
+mod io_geotiff;
+mod lst;
+mod outputs;
+mod products;
+mod properties;
+mod reliability;
+mod shaders;
