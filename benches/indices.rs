@@ -8,12 +8,12 @@
 use std::time::Duration;
 
 use climidx::cli::bench::synthetic_band;
-use climidx::engine::{compute_into, Backend, Processor};
 use climidx::engine::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
+use climidx::engine::{compute_into, Backend, Processor};
 use climidx::kernels::abi::BandParams;
-use climidx::kernels::{Consts, Family, IndexDesc, Role, INDICES, ROLE_SLOTS};
-use climidx::kernels::samples::{DataType, NodataMatch};
 use climidx::kernels::samples::PackedBand;
+use climidx::kernels::samples::{DataType, NodataMatch};
+use climidx::kernels::{Consts, Family, IndexDesc, Role, INDICES, ROLE_SLOTS};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn device() -> Option<GpuContext> {
@@ -66,7 +66,14 @@ fn kernels(c: &mut Criterion) {
                 let rb: [climidx::kernels::cpu::RoleBand<'_>; ROLE_SLOTS] =
                     std::array::from_fn(|s| bands[s].as_ref().map(|(p, b)| (p, &b.words[..])));
                 b.iter(|| {
-                    climidx::kernels::cpu::run_window_reference(&idx, &k, &rb, n, nan, &mut [&mut out[..]])
+                    climidx::kernels::cpu::run_window_reference(
+                        &idx,
+                        &k,
+                        &rb,
+                        n,
+                        nan,
+                        &mut [&mut out[..]],
+                    )
                 })
             });
             group.bench_function(BenchmarkId::new("cpu_fast", &size), |b| {

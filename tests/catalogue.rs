@@ -9,12 +9,12 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use climidx::kernels::catalogue::Catalog;
 use climidx::engine::{compute_in_memory, Backend};
+use climidx::kernels::catalogue::Catalog;
 use climidx::kernels::expr::{BandScope, Program};
-use climidx::kernels::{self, Consts, Family, IndexDesc, ROLE_SLOTS};
 use climidx::kernels::samples::DataType;
 use climidx::kernels::wgsl::kernel_source;
+use climidx::kernels::{self, Consts, Family, IndexDesc, ROLE_SLOTS};
 use common::data::{bands_of, random_case};
 use common::{assert_matches, asset, fails, gpu_or_skip, ok, read_f32, tempdir};
 
@@ -155,8 +155,8 @@ fn expression_rules_hold_on_the_gpu() {
         return;
     };
     use climidx::kernels::abi::BandParams;
-    use climidx::kernels::Role;
     use climidx::kernels::samples::NodataMatch;
+    use climidx::kernels::Role;
     let n = common::data::pack(DataType::F32, &[0.0, -8.0, 4.0, 0.5, 2.0, -1.0]);
     let r = common::data::pack(DataType::F32, &[0.0, 2.0, 0.0, 0.5, -3.0, 1.0]);
     let p = BandParams::new(DataType::F32, NodataMatch::None, 1.0, 0.0);

@@ -6,11 +6,12 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use climidx::kernels::abi::{fetch, BandParams};
-use climidx::kernels::{self, Px};
+use climidx::io::geotiff::reader::GeoTiffReader;
 use climidx::io::raster::row_windows;
+use climidx::kernels::abi::{fetch, BandParams};
 use climidx::kernels::samples::NodataMatch;
-use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
+use climidx::kernels::samples::PackedBand;
+use climidx::kernels::{self, Px};
 use common::{asset, climidx, read_f32, tempdir};
 
 const SCENE: &str = "sample/scene_u16_4band_96x80.tif";
@@ -384,7 +385,10 @@ fn list_and_adapters_run() {
     assert_eq!(names[..kernels::INDICES.len()], kernels::names()[..]);
     assert_eq!(
         names.len(),
-        kernels::INDICES.len() + climidx::kernels::catalogue::Catalog::builtin().entries.len()
+        kernels::INDICES.len()
+            + climidx::kernels::catalogue::Catalog::builtin()
+                .entries
+                .len()
             - climidx::kernels::catalogue::Catalog::builtin()
                 .entries
                 .iter()

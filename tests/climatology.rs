@@ -8,12 +8,12 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
+use climidx::engine::jobs::climatology::compute_in_memory;
 use climidx::engine::Backend;
 use climidx::kernels::abi::BandParams;
-use climidx::kernels::samples::{DataType, NodataMatch};
-use climidx::kernels::samples::PackedBand;
-use climidx::engine::jobs::climatology::compute_in_memory;
 use climidx::kernels::climatology::STATS;
+use climidx::kernels::samples::PackedBand;
+use climidx::kernels::samples::{DataType, NodataMatch};
 use common::data::pack;
 use common::{asset, fails, gpu_or_skip, tempdir, Rng};
 

@@ -4,12 +4,12 @@
 
 use crate::common;
 
-use climidx::engine::{compute_in_memory, Backend};
 use climidx::engine::gpu::runner::POISON_BITS;
+use climidx::engine::{compute_in_memory, Backend};
 use climidx::kernels::abi::BandParams;
-use climidx::kernels::{self, Consts, IndexDesc, Role, INDICES, MAX_CONSTS, ROLE_SLOTS};
-use climidx::kernels::samples::{DataType, NodataMatch};
 use climidx::kernels::samples::PackedBand;
+use climidx::kernels::samples::{DataType, NodataMatch};
+use climidx::kernels::{self, Consts, IndexDesc, Role, INDICES, MAX_CONSTS, ROLE_SLOTS};
 use common::data::{bands_of, pack, random_case, Case};
 use common::{assert_matches, gpu_or_skip, Rng};
 

@@ -6,12 +6,13 @@ use crate::common;
 
 use std::process::Command;
 
-use climidx::kernels::abi::{fetch, BandParams};
 use climidx::io::geo::GeoInfo;
-use climidx::io::raster::row_windows;
-use climidx::kernels::samples::{DataType, NodataMatch};
-use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
+use climidx::io::geotiff::reader::GeoTiffReader;
 use climidx::io::geotiff::writer::{GeoTiffWriter, WriterOptions};
+use climidx::io::raster::row_windows;
+use climidx::kernels::abi::{fetch, BandParams};
+use climidx::kernels::samples::PackedBand;
+use climidx::kernels::samples::{DataType, NodataMatch};
 use common::{asset, gdal_tool, run_ok, tempdir};
 
 const SCENE: &str = "sample/scene_u16_4band_96x80.tif";

@@ -6,8 +6,9 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
+use climidx::io::geotiff::reader::GeoTiffReader;
+use climidx::kernels::samples::PackedBand;
 use climidx::kernels::thermal;
-use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
 use common::{climidx, ok, repo, tempdir};
 
 const L8: &str = "assets/landsat/LC08_L1TP_190028_20230715_20230725_02_T1";
@@ -21,13 +22,8 @@ fn read(path: &Path) -> Vec<Vec<f64>> {
     let info = r.info().clone();
     let bands: Vec<u16> = (0..info.bands).collect();
     let mut p: Vec<PackedBand> = bands.iter().map(|_| PackedBand::new(info.dtype)).collect();
-    r.read_window(
-        info.full(),
-        &bands,
-        &vec![None; bands.len()],
-        &mut p,
-    )
-    .unwrap();
+    r.read_window(info.full(), &bands, &vec![None; bands.len()], &mut p)
+        .unwrap();
     p.iter()
         .map(|b| {
             let bp = climidx::kernels::abi::BandParams::new(

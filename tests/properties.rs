@@ -5,8 +5,8 @@
 use crate::common;
 
 use climidx::engine::{compute_in_memory, Backend};
-use climidx::kernels::{Consts, IndexDesc, INDICES};
 use climidx::kernels::samples::DataType;
+use climidx::kernels::{Consts, IndexDesc, INDICES};
 use common::data::{bands_of, random_case};
 use common::{assert_matches, gpu_or_skip};
 use proptest::prelude::*;

@@ -285,13 +285,8 @@ fn allocation_failures_shrink_the_window_then_fail_cleanly() {
     let read = |p: &Path| {
         let mut r = climidx::io::geotiff::reader::GeoTiffReader::open(p).unwrap();
         let mut b = vec![climidx::kernels::samples::PackedBand::new(r.info().dtype)];
-        r.read_window(
-            r.info().full(),
-            &[0],
-            &[None],
-            &mut b,
-        )
-        .unwrap();
+        r.read_window(r.info().full(), &[0], &[None], &mut b)
+            .unwrap();
         b.remove(0).words
     };
     assert_eq!(

@@ -4,9 +4,9 @@
 use crate::common;
 
 use climidx::kernels::abi::TileParams;
-use climidx::kernels::{IndexDesc, INDICES, ROLE_SLOTS};
 use climidx::kernels::samples::DataType;
 use climidx::kernels::wgsl::kernel_source;
+use climidx::kernels::{IndexDesc, INDICES, ROLE_SLOTS};
 use wgpu::naga;
 
 fn validate(indices: &[&IndexDesc]) -> naga::Module {

@@ -174,4 +174,3 @@ impl<'c> Processor<'c> {
         }
     }
 }
-

@@ -2,12 +2,12 @@
 //! CLI streams files with [`super::run_index_job`].
 
 use super::{window_capacity, Backend, Processor};
-use crate::error::Result;
 use crate::engine::gpu::runner::POISON_BITS;
+use crate::error::Result;
 use crate::kernels::abi::BandParams;
-use crate::kernels::{Consts, IndexDesc, ROLE_SLOTS};
 use crate::kernels::samples::DataType;
 use crate::kernels::samples::PackedBand;
+use crate::kernels::{Consts, IndexDesc, ROLE_SLOTS};
 
 /// Pixels in the in-memory bands (all have the same length).
 fn band_pixels(bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS]) -> usize {

@@ -183,7 +183,13 @@ mod tests {
             [(), ()],
             [(), ()],
             &CancelToken::new(),
-            |k, _| if k == 3 { Err(Error::Usage("read 3".into())) } else { Ok(()) },
+            |k, _| {
+                if k == 3 {
+                    Err(Error::Usage("read 3".into()))
+                } else {
+                    Ok(())
+                }
+            },
             |_, _, _| Ok(Some(())),
             |_, _| Ok(()),
         );
@@ -195,12 +201,26 @@ mod tests {
             &CancelToken::new(),
             |_, _| Ok(()),
             |k, _, _| Ok(Some(k)),
-            |k, _| if k == 1 { Err(Error::Usage("write 1".into())) } else { Ok(()) },
+            |k, _| {
+                if k == 1 {
+                    Err(Error::Usage("write 1".into()))
+                } else {
+                    Ok(())
+                }
+            },
         );
         assert!(matches!(write_fails, Err(Error::Usage(m)) if m == "write 1"));
         let cancel = CancelToken::new();
         cancel.cancel();
-        let cancelled = run(5, [(), ()], [(), ()], &cancel, |_, _| Ok(()), |_, _, _| Ok(Some(())), |_, _| Ok(()));
+        let cancelled = run(
+            5,
+            [(), ()],
+            [(), ()],
+            &cancel,
+            |_, _| Ok(()),
+            |_, _, _| Ok(Some(())),
+            |_, _| Ok(()),
+        );
         assert!(matches!(cancelled, Err(Error::Interrupted)));
     }
 }

@@ -26,11 +26,10 @@ pub fn window_capacity(
         let bind_in = bind.saturating_sub(256 * (dtypes.len() as u64 + 1)) as f64;
         // Room for the statistics partials (`--stats`) after the outputs, one per workgroup
         // (plus one for the rounding up).
-        let bind_out =
-            bind.saturating_sub(256 * (n_out as u64 + 1))
-                .saturating_sub(n_out as u64 * PARTIAL_WORDS as u64 * 4) as f64;
-        let stats_bpp = (PARTIAL_WORDS * 4) as f64
-            / (WG_SIZE * STATS_PX_PER_INVOCATION) as f64;
+        let bind_out = bind
+            .saturating_sub(256 * (n_out as u64 + 1))
+            .saturating_sub(n_out as u64 * PARTIAL_WORDS as u64 * 4) as f64;
+        let stats_bpp = (PARTIAL_WORDS * 4) as f64 / (WG_SIZE * STATS_PX_PER_INVOCATION) as f64;
         cap = cap
             .min((bind_in / in_bpp.max(1e-9)) as usize)
             .min((bind_out / ((4.0 + stats_bpp) * n_out as f64)) as usize);

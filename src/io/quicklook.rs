@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::kernels::{self, Family};
 use crate::io::raster::row_windows;
 use crate::kernels::samples::{NodataMatch, PackedBand};
+use crate::kernels::{self, Family};
 
 /// Colormaps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -140,8 +140,7 @@ pub fn render(input: &Path, output: &Path, opts: &QuicklookOptions, overwrite: b
         for y in 0..w.height {
             let oy = (((w.row_off + y) as f64) * oh as f64 / info.height as f64) as usize;
             for x in 0..info.width {
-                let s =
-                    crate::kernels::abi::fetch(&bp, &p[0].words, (y * info.width + x) as usize);
+                let s = crate::kernels::abi::fetch(&bp, &p[0].words, (y * info.width + x) as usize);
                 if s.valid {
                     let ox = ((x as f64) * ow as f64 / info.width as f64) as usize;
                     let k = oy.min(oh as usize - 1) * ow as usize + ox.min(ow as usize - 1);

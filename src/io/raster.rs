@@ -162,8 +162,18 @@ pub fn crop(src: &PackedBand, width: usize, w: Window, out: &mut PackedBand) {
     out.resize(w.pixels());
     let words = &src.words;
     match src.dtype.pixels_per_word() {
-        4 => run::<u8>(bytemuck::cast_slice(words), width, w, bytemuck::cast_slice_mut(&mut out.words)),
-        2 => run::<u16>(bytemuck::cast_slice(words), width, w, bytemuck::cast_slice_mut(&mut out.words)),
+        4 => run::<u8>(
+            bytemuck::cast_slice(words),
+            width,
+            w,
+            bytemuck::cast_slice_mut(&mut out.words),
+        ),
+        2 => run::<u16>(
+            bytemuck::cast_slice(words),
+            width,
+            w,
+            bytemuck::cast_slice_mut(&mut out.words),
+        ),
         _ => run::<u32>(words, width, w, &mut out.words),
     }
 }

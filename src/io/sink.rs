@@ -32,7 +32,8 @@ impl RasterSink for GeoTiffWriter {
         self.final_path()
     }
     fn write_window(&mut self, window: Window, bands: &[&[u32]]) -> Result<()> {
-        if window.col_off != 0 || window.width != self.width() || window.row_off != self.rows_done() {
+        if window.col_off != 0 || window.width != self.width() || window.row_off != self.rows_done()
+        {
             return Err(Error::Internal(format!(
                 "GeoTIFF sink takes full-width windows in row order; got {window:?} after {} rows",
                 self.rows_done()
@@ -59,7 +60,6 @@ pub fn create(
         path, width, height, bands, geo, opts,
     )?))
 }
-
 
 /// Refuse to write where we must not: an existing file without `overwrite`, or a folder that
 /// does not exist.

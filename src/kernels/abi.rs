@@ -5,7 +5,6 @@
 use super::samples::{DataType, NodataMatch};
 use super::vocab::{Px, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 
-
 /// Invocations per workgroup (1-D workgroups on a 2-D grid; see `engine::gpu::dispatch`).
 pub const WG_SIZE: u32 = 256;
 /// Consecutive pixels handled by one invocation of an index kernel.

@@ -18,10 +18,7 @@ pub fn batch(inputs: &[&[f32]], k: &Consts, out: &mut [f32], f: impl Fn(&[f32], 
         6 => batch_n::<6>(inputs, k, out, f),
         7 => batch_n::<7>(inputs, k, out, f),
         8 => batch_n::<8>(inputs, k, out, f),
-        n => unreachable!(
-            "{n} roles: there are only {} band roles",
-            Role::ALL.len()
-        ),
+        n => unreachable!("{n} roles: there are only {} band roles", Role::ALL.len()),
     }
 }
 

@@ -13,8 +13,8 @@
 use rayon::prelude::*;
 
 use crate::kernels::abi::{decode, fetch, masked, raw_sample, result_bits, BandParams, Sample};
-use crate::kernels::{Consts, IndexDesc, Px, Role, ROLE_SLOTS};
 use crate::kernels::samples::DataType;
+use crate::kernels::{Consts, IndexDesc, Px, Role, ROLE_SLOTS};
 
 /// Pixels per parallel work item.
 const CHUNK: usize = 1 << 14;

@@ -242,4 +242,3 @@ mod tests {
         assert_eq!(&d[1..], &[INVALID_F32_BITS; 3]);
     }
 }
-

@@ -11,7 +11,6 @@
 pub use super::abi::{HIST_BINS, PARTIAL_WORDS};
 use super::abi::{STATS_PX_PER_INVOCATION, WG_SIZE};
 
-
 /// Running statistics of one output (f64; Chan et al.'s pairwise merge).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Partial {

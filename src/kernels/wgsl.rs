@@ -18,7 +18,6 @@ use super::registry::{roles_used, Family, IndexDesc};
 use super::samples::DataType;
 use super::vocab::{Role, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 
-
 pub const COMMON: &str = include_str!("../../shaders/common.wgsl");
 
 /// The family file (functions only) of `family`.
@@ -62,16 +61,8 @@ pub fn prelude() -> String {
     let _ = writeln!(s, "const MAX_CONSTS: u32 = {}u;", MAX_CONSTS);
     let _ = writeln!(s, "const K_VEC4S: u32 = {}u;", MAX_OUTPUTS * MAX_CONSTS / 4);
     let _ = writeln!(s, "const HIST_VEC4S: u32 = {}u;", MAX_OUTPUTS / 2);
-    let _ = writeln!(
-        s,
-        "const HIST_BINS: u32 = {}u;",
-        common::HIST_BINS
-    );
-    let _ = writeln!(
-        s,
-        "const STATS_WORDS: u32 = {}u;",
-        common::PARTIAL_WORDS
-    );
+    let _ = writeln!(s, "const HIST_BINS: u32 = {}u;", common::HIST_BINS);
+    let _ = writeln!(s, "const STATS_WORDS: u32 = {}u;", common::PARTIAL_WORDS);
     let _ = writeln!(
         s,
         "const STATS_PX_PER_INVOCATION: u32 = {}u;",

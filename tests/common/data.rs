@@ -1,9 +1,9 @@
 //! Deterministic random rasters shared by the GPU-vs-CPU and property tests.
 
 use climidx::kernels::abi::BandParams;
-use climidx::kernels::{Role, ROLE_SLOTS};
-use climidx::kernels::samples::{pack_f64, DataType, NodataMatch};
 use climidx::kernels::samples::PackedBand;
+use climidx::kernels::samples::{pack_f64, DataType, NodataMatch};
+use climidx::kernels::{Role, ROLE_SLOTS};
 
 use super::Rng;
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use climidx::engine::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
-use climidx::kernels::{IndexDesc};
+use climidx::kernels::IndexDesc;
 
 /// One device for the whole test binary (created once, as in the product).
 pub fn gpu_or_skip(test: &str) -> Option<&'static GpuContext> {
@@ -206,7 +206,8 @@ pub fn fails(args: &[&str], code: i32, needle: &str) -> String {
 
 /// Every band of a 32-bit file as f32 values (raw bits; NaN stays NaN).
 pub fn read_f32(path: &Path) -> Vec<Vec<f32>> {
-    use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
+    use climidx::io::geotiff::reader::GeoTiffReader;
+    use climidx::kernels::samples::PackedBand;
     let mut r = GeoTiffReader::open(path).unwrap();
     let info = r.info().clone();
     let bands: Vec<u16> = (0..info.bands).collect();
@@ -309,9 +310,10 @@ pub fn assert_fast_equals_reference(
 /// Band 1 of `path` decoded as the engine sees it (`value · scale`), NaN where invalid; the
 /// file's GDAL_NODATA counts as invalid when `use_nodata`.
 pub fn read_band_f64(path: &Path, scale: f64, use_nodata: bool) -> Vec<f64> {
+    use climidx::io::geotiff::reader::GeoTiffReader;
     use climidx::kernels::abi::{fetch, BandParams};
     use climidx::kernels::samples::NodataMatch;
-    use climidx::io::geotiff::reader::GeoTiffReader; use climidx::kernels::samples::PackedBand;
+    use climidx::kernels::samples::PackedBand;
     let mut r = GeoTiffReader::open(path).unwrap();
     let info = r.info().clone();
     let nodata = if use_nodata { info.nodata } else { None };

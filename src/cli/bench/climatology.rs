@@ -11,7 +11,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::io::geotiff::reader::GeoTiffReader; use crate::kernels::samples::PackedBand;
+use crate::io::geotiff::reader::GeoTiffReader;
+use crate::kernels::samples::PackedBand;
 
 /// One measured path.
 #[derive(Clone, Debug)]
@@ -99,12 +100,7 @@ fn read_f32(path: &Path) -> Result<Vec<f32>> {
     let mut r = GeoTiffReader::open(path)?;
     let info = r.info().clone();
     let mut p = vec![PackedBand::new(info.dtype)];
-    r.read_window(
-        info.full(),
-        &[0],
-        &[None],
-        &mut p,
-    )?;
+    r.read_window(info.full(), &[0], &[None], &mut p)?;
     Ok(bytemuck::cast_slice(&p[0].words).to_vec())
 }
 

@@ -13,7 +13,6 @@
 //! is visible. The first round of each mode is a warm-up; the median and the spread of the
 //! others are reported. Speed claims need the device named: the report starts with it.
 
-
 pub mod climatology;
 pub mod peers;
 
@@ -21,17 +20,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::io::BandSource;
-use crate::engine::{Control, 
-    compute_into, compute_with, run_index_job, window_capacity, Backend, IndexJob,
+use crate::engine::gpu::GpuContext;
+use crate::engine::{
+    compute_into, compute_with, run_index_job, window_capacity, Backend, Control, IndexJob,
     Processor,
 };
 use crate::error::{Error, Result};
-use crate::engine::gpu::GpuContext;
+use crate::io::geotiff::reader::GeoTiffReader;
+use crate::io::BandSource;
 use crate::kernels::abi::BandParams;
-use crate::kernels::{Consts, IndexDesc, Role, ROLE_SLOTS};
+use crate::kernels::samples::PackedBand;
 use crate::kernels::samples::{DataType, NodataMatch};
-use crate::io::geotiff::reader::GeoTiffReader; use crate::kernels::samples::PackedBand;
+use crate::kernels::{Consts, IndexDesc, Role, ROLE_SLOTS};
 
 /// Band order of the benchmark file.
 pub const FILE_ROLES: [Role; 4] = [Role::Blue, Role::Green, Role::Red, Role::Nir];
@@ -225,12 +225,7 @@ fn read_output(path: &Path, bands: usize) -> Result<Vec<Vec<f32>>> {
     let nodata = info.nodata.map(|v| v as f32);
     let mut out = vec![Vec::with_capacity(info.width as usize * info.height as usize); bands];
     for w in crate::io::raster::row_windows(info.width, info.height, 512) {
-        r.read_window(
-            w,
-            &idx,
-            &vec![None; bands],
-            &mut p,
-        )?;
+        r.read_window(w, &idx, &vec![None; bands], &mut p)?;
         for (o, b) in out.iter_mut().zip(&p) {
             // the file's own nodata value reads as NaN, whatever value it is
             o.extend(b.words[..b.pixels].iter().map(|&x| {

@@ -1,8 +1,8 @@
 //! `climidx adapters`: every adapter wgpu sees, and the one `--device` would pick.
 
 use crate::cli::args::DeviceArgs;
-use crate::error::Result;
 use crate::engine::gpu::{adapter, AdapterSummary};
+use crate::error::Result;
 
 pub fn run(args: &DeviceArgs) -> Result<()> {
     let instance = adapter::instance();

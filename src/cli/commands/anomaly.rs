@@ -2,11 +2,11 @@
 //! from a climatology folder.
 
 use crate::cli::args::{AnomalyArgs, AnomalyKind, VhiArgs};
-use crate::io::BandSource;
-use crate::error::{Error, Result};
-use crate::kernels::{self, Role};
-use crate::io::stack::dates::{check_pattern, date_of, Date};
 use crate::engine::jobs::climatology::Manifest;
+use crate::error::{Error, Result};
+use crate::io::stack::dates::{check_pattern, date_of, Date};
+use crate::io::BandSource;
+use crate::kernels::{self, Role};
 
 fn index_name(k: AnomalyKind) -> &'static str {
     match k {

@@ -2,10 +2,10 @@
 
 use std::fmt::Write as _;
 
-use crate::cli::bench::{self, BenchConfig, Report};
 use crate::cli::args::BenchArgs;
-use crate::error::{Error, Result};
+use crate::cli::bench::{self, BenchConfig, Report};
 use crate::engine::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
+use crate::error::{Error, Result};
 use crate::kernels::{self, Family};
 
 pub fn run(a: &BenchArgs) -> Result<()> {

@@ -1,10 +1,10 @@
 //! `climidx climatology`: arguments → [`ClimatologyJob`] → [`run_climatology`].
 
 use crate::cli::args::ClimatologyArgs;
+use crate::engine::jobs::climatology::{run_climatology, ClimatologyJob};
 use crate::engine::Backend;
 use crate::error::{Error, Result};
 use crate::io::stack::dates::{check_pattern, parse_baseline};
-use crate::engine::jobs::climatology::{run_climatology, ClimatologyJob};
 use crate::io::stack::manifest as stack;
 
 pub fn run(a: &ClimatologyArgs) -> Result<()> {

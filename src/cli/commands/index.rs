@@ -2,14 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::kernels::catalogue::Catalog;
 use crate::cli::args::{BandArgs, ExprArgs, IndexArgs, OutputArgs};
 use crate::engine::{run_index_job, Backend, IndexJob};
-use crate::io::BandSource;
 use crate::error::{Error, Result};
+use crate::io::geo::parse_nodata;
+use crate::io::BandSource;
+use crate::kernels::catalogue::Catalog;
 use crate::kernels::expr::{BandScope, Program};
 use crate::kernels::{self, Role};
-use crate::io::geo::parse_nodata;
 
 /// Parse `ROLE=PATH[:N]`. A trailing `:N` is a band number only when N is all digits, so paths
 /// with colons still work.

@@ -1,9 +1,9 @@
 //! `climidx list` and `climidx show`: the built-in kernels, the built-in catalogue, or a
 //! catalogue file — one index per line, name first.
 
-use crate::kernels::catalogue::{Catalog, Entry};
 use crate::cli::args::{ListArgs, ShowArgs};
 use crate::error::{Error, Result};
+use crate::kernels::catalogue::{Catalog, Entry};
 use crate::kernels::{self, Family, IndexDesc, INDICES};
 
 /// The domain a built-in kernel is listed under (from the catalogue entry of the same name).

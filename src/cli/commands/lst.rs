@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use super::index::parse_band;
 use crate::cli::args::{LstArgs, LstMethod, LstOutput, TempUnit};
-use crate::io::BandSource;
 use crate::error::{Error, Result};
+use crate::io::products::landsat::Scene;
+use crate::io::BandSource;
 use crate::kernels::thermal::{ThermalBand, JM2014, RHO_UM_K};
 use crate::kernels::{self, Consts, IndexDesc, Role};
-use crate::io::products::landsat::Scene;
 
 /// Collection 2 Level-2 surface temperature scale and offset (USGS Landsat Level-2 science
 /// products FAQ): ST = DN·0.00341802 + 149.0 K.

@@ -13,13 +13,13 @@
 
 use std::sync::mpsc;
 
-use crate::error::{Error, Result};
 use super::dispatch;
 use super::GpuContext;
+use crate::error::{Error, Result};
 use crate::kernels::abi::{BandParams, TileParams, PARTIAL_WORDS};
-use crate::kernels::{Consts, IndexDesc, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 use crate::kernels::samples::DataType;
 use crate::kernels::wgsl;
+use crate::kernels::{Consts, IndexDesc, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 
 /// Words are reserved in multiples of this (256 bytes), which keeps every band's region
 /// aligned for mapping and copies.
@@ -227,8 +227,7 @@ impl<'c> GpuRunner<'c> {
             v[2 * (j % 2)] = r.0;
             v[2 * (j % 2) + 1] = r.1;
         }
-        let extra =
-            self.n_out * stats::workgroups(self.capacity) as usize * PARTIAL_WORDS as usize;
+        let extra = self.n_out * stats::workgroups(self.capacity) as usize * PARTIAL_WORDS as usize;
         let out_bytes = ((self.n_out * self.out_stride + extra) * 4) as u64;
         if out_bytes > ctx.max_binding_bytes() {
             return Err(Error::Internal(

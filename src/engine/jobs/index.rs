@@ -207,7 +207,10 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
     let timings = pipeline::run(
         windows.len(),
         [readers.new_set(), readers.new_set()],
-        [vec![vec![0.0f32; cap]; n_out], vec![vec![0.0f32; cap]; n_out]],
+        [
+            vec![vec![0.0f32; cap]; n_out],
+            vec![vec![0.0f32; cap]; n_out],
+        ],
         &ctl.cancel,
         |k, set| readers.read(windows[k], set),
         |k, set, outs| {

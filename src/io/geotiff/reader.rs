@@ -255,11 +255,19 @@ impl GeoTiffReader {
     ) -> Result<()> {
         let info = &self.info;
         let (bw, bh) = info.block;
-        let spp = if self.layout.planar { 1 } else { info.bands as usize };
+        let spp = if self.layout.planar {
+            1
+        } else {
+            info.bands as usize
+        };
         let width = info.width as usize;
         let rows = bh.min(info.height - br * bh) as usize;
         let across = info.width.div_ceil(bw);
-        let planes: Vec<u16> = if self.layout.planar { bands.to_vec() } else { vec![0] };
+        let planes: Vec<u16> = if self.layout.planar {
+            bands.to_vec()
+        } else {
+            vec![0]
+        };
         for plane in planes {
             for tx in 0..across {
                 let (col0, dw) = self.read_tile(plane, br, tx)?;
@@ -294,7 +302,11 @@ impl GeoTiffReader {
     fn read_tile(&mut self, plane: u16, br: u32, tx: u32) -> Result<(usize, usize)> {
         let info = &self.info;
         let (bw, bh) = info.block;
-        let spp = if self.layout.planar { 1 } else { info.bands as usize };
+        let spp = if self.layout.planar {
+            1
+        } else {
+            info.bands as usize
+        };
         let rows = bh.min(info.height - br * bh) as usize;
         let across = info.width.div_ceil(bw);
         let chunk = plane as u32 * across * info.height.div_ceil(bh) + br * across + tx;
@@ -320,7 +332,11 @@ impl GeoTiffReader {
     fn decode_block_row(&mut self, br: u32, plane: u16, dst: &mut Vec<u64>) -> Result<()> {
         let info = &self.info;
         let (bw, bh) = info.block;
-        let spp = if self.layout.planar { 1 } else { info.bands as usize };
+        let spp = if self.layout.planar {
+            1
+        } else {
+            info.bands as usize
+        };
         let sample = info.dtype.file_bytes();
         let width = info.width as usize;
         let rows = bh.min(info.height - br * bh) as usize;

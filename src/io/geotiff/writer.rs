@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::encode::{apply_predictor, compress, predictor, Compression};
+use crate::error::{Error, Result};
 use crate::io::geo::{format_nodata, GeoInfo};
 use crate::io::sink::{check_output_path, temp_path};
-use crate::error::{Error, Result};
 
 /// What goes into the output besides pixels.
 #[derive(Clone, Debug)]

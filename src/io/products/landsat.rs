@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::kernels::thermal::{self, ThermalBand};
 use crate::io::products::mtl::Mtl;
+use crate::kernels::thermal::{self, ThermalBand};
 
 /// Which Landsat a scene comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,5 +2,5 @@
 
 pub mod landsat;
 pub mod masks;
-pub mod presets;
 pub mod mtl;
+pub mod presets;

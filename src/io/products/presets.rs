@@ -21,10 +21,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::io::BandSource;
 use crate::error::{Error, Result};
-use crate::kernels::Role;
 use crate::io::products::landsat::{Mission, Scene};
+use crate::io::BandSource;
+use crate::kernels::Role;
 
 /// A product convention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

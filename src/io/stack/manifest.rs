@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-
 use super::dates::{date_of, Date, Period};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -23,7 +22,6 @@ pub struct PeriodGroup {
     pub key: String,
     pub inputs: Vec<StackInput>,
 }
-
 
 /// Read a manifest: one `path,date` per line (`YYYY-MM-DD` or `YYYYMMDD`), relative paths
 /// relative to the manifest's folder; an optional header line, blank lines and `#` comments.
