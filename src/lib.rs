@@ -15,6 +15,7 @@
 //! streams them through [`engine::pipeline`] and runs each on [`engine::gpu`] or the CPU twin,
 //! with a [`engine::Control`] (cancel token, progress hook) passed in by the caller.
 
+pub mod choice;
 pub mod engine;
 pub mod error;
 pub mod io;

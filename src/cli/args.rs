@@ -6,7 +6,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::choice::Choice;
 use crate::engine::gpu::DeviceChoice;
+
+/// A value parser for a library enumeration named by words ([`Choice`]), with each word's help.
+fn choice<T: Choice>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        T::CHOICES
+            .iter()
+            .map(|(_, w, h)| PossibleValue::new(*w).help(*h)),
+    )
+    .map(|s| T::from_word(&s).expect("clap checked the word"))
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,7 +86,7 @@ pub struct QuicklookArgs {
     /// Band to draw (1-based).
     #[arg(long, default_value_t = 1)]
     pub band: u16,
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_parser = choice::<crate::io::quicklook::Colormap>(), default_value = "auto")]
     pub colormap: crate::io::quicklook::Colormap,
     /// Values mapped to the ends of the colormap (default: the index's typical range, else the
     /// 2nd and 98th percentiles; anomalies centred on 0).
@@ -157,7 +169,7 @@ pub struct ClimatologyArgs {
     #[arg(long, value_name = "CSV")]
     pub manifest: Option<PathBuf>,
     /// One climatology per period, in sub-folders of OUT (01, 02, ...).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<crate::io::stack::Period>())]
     pub period: Option<crate::io::stack::Period>,
     /// Keep only inputs of these years, e.g. 1991-2020.
     #[arg(long, value_name = "YYYY-YYYY")]
@@ -401,7 +413,7 @@ Examples:
 pub struct DeviceArgs {
     /// Where kernels run: auto (hardware GPU if any, else native CPU), gpu, software (wgpu CPU
     /// adapter, e.g. lavapipe), cpu (native Rust).
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_parser = choice::<DeviceChoice>(), default_value = "auto")]
     pub device: DeviceChoice,
     /// Use the adapter whose name contains this text (case-insensitive). Also WGPU_ADAPTER_NAME.
     #[arg(long, value_name = "SUBSTRING")]
@@ -451,7 +463,7 @@ pub struct BandArgs {
     pub cal: Calibration,
     /// Find the bands in --scene by the product's naming, with its calibration:
     /// landsat-l1-toa, landsat-c2l2, sentinel2-l2a. --band still overrides single roles.
-    #[arg(long, value_enum, requires = "scene")]
+    #[arg(long, value_parser = choice::<crate::io::products::presets::Sensor>(), requires = "scene")]
     pub sensor: Option<crate::io::products::presets::Sensor>,
     /// The product folder (Landsat scene with its MTL, Sentinel-2 .SAFE or band folder).
     #[arg(long, value_name = "DIR", requires = "sensor")]
@@ -514,7 +526,7 @@ pub struct OutputArgs {
     #[arg(long, value_name = "MIB", default_value_t = 256)]
     pub mem_limit: usize,
     /// Output compression (with the floating-point predictor for float outputs).
-    #[arg(long, value_enum, default_value = "deflate")]
+    #[arg(long, value_parser = choice::<crate::io::geotiff::encode::Compression>(), default_value = "deflate")]
     pub compress: crate::io::geotiff::encode::Compression,
     /// Output tile size in pixels (a multiple of 16); 0 writes strips.
     #[arg(long, value_name = "PX", default_value_t = 512)]

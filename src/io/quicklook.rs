@@ -11,7 +11,7 @@ use crate::kernels::samples::{NodataMatch, PackedBand};
 use crate::kernels::{self, Family};
 
 /// Colormaps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Colormap {
     /// Pick from the band's index family: vegetation greens, water blues, thermal for
     /// temperatures, diverging for anomalies.
@@ -25,6 +25,17 @@ pub enum Colormap {
     /// Blue – white – red, centred (anomalies, z-scores).
     Diverging,
     Gray,
+}
+
+impl crate::choice::Choice for Colormap {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
+        (Colormap::Auto, "auto", "Pick from the band's index family: vegetation greens, water blues, thermal for temperatures, diverging for anomalies"),
+        (Colormap::Vegetation, "vegetation", "Brown – yellow – green (vegetation indices)"),
+        (Colormap::Water, "water", "White – blue (water indices)"),
+        (Colormap::Thermal, "thermal", "Black – purple – orange – yellow (temperatures)"),
+        (Colormap::Diverging, "diverging", "Blue – white – red, centred (anomalies, z-scores)"),
+        (Colormap::Gray, "gray", "Black – white"),
+    ];
 }
 
 type Stops = &'static [(f32, [u8; 3])];

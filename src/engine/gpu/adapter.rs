@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 
 /// Which device runs the kernels (`--device`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeviceChoice {
     /// A hardware GPU if there is one, else the native CPU path (faster than a software
     /// adapter on CPU-only machines; see README "Performance").
@@ -18,6 +18,31 @@ pub enum DeviceChoice {
     Software,
     /// The native Rust path (multi-threaded CPU reference).
     Cpu,
+}
+
+impl crate::choice::Choice for DeviceChoice {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
+        (
+            DeviceChoice::Auto,
+            "auto",
+            "A hardware GPU if there is one, else the native CPU path",
+        ),
+        (
+            DeviceChoice::Gpu,
+            "gpu",
+            "A hardware GPU; an error if there is none",
+        ),
+        (
+            DeviceChoice::Software,
+            "software",
+            "wgpu's software adapter (Mesa lavapipe / llvmpipe, WARP)",
+        ),
+        (
+            DeviceChoice::Cpu,
+            "cpu",
+            "The native Rust path (multi-threaded CPU reference)",
+        ),
+    ];
 }
 
 /// What `climidx adapters` prints about one adapter.

@@ -11,13 +11,26 @@
 use crate::error::{Error, Result};
 
 /// Block compression of the outputs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Compression {
     None,
     #[default]
     Deflate,
     Zstd,
     Lzw,
+}
+
+impl crate::choice::Choice for Compression {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
+        (Compression::None, "none", "Uncompressed"),
+        (
+            Compression::Deflate,
+            "deflate",
+            "DEFLATE (zlib), read by every GIS",
+        ),
+        (Compression::Zstd, "zstd", "Zstandard: faster, GDAL ≥ 2.3"),
+        (Compression::Lzw, "lzw", "LZW"),
+    ];
 }
 
 impl Compression {

@@ -27,11 +27,31 @@ use crate::io::BandSource;
 use crate::kernels::Role;
 
 /// A product convention.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sensor {
     LandsatL1Toa,
     LandsatC2l2,
     Sentinel2L2a,
+}
+
+impl crate::choice::Choice for Sensor {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
+        (
+            Sensor::LandsatL1Toa,
+            "landsat-l1-toa",
+            "Landsat 4–9 Level-1: top-of-atmosphere reflectance from the MTL",
+        ),
+        (
+            Sensor::LandsatC2l2,
+            "landsat-c2l2",
+            "Landsat Collection 2 Level-2 surface reflectance and temperature",
+        ),
+        (
+            Sensor::Sentinel2L2a,
+            "sentinel2-l2a",
+            "Sentinel-2 Level-2A surface reflectance (SAFE or band folder)",
+        ),
+    ];
 }
 
 impl Sensor {

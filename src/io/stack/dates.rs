@@ -88,12 +88,29 @@ impl fmt::Display for Date {
 }
 
 /// How a year is divided into climatological periods.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Period {
     Month,
     Dekad,
     Week,
     Doy,
+}
+
+impl crate::choice::Choice for Period {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
+        (Period::Month, "month", "Calendar months 01–12"),
+        (
+            Period::Dekad,
+            "dekad",
+            "Dekads 01–36 (days 1–10, 11–20, 21–end of each month)",
+        ),
+        (
+            Period::Week,
+            "week",
+            "Weeks 01–52 of 7 days from 1 January (the last one takes the rest of the year)",
+        ),
+        (Period::Doy, "doy", "Days of the year 001–366"),
+    ];
 }
 
 impl Period {
