@@ -13,7 +13,7 @@ use climidx::engine::{compute_into, Backend, Processor};
 use climidx::kernels::abi::BandParams;
 use climidx::kernels::samples::PackedBand;
 use climidx::kernels::samples::{DataType, NodataMatch};
-use climidx::kernels::{Consts, Family, IndexDesc, Role, INDICES, ROLE_SLOTS};
+use climidx::kernels::{builtins, Consts, Family, Role, ROLE_SLOTS};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn device() -> Option<GpuContext> {
@@ -41,10 +41,10 @@ fn kernels(c: &mut Criterion) {
         eprintln!("benches: no adapter, GPU benchmarks skipped");
     }
     let nan = f32::NAN.to_bits();
-    for d in INDICES.iter().filter(|d| d.family == Family::Vegetation) {
-        let idx: [&'static IndexDesc; 1] = [d];
+    for d in builtins().iter().filter(|d| d.family == Family::Vegetation) {
+        let idx = [d.clone()];
         let k: [Consts; 1] = [d.default_constants()];
-        let mut group = c.benchmark_group(d.name);
+        let mut group = c.benchmark_group(d.name.as_ref());
         group
             .measurement_time(Duration::from_secs(if quick { 1 } else { 3 }))
             .sample_size(10);

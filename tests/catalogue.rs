@@ -14,18 +14,18 @@ use climidx::kernels::catalogue::Catalog;
 use climidx::kernels::expr::{BandScope, Program};
 use climidx::kernels::samples::DataType;
 use climidx::kernels::wgsl::kernel_source;
-use climidx::kernels::{self, Consts, Family, IndexDesc, ROLE_SLOTS};
+use climidx::kernels::{self, Consts, Family, IndexDesc, IndexRef, ROLE_SLOTS};
 use common::data::{bands_of, random_case};
 use common::{assert_matches, asset, fails, gpu_or_skip, ok, read_f32, tempdir};
 
 const NAN_BITS: u32 = 0x7fc0_0000;
 
-fn validate(descs: &[&IndexDesc]) {
+fn validate(descs: &[IndexRef]) {
     common::naga_validate(&kernel_source(descs, &[Some(DataType::U16); ROLE_SLOTS]));
 }
 
 /// GPU against CPU for `descs` on random reflectance-like data, in several windows.
-fn gpu_matches_cpu(descs: &[&'static IndexDesc], seed: u64, what: &str) {
+fn gpu_matches_cpu(descs: &[IndexRef], seed: u64, what: &str) {
     validate(descs);
     let Some(ctx) = gpu_or_skip(what) else { return };
     let c = random_case(seed, DataType::U16, 61, 13);
@@ -57,7 +57,7 @@ fn gpu_matches_cpu(descs: &[&'static IndexDesc], seed: u64, what: &str) {
 }
 
 /// Every entry of the built-in catalogue, compiled with its defaults.
-fn compiled_catalogue() -> Vec<&'static IndexDesc> {
+fn compiled_catalogue() -> Vec<IndexRef> {
     Catalog::builtin()
         .entries
         .iter()
@@ -108,7 +108,7 @@ fn hand_written_kernels_agree_with_their_catalogue_formulas() {
         for backend in &backends {
             let out = compute_in_memory(
                 *backend,
-                &[b, e],
+                &[b.clone(), e.clone()],
                 &[b.default_constants(), e.default_constants()],
                 &bands,
                 NAN_BITS,
@@ -116,7 +116,7 @@ fn hand_written_kernels_agree_with_their_catalogue_formulas() {
                 true,
             )
             .unwrap();
-            assert_matches(b, &out[1], &out[0], NAN_BITS, &|i| {
+            assert_matches(&b, &out[1], &out[0], NAN_BITS, &|i| {
                 format!("{builtin} vs {entry}, pixel {i}")
             });
         }
@@ -134,7 +134,7 @@ fn fused_mixed_pass_equals_separate_passes() {
         &BandScope::default(),
     )
     .unwrap();
-    let descs: Vec<&'static IndexDesc> = vec![
+    let descs: Vec<IndexRef> = vec![
         kernels::find("ndvi").unwrap(),
         cat.find("AWEIsh").unwrap().compile(&[]).unwrap(),
         kernels::find("evi").unwrap(),
@@ -238,7 +238,7 @@ fn expression_rules_hold_on_the_gpu() {
         for backend in [Backend::Gpu(ctx), Backend::Cpu] {
             let out = compute_in_memory(
                 backend,
-                &[d],
+                &[d.clone()],
                 &[d.default_constants()],
                 &bands,
                 NAN_BITS,
@@ -658,7 +658,7 @@ fn a_whole_asi_release_compiles_and_runs_on_the_gpu() {
     .iter()
     .map(|(n, v)| (n.to_string(), *v))
     .collect();
-    let descs: Vec<&'static IndexDesc> = cat
+    let descs: Vec<IndexRef> = cat
         .entries
         .iter()
         .filter(|e| e.unsupported.is_none())

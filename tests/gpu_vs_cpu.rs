@@ -9,19 +9,13 @@ use climidx::engine::{compute_in_memory, Backend};
 use climidx::kernels::abi::BandParams;
 use climidx::kernels::samples::PackedBand;
 use climidx::kernels::samples::{DataType, NodataMatch};
-use climidx::kernels::{self, Consts, IndexDesc, Role, INDICES, MAX_CONSTS, ROLE_SLOTS};
+use climidx::kernels::{self, builtins, Consts, IndexRef, Role, MAX_CONSTS, ROLE_SLOTS};
 use common::data::{bands_of, pack, random_case, Case};
 use common::{assert_matches, gpu_or_skip, Rng};
 
 const NAN_BITS: u32 = 0x7fc0_0000;
 
-fn check(
-    c: &Case,
-    indices: &[&'static IndexDesc],
-    window: Option<usize>,
-    out_nodata_bits: u32,
-    test: &str,
-) {
+fn check(c: &Case, indices: &[IndexRef], window: Option<usize>, out_nodata_bits: u32, test: &str) {
     let Some(ctx) = gpu_or_skip(test) else { return };
     let k: Vec<Consts> = indices.iter().map(|d| d.default_constants()).collect();
     let bands = bands_of(c);
@@ -65,7 +59,7 @@ fn check(
 
 #[test]
 fn every_index_matches_cpu_on_odd_shapes() {
-    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    let all: Vec<IndexRef> = builtins().to_vec();
     for (w, h) in [(1, 1), (17, 13), (256, 3), (3, 1), (1, 7)] {
         let c = random_case(w as u64 * 31 + h as u64, DataType::U16, w, h);
         check(&c, &all, None, NAN_BITS, &format!("{w}x{h}"));
@@ -75,7 +69,7 @@ fn every_index_matches_cpu_on_odd_shapes() {
 #[test]
 fn every_index_matches_cpu_across_many_windows() {
     // 97x61 with at most 200 px per window: 30 windows, none aligned to rows or words.
-    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    let all: Vec<IndexRef> = builtins().to_vec();
     let c = random_case(7, DataType::U16, 97, 61);
     check(
         &c,
@@ -125,7 +119,7 @@ fn zero_denominators_give_nodata_on_both_paths() {
         data,
         width: 41,
     };
-    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    let all: Vec<IndexRef> = builtins().to_vec();
     // The CPU reference itself: every normalized difference is 0/0 where all bands are 0
     // (EVI, EVI2 and SAVI have an additive L there, MSAVI2 and the anomaly `diff` no division);
     // for z-score, percent, VCI and TCI all-zero inputs mean std = 0, mean = 0, max = min.
@@ -133,7 +127,7 @@ fn zero_denominators_give_nodata_on_both_paths() {
     let cpu =
         compute_in_memory(Backend::Cpu, &all, &k, &bands_of(&c), NAN_BITS, None, true).unwrap();
     for (j, d) in all.iter().enumerate() {
-        if d.constants.is_empty() && !["msavi2", "diff"].contains(&d.name) {
+        if d.constants.is_empty() && !["msavi2", "diff"].contains(&d.name.as_ref()) {
             assert_eq!(
                 cpu[j][0].to_bits(),
                 NAN_BITS,
@@ -160,7 +154,7 @@ fn fused_pass_equals_separate_passes() {
     };
     let c = random_case(11, DataType::U16, 50, 20);
     let bands = bands_of(&c);
-    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    let all: Vec<IndexRef> = builtins().to_vec();
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
         common::assert_fused_equals_separate(backend, &all, &bands);
     }
@@ -182,7 +176,7 @@ fn uint16_extremes_are_exact() {
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
         let out = compute_in_memory(
             backend,
-            &[ndvi],
+            &[ndvi.clone()],
             &[[0.0; MAX_CONSTS]],
             &bands,
             NAN_BITS,
@@ -253,7 +247,7 @@ fn adapter_is_the_expected_one() {
 fn fast_cpu_path_equals_the_reference_bit_for_bit() {
     // The native path (`--device cpu`) against the shader-mirroring reference, every index and
     // sample type, with nodata, NaN/inf and zero denominators as in the random cases.
-    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    let all: Vec<IndexRef> = builtins().to_vec();
     for (n, dt) in DataType::ALL.into_iter().enumerate() {
         let c = random_case(500 + n as u64, dt, 301, 157); // several parallel chunks
         common::assert_fast_equals_reference(&all, &c, &[NAN_BITS, (-9999.0f32).to_bits()]);
@@ -269,7 +263,7 @@ fn the_largest_planned_window_fits_the_device_for_any_number_of_outputs() {
     else {
         return;
     };
-    let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+    let all: Vec<IndexRef> = builtins().to_vec();
     for n in [1, 5, 12, all.len()] {
         let idx = &all[..n];
         let k: Vec<Consts> = idx.iter().map(|d| d.default_constants()).collect();
@@ -306,7 +300,7 @@ fn a_missing_band_is_an_error_not_a_panic() {
     ));
     let e = compute_in_memory(
         Backend::Cpu,
-        &[ndvi],
+        &[ndvi.clone()],
         &[ndvi.default_constants()],
         &bands,
         NAN_BITS,

@@ -6,7 +6,7 @@ use crate::common;
 
 use climidx::engine::{compute_in_memory, Backend};
 use climidx::kernels::samples::DataType;
-use climidx::kernels::{Consts, IndexDesc, INDICES};
+use climidx::kernels::{builtins, Consts, IndexRef};
 use common::data::{bands_of, random_case};
 use common::{assert_matches, gpu_or_skip};
 use proptest::prelude::*;
@@ -43,7 +43,7 @@ proptest! {
         let Some(ctx) = gpu_or_skip("gpu_equals_cpu_on_random_rasters") else { return Ok(()) };
         let dt = DataType::ALL[dtype];
         let c = random_case(seed, dt, width, height);
-        let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+        let all: Vec<IndexRef> = builtins().to_vec();
         let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
         let bands = bands_of(&c);
         let gpu = compute_in_memory(Backend::Gpu(ctx), &all, &k, &bands, out_nodata, window, true).unwrap();
@@ -72,7 +72,7 @@ proptest! {
     ) {
         let dt = DataType::ALL[dtype];
         let c = random_case(seed, dt, width, height);
-        let all: Vec<&'static IndexDesc> = INDICES.iter().collect();
+        let all: Vec<IndexRef> = builtins().to_vec();
         let k: Vec<Consts> = all.iter().map(|d| d.default_constants()).collect();
         let bands = bands_of(&c);
         let ca = compute_in_memory(Backend::Cpu, &all, &k, &bands, NAN_BITS, Some(a), false).unwrap();

@@ -7,7 +7,7 @@ use super::gpu::GpuContext;
 use crate::error::{Error, Result};
 use crate::kernels::abi::BandParams;
 use crate::kernels::stats::Partial;
-use crate::kernels::{cpu, Consts, IndexDesc, ROLE_SLOTS};
+use crate::kernels::{cpu, Consts, IndexRef, ROLE_SLOTS};
 
 /// Where kernels run.
 #[derive(Clone, Copy)]
@@ -30,7 +30,7 @@ impl Backend<'_> {
 pub enum Processor<'c> {
     Gpu(GpuRunner<'c>),
     Cpu {
-        indices: Vec<&'static IndexDesc>,
+        indices: Vec<IndexRef>,
         k: Vec<Consts>,
         bands: [Option<BandParams>; ROLE_SLOTS],
         out_nodata_bits: u32,
@@ -43,7 +43,7 @@ pub enum Processor<'c> {
 impl<'c> Processor<'c> {
     pub fn new(
         backend: Backend<'c>,
-        indices: &[&'static IndexDesc],
+        indices: &[IndexRef],
         k: &[Consts],
         bands: &[Option<BandParams>; ROLE_SLOTS],
         out_nodata_bits: u32,

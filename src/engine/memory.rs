@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::kernels::abi::BandParams;
 use crate::kernels::samples::DataType;
 use crate::kernels::samples::PackedBand;
-use crate::kernels::{Consts, IndexDesc, ROLE_SLOTS};
+use crate::kernels::{Consts, IndexRef, ROLE_SLOTS};
 
 /// Pixels in the in-memory bands (all have the same length).
 fn band_pixels(bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS]) -> usize {
@@ -24,7 +24,7 @@ fn band_pixels(bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS]) -> usize
 /// Used by tests and benchmarks; the CLI streams files with [`super::run_index_job`].
 pub fn compute_in_memory(
     backend: Backend<'_>,
-    indices: &[&'static IndexDesc],
+    indices: &[IndexRef],
     k: &[Consts],
     bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS],
     out_nodata_bits: u32,
@@ -52,7 +52,7 @@ pub fn compute_in_memory(
 #[allow(clippy::too_many_arguments)]
 pub fn compute_into(
     backend: Backend<'_>,
-    indices: &[&'static IndexDesc],
+    indices: &[IndexRef],
     k: &[Consts],
     bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS],
     out_nodata_bits: u32,

@@ -102,10 +102,7 @@ pub struct QuicklookOptions {
 }
 
 /// The index a band was computed with (from climidx's metadata), for colormap, range and unit.
-fn band_index(
-    info: &crate::io::raster::RasterInfo,
-    band: usize,
-) -> Option<&'static kernels::IndexDesc> {
+fn band_index(info: &crate::io::raster::RasterInfo, band: usize) -> Option<kernels::IndexRef> {
     info.band_description(band)
         .and_then(|d| kernels::find(&d))
         .or_else(|| {
@@ -166,15 +163,15 @@ pub fn render(input: &Path, output: &Path, opts: &QuicklookOptions, overwrite: b
         .zip(&cnt)
         .map(|(s, &c)| (c > 0).then(|| (s / c as f64) as f32))
         .collect();
-    let colormap = match (opts.colormap, desc) {
+    let colormap = match (opts.colormap, desc.as_deref()) {
         (Colormap::Auto, Some(d)) => match d.family {
-            Family::Anomaly if matches!(d.name, "vci" | "tci" | "vhi" | "percent") => {
+            Family::Anomaly if matches!(d.name.as_ref(), "vci" | "tci" | "vhi" | "percent") => {
                 Colormap::Vegetation
             }
             Family::Anomaly => Colormap::Diverging,
             Family::Thermal if d.name == "emissivity" => Colormap::Gray,
             Family::Thermal => Colormap::Thermal,
-            _ if matches!(d.name, "ndwi" | "mndwi") => Colormap::Water,
+            _ if matches!(d.name.as_ref(), "ndwi" | "mndwi") => Colormap::Water,
             _ => Colormap::Vegetation,
         },
         (Colormap::Auto, None) => Colormap::Vegetation,
@@ -193,7 +190,7 @@ pub fn render(input: &Path, output: &Path, opts: &QuicklookOptions, overwrite: b
                     .unwrap_or(0.0)
             };
             let (lo, hi) = match desc {
-                Some(d) if d.family != Family::Thermal => d.range,
+                Some(ref d) if d.family != Family::Thermal => d.range,
                 _ if v.is_empty() => (0.0, 1.0),
                 _ => (pct(0.02), pct(0.98)),
             };
@@ -226,7 +223,7 @@ pub fn render(input: &Path, output: &Path, opts: &QuicklookOptions, overwrite: b
             oh,
             colormap,
             range,
-            &legend_title(&info, b as usize, desc),
+            &legend_title(&info, b as usize, desc.as_deref()),
         );
     }
     crate::io::sink::write_atomically(output, |tmp| {
@@ -243,7 +240,7 @@ fn legend_title(
     let name = info
         .band_description(band)
         .unwrap_or_else(|| format!("BAND {}", band + 1));
-    let unit = match desc.map(|d| (d.family, d.name)) {
+    let unit = match desc.map(|d| (d.family, d.name.as_ref())) {
         Some((Family::Thermal, "emissivity")) => "",
         Some((Family::Thermal, _)) => {
             if info.metadata_item("CLIMIDX_UNIT").as_deref() == Some("celsius") {

@@ -11,6 +11,7 @@
 //! Both split the window into chunks processed in parallel with rayon.
 
 use rayon::prelude::*;
+use std::ops::Deref;
 
 use crate::kernels::abi::{decode, fetch, masked, raw_sample, result_bits, BandParams, Sample};
 use crate::kernels::samples::DataType;
@@ -36,7 +37,7 @@ fn chunked<'a>(outputs: &'a mut [&mut [f32]], pixels: usize) -> Vec<Vec<&'a mut 
 }
 
 fn check_roles(
-    indices: &[&IndexDesc],
+    indices: &[impl Deref<Target = IndexDesc> + Sync],
     bands: &[RoleBand<'_>; ROLE_SLOTS],
 ) -> Vec<crate::kernels::Role> {
     let roles = crate::kernels::registry::roles_used(indices);
@@ -48,7 +49,7 @@ fn check_roles(
 
 /// Run `f(first_pixel, chunk_outputs)` over `pixels` pixels in parallel chunks of [`CHUNK`].
 fn par_chunks(
-    indices: &[&IndexDesc],
+    indices: &[impl Deref<Target = IndexDesc> + Sync],
     pixels: usize,
     outputs: &mut [&mut [f32]],
     f: impl Fn(usize, &mut [&mut [f32]]) + Sync,
@@ -63,7 +64,7 @@ fn par_chunks(
 /// Reference: compute `indices` (constants `k[j]`) for `pixels` pixels into
 /// `outputs[j][..pixels]`, pixel by pixel as the shader does.
 pub fn run_window_reference(
-    indices: &[&IndexDesc],
+    indices: &[impl Deref<Target = IndexDesc> + Sync],
     k: &[Consts],
     bands: &[RoleBand<'_>; ROLE_SLOTS],
     pixels: usize,
@@ -126,7 +127,7 @@ fn decode_run(b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
 
 /// Fast path: same results as [`run_window_reference`], bit for bit.
 pub fn run_window(
-    indices: &[&IndexDesc],
+    indices: &[impl Deref<Target = IndexDesc> + Sync],
     k: &[Consts],
     bands: &[RoleBand<'_>; ROLE_SLOTS],
     pixels: usize,

@@ -5,6 +5,10 @@
 //! Adding an index is one row here plus its `_px` function in Rust and WGSL; tests, the naga
 //! check, the CLI and the benchmarks iterate [`INDICES`].
 
+use std::borrow::Cow;
+use std::ops::Deref;
+use std::sync::{Arc, LazyLock};
+
 use super::vocab::{Consts, Px, Role, MAX_CONSTS};
 use super::{anomaly, thermal, vegetation};
 
@@ -69,14 +73,14 @@ impl std::fmt::Debug for CpuFns {
 }
 
 /// How an index is evaluated on the CPU (and which WGSL function computes it).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Eval {
     /// A hand-written `_px` function in Rust and WGSL (the built-in fast path).
     Builtin(CpuFns),
     /// A formula compiled by [`crate::kernels::expr`]; `wgsl_name` is its generated WGSL function.
     Program {
-        program: &'static crate::kernels::expr::Program,
-        wgsl_name: &'static str,
+        program: Arc<crate::kernels::expr::Program>,
+        wgsl_name: String,
     },
 }
 
@@ -105,20 +109,21 @@ impl Tolerance {
     }
 }
 
-/// One index.
-#[derive(Debug)]
+/// One index. Built-in rows borrow static text; compiled formulas own theirs. Jobs hold
+/// indices as [`IndexRef`]s, shared and freed with the last user.
+#[derive(Clone, Debug)]
 pub struct IndexDesc {
     /// CLI value and WGSL entry point.
-    pub name: &'static str,
-    pub long_name: &'static str,
+    pub name: Cow<'static, str>,
+    pub long_name: Cow<'static, str>,
     pub family: Family,
     /// Roles in the order the `_px` function takes them.
-    pub roles: &'static [Role],
-    pub formula: &'static str,
+    pub roles: Cow<'static, [Role]>,
+    pub formula: Cow<'static, str>,
     pub constants: &'static [ConstDesc],
     /// Typical output range for reflectance inputs in [0, 1] (documentation and quicklooks).
     pub range: (f32, f32),
-    pub reference: &'static str,
+    pub reference: Cow<'static, str>,
     pub cpu: Eval,
     /// Division and sqrt are not correctly rounded on every GPU (WGSL allows 2.5 ULP), and
     /// drivers may fuse multiply-adds: relative error near 1e-6, amplified where a denominator
@@ -126,10 +131,13 @@ pub struct IndexDesc {
     pub tolerance: Tolerance,
 }
 
+/// A shared index descriptor, as jobs, processors and bindings hold them.
+pub type IndexRef = Arc<IndexDesc>;
+
 impl IndexDesc {
     /// The per-pixel reference: `s` the samples of [`Self::roles`] in order, `k` the constants.
     pub fn eval_px(&self, s: &[f32], k: &Consts) -> Px {
-        match self.cpu {
+        match &self.cpu {
             Eval::Builtin(f) => (f.px)(s, k),
             Eval::Program { program, .. } => program.eval_px(s),
         }
@@ -137,7 +145,7 @@ impl IndexDesc {
 
     /// The batch form (see [`BatchFn`]).
     pub fn eval_batch(&self, inputs: &[&[f32]], k: &Consts, out: &mut [f32]) {
-        match self.cpu {
+        match &self.cpu {
             Eval::Builtin(f) => (f.batch)(inputs, k, out),
             Eval::Program { program, .. } => program.eval_batch(inputs, out),
         }
@@ -145,26 +153,22 @@ impl IndexDesc {
 
     /// Name of the WGSL function computing this index.
     pub fn wgsl_name(&self) -> String {
-        match self.cpu {
+        match &self.cpu {
             Eval::Builtin(_) => format!("{}_px", self.name),
-            Eval::Program { wgsl_name, .. } => wgsl_name.to_string(),
+            Eval::Program { wgsl_name, .. } => wgsl_name.clone(),
         }
     }
 
-    /// An index computed by a compiled formula. The descriptor lives for the rest of the
-    /// process (a run compiles a handful), like the built-in ones.
+    /// An index computed by a compiled formula. Its WGSL function is named after a hash of the
+    /// generated code, so a formula compiled twice (in one run or in two) has one name and one
+    /// pipeline-cache key.
     pub fn from_program(
         name: &str,
         long_name: &str,
         family: Family,
         program: crate::kernels::expr::Program,
         reference: &str,
-    ) -> &'static IndexDesc {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-        let id = NEXT.fetch_add(1, Ordering::Relaxed);
-        let program: &'static crate::kernels::expr::Program = Box::leak(Box::new(program));
+    ) -> IndexRef {
         let consts: Vec<String> = program
             .constants
             .iter()
@@ -175,21 +179,25 @@ impl IndexDesc {
         } else {
             format!("{} with {}", program.source, consts.join(", "))
         };
-        Box::leak(Box::new(IndexDesc {
-            name: leak(name.to_string()),
-            long_name: leak(long_name.to_string()),
+        let wgsl_name = format!(
+            "expr_{:016x}_px",
+            fnv1a(program.wgsl_function("f").as_bytes())
+        );
+        Arc::new(IndexDesc {
+            name: Cow::Owned(name.to_string()),
+            long_name: Cow::Owned(long_name.to_string()),
             family,
-            roles: Box::leak(program.roles.clone().into_boxed_slice()),
-            formula: leak(formula),
+            roles: Cow::Owned(program.roles.clone()),
+            formula: Cow::Owned(formula),
             constants: &[],
             range: (-1.0, 1.0),
-            reference: leak(reference.to_string()),
+            reference: Cow::Owned(reference.to_string()),
             cpu: Eval::Program {
-                program,
-                wgsl_name: leak(format!("expr{id}_px")),
+                program: Arc::new(program),
+                wgsl_name,
             },
             tolerance: PROGRAM_TOL,
-        }))
+        })
     }
 
     /// Position of the constant called `name`.
@@ -259,23 +267,23 @@ use crate::kernels::vocab::Role::*;
 /// Every built-in index.
 pub static INDICES: &[IndexDesc] = &[
     IndexDesc {
-        name: "ndvi",
-        long_name: "Normalized Difference Vegetation Index",
+        name: Cow::Borrowed("ndvi"),
+        long_name: Cow::Borrowed("Normalized Difference Vegetation Index"),
         family: Family::Vegetation,
-        roles: &[Red, Nir],
-        formula: "(N - R) / (N + R)",
+        roles: Cow::Borrowed(&[Red, Nir]),
+        formula: Cow::Borrowed("(N - R) / (N + R)"),
         constants: &[],
         range: (-1.0, 1.0),
-        reference: "Rouse et al. 1974, NASA SP-351 (ntrs 19740022614)",
+        reference: Cow::Borrowed("Rouse et al. 1974, NASA SP-351 (ntrs 19740022614)"),
         cpu: cpu_fns!(|s, _k| vegetation::ndvi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
-        name: "evi",
-        long_name: "Enhanced Vegetation Index",
+        name: Cow::Borrowed("evi"),
+        long_name: Cow::Borrowed("Enhanced Vegetation Index"),
         family: Family::Vegetation,
-        roles: &[Blue, Red, Nir],
-        formula: "G * (N - R) / (N + C1 * R - C2 * B + L)",
+        roles: Cow::Borrowed(&[Blue, Red, Nir]),
+        formula: Cow::Borrowed("G * (N - R) / (N + C1 * R - C2 * B + L)"),
         constants: &[
             ConstDesc {
                 name: "G",
@@ -295,7 +303,7 @@ pub static INDICES: &[IndexDesc] = &[
             },
         ],
         range: (-1.0, 1.0),
-        reference: "Huete et al. 2002, doi:10.1016/S0034-4257(02)00096-2",
+        reference: Cow::Borrowed("Huete et al. 2002, doi:10.1016/S0034-4257(02)00096-2"),
         cpu: cpu_fns!(|s, k| vegetation::evi_px(s[0], s[1], s[2], k[0], k[1], k[2], k[3])),
         tolerance: Tolerance {
             abs: 1e-5,
@@ -303,11 +311,11 @@ pub static INDICES: &[IndexDesc] = &[
         },
     },
     IndexDesc {
-        name: "evi2",
-        long_name: "Two-band Enhanced Vegetation Index",
+        name: Cow::Borrowed("evi2"),
+        long_name: Cow::Borrowed("Two-band Enhanced Vegetation Index"),
         family: Family::Vegetation,
-        roles: &[Red, Nir],
-        formula: "G * (N - R) / (N + C * R + L)",
+        roles: Cow::Borrowed(&[Red, Nir]),
+        formula: Cow::Borrowed("G * (N - R) / (N + C * R + L)"),
         constants: &[
             ConstDesc {
                 name: "G",
@@ -323,7 +331,7 @@ pub static INDICES: &[IndexDesc] = &[
             },
         ],
         range: (-1.0, 1.0),
-        reference: "Jiang et al. 2008, doi:10.1016/j.rse.2008.06.006",
+        reference: Cow::Borrowed("Jiang et al. 2008, doi:10.1016/j.rse.2008.06.006"),
         cpu: cpu_fns!(|s, k| vegetation::evi2_px(s[0], s[1], k[0], k[1], k[2])),
         tolerance: Tolerance {
             abs: 1e-5,
@@ -331,17 +339,17 @@ pub static INDICES: &[IndexDesc] = &[
         },
     },
     IndexDesc {
-        name: "savi",
-        long_name: "Soil-Adjusted Vegetation Index",
+        name: Cow::Borrowed("savi"),
+        long_name: Cow::Borrowed("Soil-Adjusted Vegetation Index"),
         family: Family::Vegetation,
-        roles: &[Red, Nir],
-        formula: "(1 + L) * (N - R) / (N + R + L)",
+        roles: Cow::Borrowed(&[Red, Nir]),
+        formula: Cow::Borrowed("(1 + L) * (N - R) / (N + R + L)"),
         constants: &[ConstDesc {
             name: "L",
             value: 0.5,
         }],
         range: (-1.5, 1.5),
-        reference: "Huete 1988, doi:10.1016/0034-4257(88)90106-X",
+        reference: Cow::Borrowed("Huete 1988, doi:10.1016/0034-4257(88)90106-X"),
         cpu: cpu_fns!(|s, k| vegetation::savi_px(s[0], s[1], k[0])),
         tolerance: Tolerance {
             abs: 1e-5,
@@ -349,14 +357,14 @@ pub static INDICES: &[IndexDesc] = &[
         },
     },
     IndexDesc {
-        name: "msavi2",
-        long_name: "Modified Soil-Adjusted Vegetation Index 2",
+        name: Cow::Borrowed("msavi2"),
+        long_name: Cow::Borrowed("Modified Soil-Adjusted Vegetation Index 2"),
         family: Family::Vegetation,
-        roles: &[Red, Nir],
-        formula: "(2 * N + 1 - sqrt((2 * N + 1)^2 - 8 * (N - R))) / 2",
+        roles: Cow::Borrowed(&[Red, Nir]),
+        formula: Cow::Borrowed("(2 * N + 1 - sqrt((2 * N + 1)^2 - 8 * (N - R))) / 2"),
         constants: &[],
         range: (-1.0, 1.0),
-        reference: "Qi et al. 1994, doi:10.1016/0034-4257(94)90134-1",
+        reference: Cow::Borrowed("Qi et al. 1994, doi:10.1016/0034-4257(94)90134-1"),
         cpu: cpu_fns!(|s, _k| vegetation::msavi2_px(s[0], s[1])),
         tolerance: Tolerance {
             abs: 1e-5,
@@ -364,127 +372,127 @@ pub static INDICES: &[IndexDesc] = &[
         },
     },
     IndexDesc {
-        name: "ndwi",
-        long_name: "Normalized Difference Water Index (McFeeters)",
+        name: Cow::Borrowed("ndwi"),
+        long_name: Cow::Borrowed("Normalized Difference Water Index (McFeeters)"),
         family: Family::Vegetation,
-        roles: &[Green, Nir],
-        formula: "(G - N) / (G + N)",
+        roles: Cow::Borrowed(&[Green, Nir]),
+        formula: Cow::Borrowed("(G - N) / (G + N)"),
         constants: &[],
         range: (-1.0, 1.0),
-        reference: "McFeeters 1996, doi:10.1080/01431169608948714",
+        reference: Cow::Borrowed("McFeeters 1996, doi:10.1080/01431169608948714"),
         cpu: cpu_fns!(|s, _k| vegetation::ndwi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
-        name: "mndwi",
-        long_name: "Modified Normalized Difference Water Index",
+        name: Cow::Borrowed("mndwi"),
+        long_name: Cow::Borrowed("Modified Normalized Difference Water Index"),
         family: Family::Vegetation,
-        roles: &[Green, Swir1],
-        formula: "(G - S1) / (G + S1)",
+        roles: Cow::Borrowed(&[Green, Swir1]),
+        formula: Cow::Borrowed("(G - S1) / (G + S1)"),
         constants: &[],
         range: (-1.0, 1.0),
-        reference: "Xu 2006, doi:10.1080/01431160600589179",
+        reference: Cow::Borrowed("Xu 2006, doi:10.1080/01431160600589179"),
         cpu: cpu_fns!(|s, _k| vegetation::mndwi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
-        name: "nbr",
-        long_name: "Normalized Burn Ratio",
+        name: Cow::Borrowed("nbr"),
+        long_name: Cow::Borrowed("Normalized Burn Ratio"),
         family: Family::Vegetation,
-        roles: &[Nir, Swir2],
-        formula: "(N - S2) / (N + S2)",
+        roles: Cow::Borrowed(&[Nir, Swir2]),
+        formula: Cow::Borrowed("(N - S2) / (N + S2)"),
         constants: &[],
         range: (-1.0, 1.0),
-        reference: "Key & Benson, USGS OFR 02-11, doi:10.3133/ofr0211",
+        reference: Cow::Borrowed("Key & Benson, USGS OFR 02-11, doi:10.3133/ofr0211"),
         cpu: cpu_fns!(|s, _k| vegetation::nbr_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
-        name: "ndmi",
-        long_name: "Normalized Difference Moisture Index",
+        name: Cow::Borrowed("ndmi"),
+        long_name: Cow::Borrowed("Normalized Difference Moisture Index"),
         family: Family::Vegetation,
-        roles: &[Nir, Swir1],
-        formula: "(N - S1) / (N + S1)",
+        roles: Cow::Borrowed(&[Nir, Swir1]),
+        formula: Cow::Borrowed("(N - S1) / (N + S1)"),
         constants: &[],
         range: (-1.0, 1.0),
-        reference: "Wilson & Sader 2002, doi:10.1016/S0034-4257(01)00318-2",
+        reference: Cow::Borrowed("Wilson & Sader 2002, doi:10.1016/S0034-4257(01)00318-2"),
         cpu: cpu_fns!(|s, _k| vegetation::ndmi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
-        name: "ndbi",
-        long_name: "Normalized Difference Built-up Index",
+        name: Cow::Borrowed("ndbi"),
+        long_name: Cow::Borrowed("Normalized Difference Built-up Index"),
         family: Family::Vegetation,
-        roles: &[Nir, Swir1],
-        formula: "(S1 - N) / (S1 + N)",
+        roles: Cow::Borrowed(&[Nir, Swir1]),
+        formula: Cow::Borrowed("(S1 - N) / (S1 + N)"),
         constants: &[],
         range: (-1.0, 1.0),
-        reference: "Zha et al. 2003, doi:10.1080/01431160304987",
+        reference: Cow::Borrowed("Zha et al. 2003, doi:10.1080/01431160304987"),
         cpu: cpu_fns!(|s, _k| vegetation::ndbi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
-        name: "ndsi",
-        long_name: "Normalized Difference Snow Index",
+        name: Cow::Borrowed("ndsi"),
+        long_name: Cow::Borrowed("Normalized Difference Snow Index"),
         family: Family::Vegetation,
-        roles: &[Green, Swir1],
-        formula: "(G - S1) / (G + S1)",
+        roles: Cow::Borrowed(&[Green, Swir1]),
+        formula: Cow::Borrowed("(G - S1) / (G + S1)"),
         constants: &[],
         range: (-1.0, 1.0),
-        reference: "Hall, Riggs & Salomonson 1994, doi:10.1109/IGARSS.1994.399618",
+        reference: Cow::Borrowed("Hall, Riggs & Salomonson 1994, doi:10.1109/IGARSS.1994.399618"),
         cpu: cpu_fns!(|s, _k| vegetation::ndsi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
-        name: "gndvi",
-        long_name: "Green Normalized Difference Vegetation Index",
+        name: Cow::Borrowed("gndvi"),
+        long_name: Cow::Borrowed("Green Normalized Difference Vegetation Index"),
         family: Family::Vegetation,
-        roles: &[Green, Nir],
-        formula: "(N - G) / (N + G)",
+        roles: Cow::Borrowed(&[Green, Nir]),
+        formula: Cow::Borrowed("(N - G) / (N + G)"),
         constants: &[],
         range: (-1.0, 1.0),
-        reference: "Gitelson et al. 1996, doi:10.1016/S0034-4257(96)00072-7",
+        reference: Cow::Borrowed("Gitelson et al. 1996, doi:10.1016/S0034-4257(96)00072-7"),
         cpu: cpu_fns!(|s, _k| vegetation::gndvi_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     // Thermal family: constants come from the scene's MTL and `climidx lst` options; the defaults
     // here are Landsat 8/9 TIRS band 10's (thermal::TIRS_B10).
     IndexDesc {
-        name: "bt",
-        long_name: "Brightness temperature",
+        name: Cow::Borrowed("bt"),
+        long_name: Cow::Borrowed("Brightness temperature"),
         family: Family::Thermal,
-        roles: &[Thermal],
-        formula: "K2 / ln(K1 / L + 1) + UNIT",
+        roles: Cow::Borrowed(&[Thermal]),
+        formula: Cow::Borrowed("K2 / ln(K1 / L + 1) + UNIT"),
         constants: &[c("K1", thermal::TIRS_B10.k1), c("K2", thermal::TIRS_B10.k2), c("UNIT", 0.0)],
         range: (250.0, 340.0),
-        reference: "USGS Landsat 8 Data Users Handbook, section 5.3",
+        reference: Cow::Borrowed("USGS Landsat 8 Data Users Handbook, section 5.3"),
         cpu: cpu_fns!(|s, k| thermal::bt_px(s[0], k[0], k[1], k[2])),
         tolerance: KELVIN_TOL,
     },
     IndexDesc {
-        name: "emissivity",
-        long_name: "Land-surface emissivity (NDVI thresholds, Avdan, or constant)",
+        name: Cow::Borrowed("emissivity"),
+        long_name: Cow::Borrowed("Land-surface emissivity (NDVI thresholds, Avdan, or constant)"),
         family: Family::Thermal,
-        roles: &[Red, Nir],
-        formula: "NDVI<S: A-B*R; NDVI>V: EV; else EV*Pv+ES*(1-Pv)+(1-ES)*EV*F*(1-Pv), Pv=((NDVI-S)/(V-S))^2",
+        roles: Cow::Borrowed(&[Red, Nir]),
+        formula: Cow::Borrowed("NDVI<S: A-B*R; NDVI>V: EV; else EV*Pv+ES*(1-Pv)+(1-ES)*EV*F*(1-Pv), Pv=((NDVI-S)/(V-S))^2"),
         constants: EMISSIVITY_CONSTS,
         range: (0.9, 1.0),
-        reference: "Sobrino et al. 2004, doi:10.1016/j.rse.2004.02.003; Avdan & Jovanovska 2016, doi:10.1155/2016/1480307",
+        reference: Cow::Borrowed("Sobrino et al. 2004, doi:10.1016/j.rse.2004.02.003; Avdan & Jovanovska 2016, doi:10.1155/2016/1480307"),
         cpu: cpu_fns!(|s, k| thermal::emissivity_px(s[0], s[1], k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9])),
         tolerance: Tolerance { abs: 2e-6, rel: 0.0 },
     },
     IndexDesc {
-        name: "lst",
-        long_name: "Land-surface temperature, single channel",
+        name: Cow::Borrowed("lst"),
+        long_name: Cow::Borrowed("Land-surface temperature, single channel"),
         family: Family::Thermal,
-        roles: &[Red, Nir, Thermal],
-        formula: "BT / (1 + (LAMBDA * BT / RHO) * ln(emissivity)) + UNIT",
+        roles: Cow::Borrowed(&[Red, Nir, Thermal]),
+        formula: Cow::Borrowed("BT / (1 + (LAMBDA * BT / RHO) * ln(emissivity)) + UNIT"),
         constants: with_emissivity!(
             [c("K1", thermal::TIRS_B10.k1), c("K2", thermal::TIRS_B10.k2), c("LAMBDA", thermal::TIRS_B10.lambda_um), c("RHO", thermal::RHO_UM_K)],
             [c("UNIT", 0.0)]
         ),
         range: (250.0, 340.0),
-        reference: "Sobrino et al. 2004, doi:10.1016/j.rse.2004.02.003 (emissivity); Artis & Carnahan 1982 (LST)",
+        reference: Cow::Borrowed("Sobrino et al. 2004, doi:10.1016/j.rse.2004.02.003 (emissivity); Artis & Carnahan 1982 (LST)"),
         cpu: cpu_fns!(|s, k| thermal::lst_px(
             s[0], s[1], s[2], k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11], k[12], k[13],
             k[14]
@@ -492,11 +500,11 @@ pub static INDICES: &[IndexDesc] = &[
         tolerance: KELVIN_TOL,
     },
     IndexDesc {
-        name: "lst_sw",
-        long_name: "Land-surface temperature, split window (Landsat 8/9 B10 + B11)",
+        name: Cow::Borrowed("lst_sw"),
+        long_name: Cow::Borrowed("Land-surface temperature, split window (Landsat 8/9 B10 + B11)"),
         family: Family::Thermal,
-        roles: &[Red, Nir, Thermal, Thermal2],
-        formula: "T10 + C1*dT + C2*dT^2 + C0 + (C3 + C4*W)(1 - e) + (C5 + C6*W)*de + UNIT",
+        roles: Cow::Borrowed(&[Red, Nir, Thermal, Thermal2]),
+        formula: Cow::Borrowed("T10 + C1*dT + C2*dT^2 + C0 + (C3 + C4*W)(1 - e) + (C5 + C6*W)*de + UNIT"),
         constants: with_emissivity!(
             [
                 c("K1_10", thermal::TIRS_B10.k1),
@@ -521,7 +529,7 @@ pub static INDICES: &[IndexDesc] = &[
             ]
         ),
         range: (250.0, 340.0),
-        reference: "Jimenez-Munoz et al. 2014, doi:10.1109/LGRS.2014.2312032",
+        reference: Cow::Borrowed("Jimenez-Munoz et al. 2014, doi:10.1109/LGRS.2014.2312032"),
         cpu: cpu_fns!(|s, k| thermal::lst_sw_px(
             s[0], s[1], s[2], s[3], k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11], k[12],
             k[13], k[14], k[15], k[16], k[17], k[18], k[19], k[20], k[21], k[22], k[23], k[24], k[25], k[26]
@@ -529,94 +537,94 @@ pub static INDICES: &[IndexDesc] = &[
         tolerance: KELVIN_TOL,
     },
     IndexDesc {
-        name: "st",
-        long_name: "Surface temperature pass-through (Collection 2 Level-2 ST_B10)",
+        name: Cow::Borrowed("st"),
+        long_name: Cow::Borrowed("Surface temperature pass-through (Collection 2 Level-2 ST_B10)"),
         family: Family::Thermal,
-        roles: &[Thermal],
-        formula: "DN * 0.00341802 + 149.0 + UNIT (scale applied as the band's scale/offset)",
+        roles: Cow::Borrowed(&[Thermal]),
+        formula: Cow::Borrowed("DN * 0.00341802 + 149.0 + UNIT (scale applied as the band's scale/offset)"),
         constants: &[c("UNIT", 0.0)],
         range: (250.0, 340.0),
-        reference: "USGS, How do I use a scale factor with Landsat Level-2 science products?",
+        reference: Cow::Borrowed("USGS, How do I use a scale factor with Landsat Level-2 science products?"),
         cpu: cpu_fns!(|s, k| thermal::st_px(s[0], k[0])),
         tolerance: KELVIN_TOL,
     },
     // Anomaly family: inputs are an observation and its period's climatology.
     IndexDesc {
-        name: "diff",
-        long_name: "Difference from the climatological mean",
+        name: Cow::Borrowed("diff"),
+        long_name: Cow::Borrowed("Difference from the climatological mean"),
         family: Family::Anomaly,
-        roles: &[Value, Mean],
-        formula: "x - mean",
+        roles: Cow::Borrowed(&[Value, Mean]),
+        formula: Cow::Borrowed("x - mean"),
         constants: &[],
         range: (-0.5, 0.5),
-        reference: "openEO `anomaly` process; ArcGIS Anomaly function (difference from mean)",
+        reference: Cow::Borrowed("openEO `anomaly` process; ArcGIS Anomaly function (difference from mean)"),
         cpu: cpu_fns!(|s, _k| anomaly::diff_px(s[0], s[1])),
         tolerance: RATIO_TOL,
     },
     IndexDesc {
-        name: "zscore",
-        long_name: "Standardized anomaly",
+        name: Cow::Borrowed("zscore"),
+        long_name: Cow::Borrowed("Standardized anomaly"),
         family: Family::Anomaly,
-        roles: &[Value, Mean, Std],
-        formula: "(x - mean) / std",
+        roles: Cow::Borrowed(&[Value, Mean, Std]),
+        formula: Cow::Borrowed("(x - mean) / std"),
         constants: &[],
         range: (-3.0, 3.0),
-        reference: "Digital Earth Africa monthly NDVI standardised anomaly (REFERENCES.md 2c)",
+        reference: Cow::Borrowed("Digital Earth Africa monthly NDVI standardised anomaly (REFERENCES.md 2c)"),
         cpu: cpu_fns!(|s, _k| anomaly::zscore_px(s[0], s[1], s[2])),
         tolerance: Tolerance { abs: 1e-5, rel: 2e-5 },
     },
     IndexDesc {
-        name: "percent",
-        long_name: "Percent of normal",
+        name: Cow::Borrowed("percent"),
+        long_name: Cow::Borrowed("Percent of normal"),
         family: Family::Anomaly,
-        roles: &[Value, Mean],
-        formula: "100 * x / mean",
+        roles: Cow::Borrowed(&[Value, Mean]),
+        formula: Cow::Borrowed("100 * x / mean"),
         constants: &[],
         range: (0.0, 200.0),
-        reference: "climate_indices PNP; ArcGIS Anomaly function (percent of average)",
+        reference: Cow::Borrowed("climate_indices PNP; ArcGIS Anomaly function (percent of average)"),
         cpu: cpu_fns!(|s, _k| anomaly::percent_px(s[0], s[1])),
         tolerance: Tolerance { abs: 1e-4, rel: 4e-6 },
     },
     IndexDesc {
-        name: "vci",
-        long_name: "Vegetation Condition Index",
+        name: Cow::Borrowed("vci"),
+        long_name: Cow::Borrowed("Vegetation Condition Index"),
         family: Family::Anomaly,
-        roles: &[Value, Min, Max],
-        formula: "100 * (x - min) / (max - min)",
+        roles: Cow::Borrowed(&[Value, Min, Max]),
+        formula: Cow::Borrowed("100 * (x - min) / (max - min)"),
         constants: &[],
         range: (0.0, 100.0),
-        reference: "Kogan 1995, doi:10.1016/0273-1177(95)00079-T",
+        reference: Cow::Borrowed("Kogan 1995, doi:10.1016/0273-1177(95)00079-T"),
         cpu: cpu_fns!(|s, _k| anomaly::vci_px(s[0], s[1], s[2])),
         tolerance: Tolerance { abs: 1e-3, rel: 2e-5 },
     },
     IndexDesc {
-        name: "tci",
-        long_name: "Temperature Condition Index",
+        name: Cow::Borrowed("tci"),
+        long_name: Cow::Borrowed("Temperature Condition Index"),
         family: Family::Anomaly,
-        roles: &[Value, Min, Max],
-        formula: "100 * (max - x) / (max - min)",
+        roles: Cow::Borrowed(&[Value, Min, Max]),
+        formula: Cow::Borrowed("100 * (max - x) / (max - min)"),
         constants: &[],
         range: (0.0, 100.0),
-        reference: "Kogan 1995, doi:10.1016/0273-1177(95)00079-T",
+        reference: Cow::Borrowed("Kogan 1995, doi:10.1016/0273-1177(95)00079-T"),
         cpu: cpu_fns!(|s, _k| anomaly::tci_px(s[0], s[1], s[2])),
         tolerance: Tolerance { abs: 1e-3, rel: 2e-5 },
     },
     IndexDesc {
-        name: "vhi",
-        long_name: "Vegetation Health Index",
+        name: Cow::Borrowed("vhi"),
+        long_name: Cow::Borrowed("Vegetation Health Index"),
         family: Family::Anomaly,
-        roles: &[Vci, Tci],
-        formula: "A * vci + (1 - A) * tci",
+        roles: Cow::Borrowed(&[Vci, Tci]),
+        formula: Cow::Borrowed("A * vci + (1 - A) * tci"),
         constants: &[c("A", 0.5)],
         range: (0.0, 100.0),
-        reference: "Kogan 1995, doi:10.1016/0273-1177(95)00079-T; FAO ASIS (equal weights)",
+        reference: Cow::Borrowed("Kogan 1995, doi:10.1016/0273-1177(95)00079-T; FAO ASIS (equal weights)"),
         cpu: cpu_fns!(|s, k| anomaly::vhi_px(s[0], s[1], k[0])),
         tolerance: Tolerance { abs: 1e-4, rel: 4e-6 },
     },
 ];
 
 /// Roles used by any of `indices`, in slot order.
-pub fn roles_used(indices: &[&IndexDesc]) -> Vec<Role> {
+pub fn roles_used<D: Deref<Target = IndexDesc>>(indices: &[D]) -> Vec<Role> {
     let mut roles: Vec<Role> = indices
         .iter()
         .flat_map(|d| d.roles.iter().copied())
@@ -626,14 +634,31 @@ pub fn roles_used(indices: &[&IndexDesc]) -> Vec<Role> {
     roles
 }
 
-/// Look an index up by name (case-insensitive).
-pub fn find(name: &str) -> Option<&'static IndexDesc> {
-    INDICES.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+/// The built-in rows ([`INDICES`]) as shared descriptors, made once.
+pub fn builtins() -> &'static [IndexRef] {
+    static BUILTIN: LazyLock<Vec<IndexRef>> =
+        LazyLock::new(|| INDICES.iter().map(|d| Arc::new(d.clone())).collect());
+    &BUILTIN
+}
+
+/// Look a built-in index up by name (case-insensitive).
+pub fn find(name: &str) -> Option<IndexRef> {
+    builtins()
+        .iter()
+        .find(|d| d.name.eq_ignore_ascii_case(name))
+        .cloned()
 }
 
 /// All index names, for error messages and help.
 pub fn names() -> Vec<&'static str> {
-    INDICES.iter().map(|d| d.name).collect()
+    INDICES.iter().map(|d| d.name.as_ref()).collect()
+}
+
+/// 64-bit FNV-1a: a stable name for generated code.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! are composed here too: this is the one place that assembles WGSL.
 
 use std::fmt::Write as _;
+use std::ops::Deref;
 
 use super::abi::{self as common, PX_PER_INVOCATION, WG_SIZE};
 use super::climatology::{Stage, INPUT_ROLE};
@@ -85,7 +86,10 @@ pub fn fetch_fn(dtype: DataType) -> String {
 
 /// Full WGSL source of the kernel computing `indices` (output `j` is `indices[j]`) from bands
 /// stored as `dtypes[slot]` (each used role must have one).
-pub fn kernel_source(indices: &[&IndexDesc], dtypes: &[Option<DataType>; ROLE_SLOTS]) -> String {
+pub fn kernel_source(
+    indices: &[impl Deref<Target = IndexDesc>],
+    dtypes: &[Option<DataType>; ROLE_SLOTS],
+) -> String {
     assert!(
         indices.len() <= MAX_OUTPUTS,
         "at most {MAX_OUTPUTS} outputs per kernel"
@@ -99,11 +103,11 @@ pub fn kernel_source(indices: &[&IndexDesc], dtypes: &[Option<DataType>; ROLE_SL
     // Compiled formulas: one generated function each.
     let mut emitted: Vec<String> = Vec::new();
     for d in indices {
-        if let crate::kernels::Eval::Program { program, wgsl_name } = d.cpu {
+        if let crate::kernels::Eval::Program { program, wgsl_name } = &d.cpu {
             if !emitted.iter().any(|n| n == wgsl_name) {
                 s.push('\n');
                 s.push_str(&program.wgsl_function(wgsl_name));
-                emitted.push(wgsl_name.to_string());
+                emitted.push(wgsl_name.clone());
             }
         }
     }

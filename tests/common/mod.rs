@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use climidx::engine::gpu::{adapter, AdapterSummary, DeviceChoice, GpuContext};
-use climidx::kernels::IndexDesc;
+use climidx::kernels::{IndexDesc, IndexRef};
 
 /// One device for the whole test binary (created once, as in the product).
 pub fn gpu_or_skip(test: &str) -> Option<&'static GpuContext> {
@@ -238,7 +238,7 @@ pub fn naga_validate(src: &str) -> wgpu::naga::Module {
 /// `descs` fused in one pass give the same bits as each alone (in other windows), on `backend`.
 pub fn assert_fused_equals_separate(
     backend: climidx::engine::Backend<'_>,
-    descs: &[&'static IndexDesc],
+    descs: &[IndexRef],
     bands: &[Option<(
         climidx::kernels::abi::BandParams,
         &climidx::kernels::samples::PackedBand,
@@ -249,7 +249,8 @@ pub fn assert_fused_equals_separate(
     let k: Vec<climidx::kernels::Consts> = descs.iter().map(|d| d.default_constants()).collect();
     let fused = compute_in_memory(backend, descs, &k, bands, nan, None, true).unwrap();
     for (j, d) in descs.iter().enumerate() {
-        let alone = compute_in_memory(backend, &[d], &[k[j]], bands, nan, Some(96), true).unwrap();
+        let alone =
+            compute_in_memory(backend, &[d.clone()], &[k[j]], bands, nan, Some(96), true).unwrap();
         let a: Vec<u32> = alone[0].iter().map(|v| v.to_bits()).collect();
         let f: Vec<u32> = fused[j].iter().map(|v| v.to_bits()).collect();
         assert_eq!(a, f, "{}: fused and separate passes differ", d.name);
@@ -258,11 +259,7 @@ pub fn assert_fused_equals_separate(
 
 /// The native fast path (`cpu::run_window`) equals the shader-mirroring reference
 /// (`cpu::run_window_reference`) bit for bit on `case`, for each output nodata pattern.
-pub fn assert_fast_equals_reference(
-    descs: &[&'static IndexDesc],
-    case: &data::Case,
-    nodata: &[u32],
-) {
+pub fn assert_fast_equals_reference(descs: &[IndexRef], case: &data::Case, nodata: &[u32]) {
     use climidx::kernels::abi::BandParams;
     let k: Vec<climidx::kernels::Consts> = descs.iter().map(|d| d.default_constants()).collect();
     let params: Vec<Option<BandParams>> = case

@@ -31,7 +31,7 @@ use crate::io::BandSource;
 use crate::kernels::abi::BandParams;
 use crate::kernels::samples::PackedBand;
 use crate::kernels::samples::{DataType, NodataMatch};
-use crate::kernels::{Consts, IndexDesc, Role, ROLE_SLOTS};
+use crate::kernels::{Consts, IndexRef, Role, ROLE_SLOTS};
 
 /// Band order of the benchmark file.
 pub const FILE_ROLES: [Role; 4] = [Role::Blue, Role::Green, Role::Red, Role::Nir];
@@ -39,7 +39,7 @@ pub const FILE_ROLES: [Role; 4] = [Role::Blue, Role::Green, Role::Red, Role::Nir
 pub struct BenchConfig {
     pub size: u32,
     pub rounds: usize,
-    pub indices: Vec<&'static IndexDesc>,
+    pub indices: Vec<IndexRef>,
     pub peers: bool,
     pub workdir: PathBuf,
     /// An existing 4-band uint16 file (blue, green, red, nir) instead of a generated one.

@@ -2,6 +2,7 @@
 //! NumPy + rasterio and Orfeo ToolBox when they are installed. Each is timed as a whole
 //! process (median of the rounds after a warm-up), and its output is compared with climidx's.
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -57,7 +58,7 @@ fn time(rounds: usize, make: &dyn Fn() -> Command) -> Option<Vec<Duration>> {
 pub fn run_peers(
     input: &Path,
     dir: &Path,
-    indices: &[&IndexDesc],
+    indices: &[impl Deref<Target = IndexDesc>],
     rounds: usize,
     notes: &mut Vec<String>,
 ) -> Vec<(String, Vec<Duration>, PathBuf)> {

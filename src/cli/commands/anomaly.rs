@@ -41,7 +41,7 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
     let folder = manifest.folder_for(&a.climatology, date)?;
     let d = kernels::find(index_name(a.kind)).expect("anomaly kinds are registered");
     let mut bands = Vec::new();
-    for r in d.roles {
+    for r in d.roles.iter() {
         let b = if *r == Role::Value {
             let mut b = BandSource::new(Role::Value, a.input.clone(), a.band);
             b.force_nodata = a.cal.nodata;
@@ -65,7 +65,7 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
         metadata.push(("CLIMIDX_DATE".to_string(), d.to_string()));
     }
     let job = super::index::make_job(
-        vec![d],
+        vec![d.clone()],
         vec![d.default_constants()],
         bands,
         &a.output,

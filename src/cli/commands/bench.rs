@@ -86,7 +86,7 @@ pub fn run(a: &BenchArgs) -> Result<()> {
         let _ = std::fs::remove_dir_all(&workdir);
     }
     let report = report?;
-    let names: Vec<&str> = cfg.indices.iter().map(|d| d.name).collect();
+    let names: Vec<&str> = cfg.indices.iter().map(|d| d.name.as_ref()).collect();
     print!("{}", table(&report, &names.join(",")));
     if let Some(p) = &a.json {
         std::fs::write(p, json(&report, &names.join(",")))

@@ -74,14 +74,14 @@ pub fn resolve(
     names: &[String],
     catalog: Option<&Catalog>,
     consts: &[(String, f64)],
-) -> Result<(Vec<&'static kernels::IndexDesc>, Vec<kernels::Consts>)> {
+) -> Result<(Vec<kernels::IndexRef>, Vec<kernels::Consts>)> {
     let builtin_catalog = Catalog::builtin();
-    let mut descs: Vec<&'static kernels::IndexDesc> = Vec::new();
+    let mut descs: Vec<kernels::IndexRef> = Vec::new();
     let mut ks = Vec::new();
     let mut used: Vec<&str> = Vec::new();
     for name in names {
         let from_file = catalog.and_then(|c| c.find(name));
-        let d: &'static kernels::IndexDesc = if let Some(e) = from_file {
+        let d: kernels::IndexRef = if let Some(e) = from_file {
             e.compile(consts)?
         } else if let Some(d) = kernels::find(name) {
             if d.family == kernels::Family::Thermal {
@@ -103,7 +103,7 @@ pub fn resolve(
                 if catalog.is_some() { " file" } else { "" }
             )));
         };
-        if let kernels::Eval::Program { program, .. } = d.cpu {
+        if let kernels::Eval::Program { program, .. } = &d.cpu {
             used.extend(
                 consts
                     .iter()
@@ -170,7 +170,7 @@ pub fn run_expr(a: &ExprArgs) -> Result<()> {
         kernels::IndexDesc::from_program(&a.name, "formula", kernels::Family::Expression, p, "");
     let meta = vec![("CLIMIDX_EXPRESSION".into(), a.formula.clone())];
     let job = band_job(
-        vec![d],
+        vec![d.clone()],
         vec![d.default_constants()],
         &a.input,
         &a.output,
@@ -182,7 +182,7 @@ pub fn run_expr(a: &ExprArgs) -> Result<()> {
 
 /// The job of `index` and `expr`: `--band` specs with one calibration for every band.
 fn band_job(
-    indices: Vec<&'static kernels::IndexDesc>,
+    indices: Vec<kernels::IndexRef>,
     constants: Vec<kernels::Consts>,
     input: &BandArgs,
     output: &Path,
@@ -247,7 +247,7 @@ pub fn mask_band(spec: &str, select: &[String], scene_file: Option<&Path>) -> Re
 /// An [`IndexJob`] with unit calibration (bands carry their own) from the options every
 /// index-writing command shares.
 pub fn make_job(
-    indices: Vec<&'static kernels::IndexDesc>,
+    indices: Vec<kernels::IndexRef>,
     constants: Vec<kernels::Consts>,
     bands: Vec<BandSource>,
     output: &Path,

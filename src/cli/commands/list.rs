@@ -10,7 +10,7 @@ use crate::kernels::{self, Family, IndexDesc, INDICES};
 fn domain_of(d: &IndexDesc, cat: &Catalog) -> String {
     match d.family {
         Family::Vegetation => cat
-            .find(d.name)
+            .find(&d.name)
             .map(|e| e.domain.clone())
             .unwrap_or_else(|| "vegetation".into()),
         f => f.name().to_string(),

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::io::products::landsat::Scene;
 use crate::io::BandSource;
 use crate::kernels::thermal::{ThermalBand, JM2014, RHO_UM_K};
-use crate::kernels::{self, Consts, IndexDesc, Role};
+use crate::kernels::{self, Consts, IndexDesc, IndexRef, Role};
 
 /// Collection 2 Level-2 surface temperature scale and offset (USGS Landsat Level-2 science
 /// products FAQ): ST = DN·0.00341802 + 149.0 K.
@@ -169,7 +169,7 @@ pub fn run(a: &LstArgs) -> Result<()> {
         Ok(b)
     };
 
-    let mut descs: Vec<&'static IndexDesc> = Vec::new();
+    let mut descs: Vec<IndexRef> = Vec::new();
     let mut consts: Vec<Consts> = Vec::new();
     let mut bands: Vec<BandSource> = Vec::new();
     let mut meta = vec![
@@ -225,7 +225,7 @@ pub fn run(a: &LstArgs) -> Result<()> {
             )?);
             let d = find("st");
             let mut k = d.default_constants();
-            set(&mut k, d, "UNIT", unit);
+            set(&mut k, &d, "UNIT", unit);
             descs.push(d);
             consts.push(k);
         }
@@ -246,26 +246,26 @@ pub fn run(a: &LstArgs) -> Result<()> {
                 (_, LstOutput::Bt) => {
                     let d = find("bt");
                     let mut k = d.default_constants();
-                    set(&mut k, d, "K1", k1);
-                    set(&mut k, d, "K2", k2);
-                    set(&mut k, d, "UNIT", unit);
+                    set(&mut k, &d, "K1", k1);
+                    set(&mut k, &d, "K2", k2);
+                    set(&mut k, &d, "UNIT", unit);
                     descs.push(d);
                     consts.push(k);
                 }
                 (LstMethod::SingleChannel, LstOutput::Lst) => {
                     let d = find("lst");
                     let mut k = d.default_constants();
-                    set(&mut k, d, "K1", k1);
-                    set(&mut k, d, "K2", k2);
+                    set(&mut k, &d, "K1", k1);
+                    set(&mut k, &d, "K2", k2);
                     set(
                         &mut k,
-                        d,
+                        &d,
                         "LAMBDA",
                         a.wavelength.unwrap_or(tband.lambda_um) as f64,
                     );
-                    set(&mut k, d, "RHO", RHO_UM_K as f64);
-                    emissivity_consts(&mut k, d, a, &emis, &tband, "");
-                    set(&mut k, d, "UNIT", unit);
+                    set(&mut k, &d, "RHO", RHO_UM_K as f64);
+                    emissivity_consts(&mut k, &d, a, &emis, &tband, "");
+                    set(&mut k, &d, "UNIT", unit);
                     descs.push(d);
                     consts.push(k);
                 }
@@ -290,14 +290,14 @@ pub fn run(a: &LstArgs) -> Result<()> {
                         ("K2_11", k2b),
                         ("W", w as f64),
                     ] {
-                        set(&mut k, d, name, v);
+                        set(&mut k, &d, name, v);
                     }
                     for (i, c) in JM2014.iter().enumerate() {
-                        set(&mut k, d, &format!("C{i}"), *c as f64);
+                        set(&mut k, &d, &format!("C{i}"), *c as f64);
                     }
-                    emissivity_consts(&mut k, d, a, &emis, &tband, "");
-                    emissivity_consts(&mut k, d, a, &emis, &t2band, "_11");
-                    set(&mut k, d, "UNIT", unit);
+                    emissivity_consts(&mut k, &d, a, &emis, &tband, "");
+                    emissivity_consts(&mut k, &d, a, &emis, &t2band, "_11");
+                    set(&mut k, &d, "UNIT", unit);
                     descs.push(d);
                     consts.push(k);
                 }
@@ -305,7 +305,7 @@ pub fn run(a: &LstArgs) -> Result<()> {
             if a.with_emissivity {
                 let d = find("emissivity");
                 let mut k = d.default_constants();
-                emissivity_consts(&mut k, d, a, &emis, &tband, "");
+                emissivity_consts(&mut k, &d, a, &emis, &tband, "");
                 descs.push(d);
                 consts.push(k);
             }

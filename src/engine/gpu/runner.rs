@@ -11,6 +11,7 @@
 //! GPU memory: input `Σ words(band) × 4` bytes + output `n_outputs × 4` bytes per pixel of
 //! window capacity (+ the same again for the readback buffer when staging).
 
+use std::ops::Deref;
 use std::sync::mpsc;
 
 use super::dispatch;
@@ -83,7 +84,7 @@ impl<'c> GpuRunner<'c> {
     /// role's decode parameters; `k[j]` the constants of output `j`.
     pub fn new(
         ctx: &'c GpuContext,
-        indices: &[&IndexDesc],
+        indices: &[impl Deref<Target = IndexDesc>],
         k: &[Consts],
         bands: &[Option<BandParams>; ROLE_SLOTS],
         out_nodata_bits: u32,

@@ -19,12 +19,12 @@ use crate::io::sink::same_file;
 use crate::io::{BandSource, SinkOptions};
 use crate::kernels::abi::{fetch, masked};
 use crate::kernels::stats::Partial;
-use crate::kernels::{Consts, IndexDesc, Role};
+use crate::kernels::{Consts, IndexRef, Role};
 
 /// Everything `climidx index` needs.
 #[derive(Clone, Debug)]
 pub struct IndexJob {
-    pub indices: Vec<&'static IndexDesc>,
+    pub indices: Vec<IndexRef>,
     pub constants: Vec<Consts>,
     pub bands: Vec<BandSource>,
     pub scale: f32,
@@ -68,7 +68,7 @@ impl IndexJob {
             }
         }
         for d in &self.indices {
-            for r in d.roles {
+            for r in d.roles.iter() {
                 if !by_role.contains_key(r) {
                     return Err(Error::Usage(format!(
                         "index '{}' needs the '{}' band; pass --band {}=FILE[:N]",

@@ -27,7 +27,7 @@ pub fn index_metadata(
             "CLIMIDX_INDICES".to_string(),
             job.indices
                 .iter()
-                .map(|d| d.name)
+                .map(|d| d.name.as_ref())
                 .collect::<Vec<_>>()
                 .join(","),
         ),

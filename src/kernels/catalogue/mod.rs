@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::kernels::expr::{BandScope, Program};
-use crate::kernels::{Family, IndexDesc};
+use crate::kernels::{Family, IndexDesc, IndexRef};
 
 /// One catalogue entry.
 #[derive(Clone, Debug)]
@@ -40,7 +40,7 @@ pub struct Catalog {
 
 impl Entry {
     /// Compile with the entry's defaults overridden by `overrides` (`--const`).
-    pub fn compile(&self, overrides: &[(String, f64)]) -> Result<&'static IndexDesc> {
+    pub fn compile(&self, overrides: &[(String, f64)]) -> Result<IndexRef> {
         if let Some(why) = &self.unsupported {
             return Err(Error::Usage(format!(
                 "index '{}' is not supported: {why}",
