@@ -13,6 +13,69 @@ use crate::error::{Error, Result};
 /// Default bound on one wait for the device (override: `CLIMIDX_GPU_TIMEOUT_S`).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How windows travel between host and device.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Transfer {
+    /// Mapped buffers on software adapters that offer `MAPPABLE_PRIMARY_BUFFERS` (host memory:
+    /// no copies), staging everywhere else.
+    #[default]
+    Auto,
+    /// `queue.write_buffer` uploads and a readback copy, as on hardware GPUs, on any adapter
+    /// (tests run the hardware path on lavapipe with this).
+    Staging,
+    /// Mapped primary buffers; an error where the adapter lacks the feature.
+    Mapped,
+}
+
+impl crate::choice::Choice for Transfer {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
+        (Transfer::Auto, "auto", "Mapped buffers on software adapters, staging on hardware GPUs"),
+        (Transfer::Staging, "staging", "write_buffer uploads and a readback copy, on any adapter"),
+        (Transfer::Mapped, "mapped", "Mapped primary buffers (software adapters)"),
+    ];
+}
+
+/// Choices made when the device is created.
+#[derive(Clone, Copy, Debug)]
+pub struct GpuOptions {
+    pub transfer: Transfer,
+    /// Bound on any single wait for the device.
+    pub timeout: Duration,
+}
+
+impl Default for GpuOptions {
+    fn default() -> Self {
+        GpuOptions {
+            transfer: Transfer::Auto,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+impl GpuOptions {
+    /// The defaults, overridden by `CLIMIDX_GPU_TRANSFER` (`auto`, `staging`, `mapped`) and
+    /// `CLIMIDX_GPU_TIMEOUT_S` (seconds). A value that does not parse is an error.
+    pub fn from_env() -> Result<Self> {
+        use crate::choice::Choice;
+        let mut o = GpuOptions::default();
+        if let Ok(s) = std::env::var("CLIMIDX_GPU_TRANSFER") {
+            o.transfer = Transfer::from_word(&s).ok_or_else(|| {
+                Error::Usage(format!(
+                    "CLIMIDX_GPU_TRANSFER={s:?}: expected one of {}",
+                    Transfer::words().join(", ")
+                ))
+            })?;
+        }
+        if let Ok(s) = std::env::var("CLIMIDX_GPU_TIMEOUT_S") {
+            let secs = s.parse::<f64>().ok().filter(|v| *v > 0.0).ok_or_else(|| {
+                Error::Usage(format!("CLIMIDX_GPU_TIMEOUT_S={s:?}: expected seconds > 0"))
+            })?;
+            o.timeout = Duration::from_secs_f64(secs);
+        }
+        Ok(o)
+    }
+}
+
 pub struct GpuContext {
     pub adapter: wgpu::Adapter,
     pub device: wgpu::Device,
@@ -28,13 +91,28 @@ pub struct GpuContext {
 }
 
 impl GpuContext {
-    /// Create the device on `adapter`.
+    /// Create the device on `adapter` with [`GpuOptions::from_env`].
     pub fn new(adapter: wgpu::Adapter) -> Result<Self> {
+        Self::with_options(adapter, GpuOptions::from_env()?)
+    }
+
+    /// Create the device on `adapter`.
+    pub fn with_options(adapter: wgpu::Adapter, opts: GpuOptions) -> Result<Self> {
         let summary = AdapterSummary::of(&adapter);
         let mut features = wgpu::Features::empty();
         // Mapped primary buffers are host memory on CPU adapters (a win) but slow host-visible
         // storage on discrete GPUs, so only ask for them on software adapters.
-        let mappable = summary.is_software() && summary.mappable_primary_buffers;
+        let mappable = match opts.transfer {
+            Transfer::Auto => summary.is_software() && summary.mappable_primary_buffers,
+            Transfer::Staging => false,
+            Transfer::Mapped if summary.mappable_primary_buffers => true,
+            Transfer::Mapped => {
+                return Err(Error::Device(format!(
+                    "{} has no mappable primary buffers; use the staging transfer",
+                    summary.one_line()
+                )))
+            }
+        };
         if mappable {
             features |= wgpu::Features::MAPPABLE_PRIMARY_BUFFERS;
         }
@@ -62,12 +140,7 @@ impl GpuContext {
                 g.get_or_insert_with(|| format!("device lost ({reason:?}): {msg}"));
             }
         });
-        let timeout = std::env::var("CLIMIDX_GPU_TIMEOUT_S")
-            .ok()
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| *s > 0.0)
-            .map(Duration::from_secs_f64)
-            .unwrap_or(DEFAULT_TIMEOUT);
+        let timeout = opts.timeout;
         let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
             binding,
             visibility: wgpu::ShaderStages::COMPUTE,
@@ -95,7 +168,11 @@ impl GpuContext {
             ],
         });
         let limits = device.limits();
-        log::info!("adapter: {}", summary.one_line());
+        log::info!(
+            "adapter: {} ({} transfer)",
+            summary.one_line(),
+            if mappable { "mapped" } else { "staging" }
+        );
         let ctx = GpuContext {
             adapter,
             device,

@@ -8,4 +8,4 @@ pub mod dispatch;
 pub mod runner;
 
 pub use adapter::{AdapterSummary, DeviceChoice};
-pub use context::GpuContext;
+pub use context::{GpuContext, GpuOptions, Transfer};
