@@ -4,6 +4,11 @@
 //! The grammar is that of the Awesome Spectral Indices catalogue plus comparisons and
 //! `where(cond, a, b)`; the nodata rules are those of the built-in indices (see [`program`]).
 //!
+//! Layout: [`parse`](mod@parse) (text → syntax tree), [`program`] (the program, its operations
+//! and rules), `lower` (syntax tree → program: typing, folding, deduplication), `scalar` (one
+//! operation on scalars, shared by folding and the CPU evaluator), `eval` (the CPU evaluator) and
+//! `wgsl` (the WGSL back end).
+//!
 //! Names resolve, case-sensitively, to bands — the ASI symbols (`A B G G1 Y R RE1 RE2 RE3 N N2
 //! WV S1 S2 T T1 T2`, [`crate::kernels::ASI_BANDS`]) or climidx role names (`red`, `nir`,
 //! `swir1`, …) — or to constants (the ASI defaults of [`ASI_CONSTANTS`], the catalogue entry's
@@ -11,6 +16,11 @@
 
 pub mod parse;
 pub mod program;
+
+mod eval;
+mod lower;
+mod scalar;
+mod wgsl;
 
 pub use parse::{parse, ExprError};
 pub use program::{Program, Scope, Sym};

@@ -1,0 +1,386 @@
+//! Syntax tree → [`Program`]: name resolution, typing, constant folding, deduplication and the
+//! lowering of `**`, behind the compile entry point [`Program::compile`].
+//!
+//! Folding: operations on constants are evaluated at compile time (with the same rules), and
+//! identical operations are computed once (common subexpressions), so a formula that repeats
+//! `(N - R)/(N + R)` costs one division.
+
+use std::collections::HashMap;
+
+use super::parse::{Ast, BinOp, ExprError, Span};
+use super::program::{Op, Program, Scope, Sym, Ty};
+use super::scalar::apply;
+use crate::kernels::Role;
+
+struct Builder<'a> {
+    src: &'a str,
+    scope: &'a dyn Scope,
+    ops: Vec<Op>,
+    dedup: HashMap<Op, u32>,
+    roles: Vec<Role>,
+    constants: Vec<(String, f64)>,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, op: Op) -> u32 {
+        if let Some(&i) = self.dedup.get(&op) {
+            return i;
+        }
+        // Fold operations whose operands are all constants (when the result is valid).
+        let args = op.args();
+        if !args.is_empty()
+            && args
+                .iter()
+                .all(|&a| matches!(self.ops[a as usize], Op::Const(_)))
+        {
+            let v: Vec<f32> = args
+                .iter()
+                .map(|&a| match self.ops[a as usize] {
+                    Op::Const(bits) => f32::from_bits(bits),
+                    _ => unreachable!(),
+                })
+                .collect();
+            let r = apply(
+                &op,
+                v[0],
+                *v.get(1).unwrap_or(&0.0),
+                *v.get(2).unwrap_or(&0.0),
+            );
+            if !r.is_nan() && op.ty() == Ty::Float {
+                return self.constant(r);
+            }
+        }
+        let i = self.ops.len() as u32;
+        self.ops.push(op);
+        self.dedup.insert(op, i);
+        i
+    }
+
+    fn constant(&mut self, v: f32) -> u32 {
+        self.push(Op::Const(v.to_bits()))
+    }
+
+    fn const_value(&self, i: u32) -> Option<f32> {
+        match self.ops[i as usize] {
+            Op::Const(b) => Some(f32::from_bits(b)),
+            _ => None,
+        }
+    }
+
+    fn ty(&self, i: u32) -> Ty {
+        self.ops[i as usize].ty()
+    }
+
+    fn err<T>(&self, msg: impl Into<String>, span: Span) -> Result<T, ExprError> {
+        Err(ExprError::new(msg, span, self.src))
+    }
+
+    fn float(&mut self, a: &Ast) -> Result<u32, ExprError> {
+        let i = self.lower(a)?;
+        if self.ty(i) != Ty::Float {
+            return self.err(
+                "a comparison is not a number; use it as where(condition, a, b)",
+                a.span(),
+            );
+        }
+        Ok(i)
+    }
+
+    fn lower(&mut self, a: &Ast) -> Result<u32, ExprError> {
+        match a {
+            Ast::Num(v, _) => Ok(self.constant(*v as f32)),
+            Ast::Name(n, span) => match self.scope.lookup(n) {
+                Some(Sym::Band(r)) => {
+                    let idx = match self.roles.iter().position(|x| *x == r) {
+                        Some(i) => i,
+                        None => {
+                            self.roles.push(r);
+                            self.roles.len() - 1
+                        }
+                    };
+                    Ok(self.push(Op::Input(idx as u32)))
+                }
+                Some(Sym::Const(v)) => {
+                    if !self.constants.iter().any(|(c, _)| c == n) {
+                        self.constants.push((n.clone(), v));
+                    }
+                    Ok(self.constant(v as f32))
+                }
+                None => {
+                    let mut known = self.scope.known();
+                    known.sort();
+                    known.dedup();
+                    self.err(
+                        format!("unknown name '{n}'; known: {}", known.join(" ")),
+                        *span,
+                    )
+                }
+            },
+            Ast::Neg(x, _) => {
+                let x = self.float(x)?;
+                Ok(self.push(Op::Neg(x)))
+            }
+            Ast::Bin(op, l, r, span) => {
+                if op.is_comparison() {
+                    let (x, y) = (self.float(l)?, self.float(r)?);
+                    return Ok(self.push(match op {
+                        BinOp::Lt => Op::Lt(x, y),
+                        BinOp::Le => Op::Le(x, y),
+                        BinOp::Gt => Op::Gt(x, y),
+                        BinOp::Ge => Op::Ge(x, y),
+                        BinOp::Eq => Op::Eq(x, y),
+                        _ => Op::Ne(x, y),
+                    }));
+                }
+                let x = self.float(l)?;
+                let y = self.float(r)?;
+                Ok(match op {
+                    BinOp::Add => self.push(Op::Add(x, y)),
+                    BinOp::Sub => self.push(Op::Sub(x, y)),
+                    BinOp::Mul => self.push(Op::Mul(x, y)),
+                    BinOp::Div => self.push(Op::Div(x, y)),
+                    BinOp::Pow => self.power(x, y, *span)?,
+                    _ => unreachable!("comparisons handled above"),
+                })
+            }
+            Ast::Call(f, args, span) => self.call(f, args, *span),
+        }
+    }
+
+    /// `x ** y` with the lowering rules of [`program`](super::program).
+    fn power(&mut self, x: u32, y: u32, _span: Span) -> Result<u32, ExprError> {
+        let Some(e) = self.const_value(y) else {
+            return Ok(self.push(Op::Pow(x, y)));
+        };
+        let e64 = e as f64;
+        if e.fract() == 0.0 && e.abs() <= 64.0 {
+            let n = e as i32;
+            let pos = |b: &mut Self, n: i32| -> u32 {
+                match n {
+                    1 => x,
+                    2 => b.push(Op::Mul(x, x)),
+                    3 => {
+                        let s = b.push(Op::Mul(x, x));
+                        b.push(Op::Mul(s, x))
+                    }
+                    4 => {
+                        let s = b.push(Op::Mul(x, x));
+                        b.push(Op::Mul(s, s))
+                    }
+                    _ => b.push(Op::PowI(x, n)),
+                }
+            };
+            return Ok(match n {
+                0 => self.push(Op::PowI(x, 0)),
+                n if n > 0 => pos(self, n),
+                n if n >= -4 => {
+                    let p = pos(self, -n);
+                    let one = self.constant(1.0);
+                    self.push(Op::Div(one, p))
+                }
+                n => self.push(Op::PowI(x, n)),
+            });
+        }
+        if e == 0.5 {
+            return Ok(self.push(Op::Sqrt(x)));
+        }
+        if e == -0.5 {
+            let s = self.push(Op::Sqrt(x));
+            let one = self.constant(1.0);
+            return Ok(self.push(Op::Div(one, s)));
+        }
+        if (e64 - 1.0 / 3.0).abs() < 1e-7 {
+            return Ok(self.push(Op::Cbrt(x)));
+        }
+        Ok(self.push(Op::Pow(x, y)))
+    }
+
+    fn call(&mut self, f: &str, args: &[Ast], span: Span) -> Result<u32, ExprError> {
+        let arity = |n: usize, b: &Self| -> Result<(), ExprError> {
+            if args.len() == n {
+                Ok(())
+            } else {
+                b.err(
+                    format!("{f}() takes {n} argument(s), got {}", args.len()),
+                    span,
+                )
+            }
+        };
+        let unary = |b: &mut Self, mk: fn(u32) -> Op| -> Result<u32, ExprError> {
+            arity(1, b)?;
+            let x = b.float(&args[0])?;
+            Ok(b.push(mk(x)))
+        };
+        match f {
+            "abs" => unary(self, Op::Abs),
+            "sqrt" => unary(self, Op::Sqrt),
+            "exp" => unary(self, Op::Exp),
+            "log" | "ln" => unary(self, Op::Ln),
+            "log10" => unary(self, Op::Log10),
+            "tanh" => unary(self, Op::Tanh),
+            "min" | "max" => {
+                if args.len() < 2 {
+                    return self.err(format!("{f}() takes 2 or more arguments, got {}", args.len()), span);
+                }
+                let mut acc = self.float(&args[0])?;
+                for a in &args[1..] {
+                    let v = self.float(a)?;
+                    acc = self.push(if f == "min" { Op::Min(acc, v) } else { Op::Max(acc, v) });
+                }
+                Ok(acc)
+            }
+            "where" => {
+                arity(3, self)?;
+                let c = self.lower(&args[0])?;
+                if self.ty(c) != Ty::Bool {
+                    return self.err("where() needs a comparison first, e.g. where(S1 > 0, N / S1, 0)", args[0].span());
+                }
+                let a = self.float(&args[1])?;
+                let b = self.float(&args[2])?;
+                Ok(self.push(Op::Where(c, a, b)))
+            }
+            "spatial_max" | "spatial_min" | "spatial_mean" | "kernel" => self.err(
+                format!("{f}() needs a scene-wide reduction or kernel inputs, which a per-pixel kernel cannot compute"),
+                span,
+            ),
+            _ => self.err(
+                format!("unknown function '{f}'; known: abs sqrt exp log log10 tanh min max where"),
+                span,
+            ),
+        }
+    }
+}
+
+/// Drop operations the result does not use (operands of folded constants) and renumber.
+fn compact(ops: Vec<Op>, result: u32) -> (Vec<Op>, u32) {
+    let mut live = vec![false; ops.len()];
+    live[result as usize] = true;
+    for j in (0..ops.len()).rev() {
+        if live[j] {
+            for a in ops[j].args() {
+                live[a as usize] = true;
+            }
+        }
+    }
+    let mut new_index = vec![0u32; ops.len()];
+    let mut out = Vec::new();
+    for (j, op) in ops.into_iter().enumerate() {
+        if !live[j] {
+            continue;
+        }
+        let m = |i: u32| new_index[i as usize];
+        use Op::*;
+        let op = match op {
+            Input(_) | Const(_) => op,
+            Neg(a) => Neg(m(a)),
+            Abs(a) => Abs(m(a)),
+            Sqrt(a) => Sqrt(m(a)),
+            Exp(a) => Exp(m(a)),
+            Ln(a) => Ln(m(a)),
+            Log10(a) => Log10(m(a)),
+            Tanh(a) => Tanh(m(a)),
+            PowI(a, n) => PowI(m(a), n),
+            Cbrt(a) => Cbrt(m(a)),
+            Add(a, b) => Add(m(a), m(b)),
+            Sub(a, b) => Sub(m(a), m(b)),
+            Mul(a, b) => Mul(m(a), m(b)),
+            Div(a, b) => Div(m(a), m(b)),
+            Min(a, b) => Min(m(a), m(b)),
+            Max(a, b) => Max(m(a), m(b)),
+            Pow(a, b) => Pow(m(a), m(b)),
+            Lt(a, b) => Lt(m(a), m(b)),
+            Le(a, b) => Le(m(a), m(b)),
+            Gt(a, b) => Gt(m(a), m(b)),
+            Ge(a, b) => Ge(m(a), m(b)),
+            Eq(a, b) => Eq(m(a), m(b)),
+            Ne(a, b) => Ne(m(a), m(b)),
+            Where(c, a, b) => Where(m(c), m(a), m(b)),
+        };
+        new_index[j] = out.len() as u32;
+        out.push(op);
+    }
+    (out, new_index[result as usize])
+}
+
+impl Program {
+    /// Compile `source` with names resolved by `scope`.
+    pub fn compile(source: &str, scope: &dyn Scope) -> Result<Program, ExprError> {
+        let ast = super::parse::parse(source)?;
+        let mut b = Builder {
+            src: source,
+            scope,
+            ops: Vec::new(),
+            dedup: HashMap::new(),
+            roles: Vec::new(),
+            constants: Vec::new(),
+        };
+        let result = b.float(&ast)?;
+        if b.roles.is_empty() {
+            return Err(ExprError::new(
+                "the formula uses no band",
+                Span {
+                    start: 0,
+                    end: source.len(),
+                },
+                source,
+            ));
+        }
+        let (ops, result) = compact(b.ops, result);
+        Ok(Program {
+            source: source.to_string(),
+            roles: b.roles,
+            constants: b.constants,
+            ops,
+            result,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::expr::program::TestScope as T;
+
+    #[test]
+    fn folding_and_dedup() {
+        // constants fold; N**2 becomes one multiplication; the repeated NDVI is computed once
+        let p = Program::compile("2 * 3 + N ** 2", &T).unwrap();
+        assert_eq!(p.len(), 4, "{:?}", p.ops); // N, N*N, 6, +
+        let p = Program::compile("((N - R)/(N + R)) * ((N - R)/(N + R))", &T).unwrap();
+        assert_eq!(p.len(), 6, "{:?}", p.ops); // N R - + / *
+        assert_eq!(p.roles, vec![Role::Nir, Role::Red]);
+        let p = Program::compile("N + L", &T).unwrap();
+        assert_eq!(p.constants, vec![("L".to_string(), 0.5)]);
+    }
+
+    #[test]
+    fn type_and_name_errors() {
+        let e = Program::compile("N + Q", &T).unwrap_err();
+        assert_eq!(e.span.start, 4);
+        assert!(
+            e.message.contains("unknown name 'Q'; known: B L N R"),
+            "{}",
+            e.message
+        );
+        let e = Program::compile("(N > R) + 1", &T).unwrap_err();
+        assert!(
+            e.message.contains("comparison is not a number"),
+            "{}",
+            e.message
+        );
+        let e = Program::compile("where(N, R, 0)", &T).unwrap_err();
+        assert!(e.message.contains("needs a comparison"), "{}", e.message);
+        let e = Program::compile("sqrt(N, R)", &T).unwrap_err();
+        assert!(e.message.contains("takes 1 argument"), "{}", e.message);
+        let e = Program::compile("foo(N)", &T).unwrap_err();
+        assert!(
+            e.message.contains("unknown function 'foo'"),
+            "{}",
+            e.message
+        );
+        let e = Program::compile("spatial_max(N)", &T).unwrap_err();
+        assert!(e.message.contains("scene-wide"), "{}", e.message);
+        let e = Program::compile("L * 2", &T).unwrap_err();
+        assert!(e.message.contains("uses no band"), "{}", e.message);
+    }
+}
