@@ -241,6 +241,17 @@ fn adapter_is_the_expected_one() {
             "device type"
         );
     }
+    // CI runs the suite again with CLIMIDX_GPU_TRANSFER=staging: the transfer hardware GPUs
+    // use must then really be the one running.
+    match std::env::var("CLIMIDX_GPU_TRANSFER").as_deref() {
+        Ok("staging") => assert!(!ctx.mappable, "staging transfer asked for, mapped in use"),
+        Ok("mapped") => assert!(ctx.mappable, "mapped transfer asked for, staging in use"),
+        _ => {}
+    }
+    eprintln!(
+        "transfer: {}",
+        if ctx.mappable { "mapped" } else { "staging" }
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod architecture;
 mod catalogue;
 mod cli;
 mod climatology;

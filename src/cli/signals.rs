@@ -20,7 +20,7 @@ pub fn install_handler() {
                 );
             }
             _ => {
-                crate::io::sink::remove_temp_files();
+                crate::io::files::remove_temp_files();
                 eprintln!("climidx: interrupted; temporary files removed");
                 std::process::exit(130);
             }

@@ -1,7 +1,8 @@
 //! The kernels over whole bands already in memory (tests, benchmarks, library callers); the
 //! CLI streams files with [`super::run_index_job`].
 
-use super::{window_capacity, Backend, Processor};
+use super::backend::{Backend, Processor};
+use super::plan::window_capacity;
 use crate::engine::gpu::runner::POISON_BITS;
 use crate::error::Result;
 use crate::kernels::abi::BandParams;

@@ -76,7 +76,7 @@ impl RunStats {
         let mut text =
             serde_json::to_string_pretty(self).map_err(|e| Error::Internal(e.to_string()))?;
         let _ = writeln!(text);
-        crate::io::sink::write_atomically(path, |tmp| {
+        crate::io::files::write_atomically(path, |tmp| {
             std::fs::write(tmp, text)
                 .map_err(|e| Error::output(path, format!("cannot write statistics: {e}")))
         })

@@ -1,8 +1,10 @@
 //! Rasters in and out: the format-neutral model ([`raster`], [`geo`]), the source and sink
-//! traits with [`open`] choosing the format ([`source`], [`sink`]), GeoTIFF as one
+//! traits with [`open`] choosing the format ([`source`], [`sink`]), safe output files
+//! ([`files`]), GeoTIFF as one
 //! implementation ([`geotiff`]), distributed products ([`products`]), time stacks ([`stack`]) and
 //! PNG quicklooks ([`quicklook`]).
 
+pub mod files;
 pub mod geo;
 pub mod geotiff;
 pub mod products;

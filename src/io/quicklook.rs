@@ -113,8 +113,8 @@ fn band_index(info: &crate::io::raster::RasterInfo, band: usize) -> Option<kerne
 
 /// Render band `opts.band` of `input` to the PNG `output`.
 pub fn render(input: &Path, output: &Path, opts: &QuicklookOptions, overwrite: bool) -> Result<()> {
-    crate::io::sink::check_output_path(output, overwrite)?;
-    let mut r = crate::io::open(input)?;
+    crate::io::files::check_output_path(output, overwrite)?;
+    let mut r = crate::io::source::open(input)?;
     let info = r.info().clone();
     if opts.band == 0 || opts.band > info.bands {
         return Err(Error::input(
@@ -226,7 +226,7 @@ pub fn render(input: &Path, output: &Path, opts: &QuicklookOptions, overwrite: b
             &legend_title(&info, b as usize, desc.as_deref()),
         );
     }
-    crate::io::sink::write_atomically(output, |tmp| {
+    crate::io::files::write_atomically(output, |tmp| {
         img.save_with_format(tmp, image::ImageFormat::Png)
             .map_err(|e| Error::output(output, format!("cannot write PNG: {e}")))
     })

@@ -10,7 +10,7 @@
 //! outside [0, 100], which is information (a new record), not an error.
 
 use super::vegetation::safe_div;
-use super::Px;
+use super::vocab::Px;
 
 /// Difference from normal `x − μ` (openEO `anomaly`, ArcGIS "difference from mean").
 pub fn diff_px(x: f32, mean: f32) -> Px {

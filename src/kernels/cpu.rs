@@ -13,9 +13,10 @@
 use rayon::prelude::*;
 use std::ops::Deref;
 
+use super::registry::IndexDesc;
+use super::vocab::{Consts, Px, Role, ROLE_SLOTS};
 use crate::kernels::abi::{decode, fetch, masked, raw_sample, result_bits, BandParams, Sample};
 use crate::kernels::samples::DataType;
-use crate::kernels::{Consts, IndexDesc, Px, Role, ROLE_SLOTS};
 
 /// Pixels per parallel work item.
 const CHUNK: usize = 1 << 14;
@@ -39,7 +40,7 @@ fn chunked<'a>(outputs: &'a mut [&mut [f32]], pixels: usize) -> Vec<Vec<&'a mut 
 fn check_roles(
     indices: &[impl Deref<Target = IndexDesc> + Sync],
     bands: &[RoleBand<'_>; ROLE_SLOTS],
-) -> Vec<crate::kernels::Role> {
+) -> Vec<Role> {
     let roles = crate::kernels::registry::roles_used(indices);
     for r in &roles {
         assert!(bands[r.slot()].is_some(), "role {} has no band", r.name());

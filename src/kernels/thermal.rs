@@ -10,7 +10,7 @@
 //! NDVI (zero denominator) where emissivity needs it, and an emissivity ≤ 0 give nodata.
 
 use super::vegetation::{nd_px, safe_div};
-use super::Px;
+use super::vocab::Px;
 
 /// Second radiation constant ρ = h·c/k_B = 1.438776877e-2 m·K (CODATA 2018), in µm·K.
 pub const RHO_UM_K: f32 = 14387.769;

@@ -13,7 +13,7 @@
 //! - a non-finite result (overflow) gives nodata;
 //! - inputs are not clamped: reflectance outside [0, 1] is used as given.
 
-use super::Px;
+use super::vocab::Px;
 
 /// `num / den`, or nodata when `|den|` is zero or subnormal.
 pub fn safe_div(num: f32, den: f32) -> Px {

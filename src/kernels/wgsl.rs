@@ -15,7 +15,7 @@ use std::ops::Deref;
 
 use super::abi::{self as common, PX_PER_INVOCATION, WG_SIZE};
 use super::climatology::{Stage, INPUT_ROLE};
-use super::registry::{roles_used, Family, IndexDesc};
+use super::registry::{roles_used, Eval, Family, IndexDesc};
 use super::samples::DataType;
 use super::vocab::{Role, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 
@@ -103,7 +103,7 @@ pub fn kernel_source(
     // Compiled formulas: one generated function each.
     let mut emitted: Vec<String> = Vec::new();
     for d in indices {
-        if let crate::kernels::Eval::Program { program, wgsl_name } = &d.cpu {
+        if let Eval::Program { program, wgsl_name } = &d.cpu {
             if !emitted.iter().any(|n| n == wgsl_name) {
                 s.push('\n');
                 s.push_str(&program.wgsl_function(wgsl_name));

@@ -29,9 +29,21 @@ pub enum Transfer {
 
 impl crate::choice::Choice for Transfer {
     const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
-        (Transfer::Auto, "auto", "Mapped buffers on software adapters, staging on hardware GPUs"),
-        (Transfer::Staging, "staging", "write_buffer uploads and a readback copy, on any adapter"),
-        (Transfer::Mapped, "mapped", "Mapped primary buffers (software adapters)"),
+        (
+            Transfer::Auto,
+            "auto",
+            "Mapped buffers on software adapters, staging on hardware GPUs",
+        ),
+        (
+            Transfer::Staging,
+            "staging",
+            "write_buffer uploads and a readback copy, on any adapter",
+        ),
+        (
+            Transfer::Mapped,
+            "mapped",
+            "Mapped primary buffers (software adapters)",
+        ),
     ];
 }
 

@@ -23,9 +23,10 @@ use crate::engine::gpu::runner::GpuRunner;
 use crate::engine::pipeline;
 use crate::engine::plan::{rows_for, with_retry};
 use crate::error::{Error, Result};
+use crate::io::files::same_file;
 use crate::io::geotiff::encode::Compression;
 use crate::io::raster::{row_windows, RasterInfo, Window};
-use crate::io::sink::{same_file, SampleKind, SinkOptions};
+use crate::io::sink::{SampleKind, SinkOptions};
 use crate::io::stack::{Date, Period, PeriodGroup};
 use crate::kernels::abi::BandParams;
 use crate::kernels::climatology::{self as stats, Acc, Stage, STATS};
@@ -547,7 +548,7 @@ fn write_manifest(job: &ClimatologyJob, first: &RasterInfo) -> Result<()> {
     };
     let path = job.out_dir.join(MANIFEST);
     let text = serde_json::to_string_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?;
-    crate::io::sink::write_atomically(&path, |tmp| {
+    crate::io::files::write_atomically(&path, |tmp| {
         std::fs::write(tmp, text + "\n")
             .map_err(|e| Error::output(&path, format!("cannot write: {e}")))
     })

@@ -13,9 +13,9 @@ use crate::engine::control::Control;
 use crate::engine::plan::{rows_for, window_capacity, with_retry};
 use crate::engine::{pipeline, summary};
 use crate::error::{Error, Result};
+use crate::io::files::same_file;
 use crate::io::geotiff::encode::Compression;
 use crate::io::raster::row_windows;
-use crate::io::sink::same_file;
 use crate::io::{BandSource, SinkOptions};
 use crate::kernels::abi::{fetch, masked};
 use crate::kernels::stats::Partial;
@@ -87,12 +87,12 @@ impl IndexJob {
                 )));
             }
         }
-        crate::io::sink::check_output_path(&self.output, self.overwrite)?;
+        crate::io::files::check_output_path(&self.output, self.overwrite)?;
         if let Some(q) = &self.quicklook {
-            crate::io::sink::check_output_path(q, self.overwrite)?;
+            crate::io::files::check_output_path(q, self.overwrite)?;
         }
         if let Some((p, _)) = &self.stats {
-            crate::io::sink::check_output_path(p, self.overwrite)?;
+            crate::io::files::check_output_path(p, self.overwrite)?;
             if same_file(p, &self.output) || p == &self.output {
                 return Err(Error::Usage(
                     "--stats must name another file than the output".into(),

@@ -25,8 +25,8 @@ use rayon::prelude::*;
 
 use super::encode::{apply_predictor, compress, predictor, Compression};
 use crate::error::{Error, Result};
+use crate::io::files::{check_output_path, temp_path};
 use crate::io::geo::{format_nodata, GeoInfo};
-use crate::io::sink::{check_output_path, temp_path};
 
 /// What goes into the output besides pixels.
 #[derive(Clone, Debug)]
@@ -117,7 +117,7 @@ impl GeoTiffWriter {
         let tmp_path = temp_path(path);
         let file = File::create(&tmp_path)
             .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
-        crate::io::sink::register_temp(&tmp_path);
+        crate::io::files::register_temp(&tmp_path);
         let row_bytes = width as usize * bands * 4;
         let tiled = opts.tile > 0;
         if tiled && opts.tile % 16 != 0 {
@@ -359,7 +359,7 @@ impl GeoTiffWriter {
         drop(f);
         fs::rename(&self.tmp_path, &self.final_path)
             .map_err(|e| Error::output(&self.final_path, format!("cannot move into place: {e}")))?;
-        crate::io::sink::unregister_temp(&self.tmp_path);
+        crate::io::files::unregister_temp(&self.tmp_path);
         // A GDAL sidecar (statistics, histograms) describes the file we just replaced.
         let mut aux = self.final_path.clone().into_os_string();
         aux.push(".aux.xml");
@@ -464,7 +464,7 @@ impl Drop for GeoTiffWriter {
         if self.file.take().is_some() || self.tmp_path.exists() {
             let _ = fs::remove_file(&self.tmp_path);
         }
-        crate::io::sink::unregister_temp(&self.tmp_path);
+        crate::io::files::unregister_temp(&self.tmp_path);
     }
 }
 

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::io::products::landsat::{Mission, Scene};
-use crate::io::BandSource;
+use crate::io::source::BandSource;
 use crate::kernels::Role;
 
 /// A product convention.

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::kernels::expr::{BandScope, Program};
-use crate::kernels::{Family, IndexDesc, IndexRef};
+use crate::kernels::registry::{Family, IndexDesc, IndexRef};
 
 /// One catalogue entry.
 #[derive(Clone, Debug)]

@@ -3,7 +3,7 @@
 
 use super::program::{Op, Program};
 use super::scalar::apply;
-use crate::kernels::Px;
+use crate::kernels::vocab::Px;
 
 impl Program {
     /// The specification: one pixel, `args[i]` the (valid) sample of `roles[i]`.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::parse::{Ast, BinOp, ExprError, Span};
 use super::program::{Op, Program, Scope, Sym, Ty};
 use super::scalar::apply;
-use crate::kernels::Role;
+use crate::kernels::vocab::Role;
 
 struct Builder<'a> {
     src: &'a str,

@@ -10,7 +10,7 @@
 //! `wgsl` (the WGSL back end).
 //!
 //! Names resolve, case-sensitively, to bands — the ASI symbols (`A B G G1 Y R RE1 RE2 RE3 N N2
-//! WV S1 S2 T T1 T2`, [`crate::kernels::ASI_BANDS`]) or climidx role names (`red`, `nir`,
+//! WV S1 S2 T T1 T2`, [`crate::kernels::vocab::ASI_BANDS`]) or climidx role names (`red`, `nir`,
 //! `swir1`, …) — or to constants (the ASI defaults of [`ASI_CONSTANTS`], the catalogue entry's
 //! own, or `--const NAME=VALUE`), and `pi`.
 
@@ -25,7 +25,7 @@ mod wgsl;
 pub use parse::{parse, ExprError};
 pub use program::{Program, Scope, Sym};
 
-use crate::kernels::{Role, ASI_BANDS};
+use crate::kernels::vocab::{Role, ASI_BANDS};
 
 /// The global constant defaults of the Awesome Spectral Indices catalogue
 /// (`output/constants.json`): used by `climidx expr`; catalogue entries may set their own.

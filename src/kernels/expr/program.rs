@@ -17,7 +17,7 @@
 //! - nodata propagates through every operation except `where(c, a, b)`, which is valid when `c`
 //!   is and the branch it picks is: `where(S1 > 0, N / S1, 0)` is 0, not nodata, where S1 = 0.
 
-use crate::kernels::Role;
+use crate::kernels::vocab::Role;
 
 /// What a name in a formula stands for.
 #[derive(Clone, Copy, Debug, PartialEq)]
