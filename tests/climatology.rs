@@ -8,7 +8,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use climidx::engine::jobs::climatology::compute_in_memory;
+use climidx::engine::accumulator::compute_in_memory;
 use climidx::engine::Backend;
 use climidx::kernels::abi::BandParams;
 use climidx::kernels::climatology::STATS;

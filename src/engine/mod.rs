@@ -9,6 +9,7 @@
 //! cached block row and the writer's one partial strip. `--mem-limit` (default 256 MiB) bounds
 //! the window part.
 
+pub mod accumulator;
 pub mod backend;
 pub mod control;
 pub mod gpu;

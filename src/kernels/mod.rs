@@ -10,7 +10,9 @@ pub mod catalogue;
 pub mod climatology;
 pub mod cpu;
 pub mod expr;
+pub mod indices;
 pub mod registry;
+pub mod resolve;
 pub mod samples;
 pub mod stats;
 pub mod thermal;
@@ -18,5 +20,6 @@ pub mod vegetation;
 pub mod vocab;
 pub mod wgsl;
 
+pub use indices::*;
 pub use registry::*;
 pub use vocab::*;

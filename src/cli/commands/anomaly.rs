@@ -64,7 +64,7 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
     if let Some(d) = date {
         metadata.push(("CLIMIDX_DATE".to_string(), d.to_string()));
     }
-    let job = super::index::make_job(
+    let job = crate::cli::config::make_job(
         vec![d.clone()],
         vec![d.default_constants()],
         bands,
@@ -72,7 +72,7 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
         &a.out,
         metadata,
     )?;
-    super::index::run_job(&job, &a.device)
+    super::run_job(&job, &a.device)
 }
 
 pub fn run_vhi(a: &VhiArgs) -> Result<()> {
@@ -86,6 +86,6 @@ pub fn run_vhi(a: &VhiArgs) -> Result<()> {
         BandSource::new(Role::Vci, a.vci.clone(), 1),
         BandSource::new(Role::Tci, a.tci.clone(), 1),
     ];
-    let job = super::index::make_job(vec![d], vec![k], bands, &a.output, &a.out, Vec::new())?;
-    super::index::run_job(&job, &a.device)
+    let job = crate::cli::config::make_job(vec![d], vec![k], bands, &a.output, &a.out, Vec::new())?;
+    super::run_job(&job, &a.device)
 }

@@ -28,7 +28,7 @@ pub fn run(a: &BenchArgs) -> Result<()> {
         &a.index
     };
     // Built-in kernels, catalogue entries and formulas alike.
-    let (descs, _) = super::index::resolve(names, None, &[])?;
+    let (descs, _) = crate::kernels::resolve::resolve(names, None, &[])?;
     if let Some(d) = descs.iter().find(|d| d.family == Family::Anomaly) {
         return Err(Error::Usage(format!(
             "--index {}: anomaly indices are not benchmarked here; see `bench --climatology`",

@@ -39,7 +39,7 @@ pub fn run(a: &ClimatologyArgs) -> Result<()> {
         inputs.extend(a.inputs.iter().map(|p| (p.clone(), None)));
     }
     let groups = stack::group(inputs, a.period, baseline)?;
-    let (out_nodata, window_pixels) = super::index::parse_common(&a.out)?;
+    let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
     let job = ClimatologyJob {
         groups,
         period: a.period,

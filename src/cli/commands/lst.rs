@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::index::parse_band;
 use crate::cli::args::{LstArgs, LstMethod, LstOutput, TempUnit};
+use crate::cli::config::parse_band;
 use crate::error::{Error, Result};
 use crate::io::products::landsat::Scene;
 use crate::io::BandSource;
@@ -320,7 +320,7 @@ pub fn run(a: &LstArgs) -> Result<()> {
             )));
         }
     }
-    let mut job = super::index::make_job(descs, consts, bands, &a.output, &a.out, meta)?;
+    let mut job = crate::cli::config::make_job(descs, consts, bands, &a.output, &a.out, meta)?;
     job.nodata = a.nodata;
-    super::index::run_job(&job, &a.device)
+    super::run_job(&job, &a.device)
 }

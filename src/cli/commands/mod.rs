@@ -12,7 +12,7 @@ pub mod quicklook;
 use std::sync::Arc;
 
 use crate::engine::gpu::{adapter, AdapterSummary, GpuContext};
-use crate::engine::Control;
+use crate::engine::{run_index_job, Backend, Control, IndexJob};
 use crate::error::Result;
 
 use super::args::DeviceArgs;
@@ -42,4 +42,22 @@ pub fn control() -> Control {
         cancel: super::signals::job_token(),
         progress: Arc::new(super::progress::Bar::default()),
     }
+}
+
+/// Validate, open the device, run, log.
+pub fn run_job(job: &IndexJob, device: &DeviceArgs) -> Result<()> {
+    job.validate()?;
+    let ctx = open_device(device)?;
+    let backend = match &ctx {
+        Some(c) => Backend::Gpu(c),
+        None => Backend::Cpu,
+    };
+    let report = run_index_job(job, backend, &control())?;
+    log::info!(
+        "{} windows of {} rows on {}",
+        report.windows,
+        report.rows_per_window,
+        report.device
+    );
+    Ok(())
 }

@@ -11,7 +11,7 @@ pub fn run(a: &QuicklookArgs) -> Result<()> {
     let range = a
         .range
         .as_deref()
-        .map(|r| super::index::parse_range("--range", r))
+        .map(|r| crate::cli::config::parse_range("--range", r))
         .transpose()?;
     let opts = QuicklookOptions {
         band: a.band,

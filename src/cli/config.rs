@@ -1,0 +1,237 @@
+//! Arguments → validated configuration: the option groups every command shares (`--band`,
+//! `--const`, calibration, output options, masks) parsed and checked into engine jobs. Commands
+//! build their job here and stay thin.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::args::{BandArgs, OutputArgs};
+use crate::engine::IndexJob;
+use crate::error::{Error, Result};
+use crate::io::geo::parse_nodata;
+use crate::io::BandSource;
+use crate::kernels::{Consts, IndexRef, Role};
+
+/// Parse `ROLE=PATH[:N]`. A trailing `:N` is a band number only when N is all digits, so paths
+/// with colons still work.
+pub fn parse_band(spec: &str) -> Result<BandSource> {
+    let (role, rest) = spec.split_once('=').ok_or_else(|| {
+        Error::Usage(format!(
+            "--band {spec:?}: expected ROLE=PATH[:N], e.g. red=scene.tif:3"
+        ))
+    })?;
+    let role = Role::parse(role.trim()).ok_or_else(|| {
+        let known: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+        Error::Usage(format!(
+            "--band {spec:?}: unknown role {role:?}; known roles: {}",
+            known.join(", ")
+        ))
+    })?;
+    let (path, band) = match rest.rsplit_once(':') {
+        Some((p, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            let band: u16 = n.parse().ok().filter(|&b| b >= 1).ok_or_else(|| {
+                Error::Usage(format!("--band {spec:?}: band number must be 1 or more"))
+            })?;
+            (p, band)
+        }
+        _ => (rest, 1),
+    };
+    if path.is_empty() {
+        return Err(Error::Usage(format!("--band {spec:?}: missing file path")));
+    }
+    Ok(BandSource::new(role, PathBuf::from(path), band))
+}
+
+/// Parse `NAME=VALUE` constant overrides.
+pub fn parse_consts(specs: &[String]) -> Result<Vec<(String, f64)>> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (n, v) = spec.split_once('=').ok_or_else(|| {
+                Error::Usage(format!("--const {spec:?}: expected NAME=VALUE, e.g. L=0.5"))
+            })?;
+            let v: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| {
+                    Error::Usage(format!("--const {spec:?}: {v:?} is not a finite number"))
+                })?;
+            Ok((n.trim().to_string(), v))
+        })
+        .collect()
+}
+
+/// The job of `index` and `expr`: `--band` specs with one calibration for every band.
+pub fn band_job(
+    indices: Vec<IndexRef>,
+    constants: Vec<Consts>,
+    input: &BandArgs,
+    output: &Path,
+    out: &OutputArgs,
+    metadata: Vec<(String, String)>,
+) -> Result<IndexJob> {
+    let mut bands = input
+        .bands
+        .iter()
+        .map(|s| parse_band(s))
+        .collect::<Result<Vec<_>>>()?;
+    input.cal.check()?;
+    let mut metadata = metadata;
+    let mut quality = None;
+    if let (Some(sensor), Some(scene)) = (input.sensor, &input.scene) {
+        // The preset supplies every role no --band gives.
+        let given: Vec<Role> = bands.iter().map(|b| b.role).collect();
+        let need: Vec<Role> = crate::kernels::registry::roles_used(&indices)
+            .into_iter()
+            .filter(|r| !given.contains(r))
+            .collect();
+        let preset = crate::io::products::presets::resolve(sensor, scene, &need, input.boa_offset)?;
+        bands.extend(preset.bands);
+        metadata.extend(preset.metadata);
+        quality = preset.quality;
+    } else if input.boa_offset.is_some() {
+        return Err(Error::Usage(
+            "--boa-offset needs --sensor sentinel2-l2a".into(),
+        ));
+    }
+    if let Some(spec) = &input.mask {
+        bands.push(mask_band(spec, &input.mask_select, quality.as_deref())?);
+    } else if !input.mask_select.is_empty() {
+        return Err(Error::Usage("--mask-select needs --mask".into()));
+    }
+    let mut job = make_job(indices, constants, bands, output, out, metadata)?;
+    job.scale = input.cal.scale;
+    job.offset = input.cal.offset;
+    job.nodata = input.cal.nodata;
+    Ok(job)
+}
+
+/// The `mask` band of `--mask SPEC` (`--mask-select` picks bits or classes). `scene_file` is
+/// the scene's QA_PIXEL or SCL file when a sensor preset found one.
+pub fn mask_band(spec: &str, select: &[String], scene_file: Option<&Path>) -> Result<BandSource> {
+    use crate::io::products::masks::{mask_bits, parse_mask};
+    let (kind, file) = parse_mask(spec)?;
+    let path = match (file, scene_file) {
+        (Some(f), _) => PathBuf::from(f),
+        (None, Some(p)) => p.to_path_buf(),
+        (None, None) => {
+            return Err(Error::Usage(format!(
+                "--mask {spec}: give the file (--mask {spec}:FILE), or use --sensor with a --scene that has one"
+            )))
+        }
+    };
+    let mut b = BandSource::new(Role::Mask, path, 1);
+    b.mask = Some(mask_bits(kind, select)?);
+    Ok(b)
+}
+
+/// An [`IndexJob`] with unit calibration (bands carry their own) from the options every
+/// index-writing command shares.
+pub fn make_job(
+    indices: Vec<IndexRef>,
+    constants: Vec<Consts>,
+    bands: Vec<BandSource>,
+    output: &Path,
+    out: &OutputArgs,
+    metadata: Vec<(String, String)>,
+) -> Result<IndexJob> {
+    let (out_nodata, window_pixels) = parse_common(out)?;
+    let range = out
+        .stats_range
+        .as_deref()
+        .map(|r| parse_range("--stats-range", r))
+        .transpose()?;
+    if range.is_some() && out.stats.is_none() {
+        return Err(Error::Usage("--stats-range needs --stats FILE.json".into()));
+    }
+    Ok(IndexJob {
+        indices,
+        constants,
+        bands,
+        scale: 1.0,
+        offset: 0.0,
+        nodata: None,
+        out_nodata,
+        output: output.to_path_buf(),
+        overwrite: out.overwrite,
+        window_pixels,
+        mem_limit: out.mem_limit << 20,
+        metadata,
+        compression: out.compress,
+        tile: out.tile_size,
+        stats: out.stats.clone().map(|p| (p, range)),
+        quicklook: out.quicklook.clone(),
+    })
+}
+
+/// Parse `MIN,MAX` (finite, MIN < MAX) for `flag`.
+pub fn parse_range(flag: &str, r: &str) -> Result<(f32, f32)> {
+    let bad = || Error::Usage(format!("{flag} {r:?}: expected MIN,MAX with MIN < MAX"));
+    let (a, b) = r.split_once(',').ok_or_else(bad)?;
+    let (a, b): (f32, f32) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if !(a.is_finite() && b.is_finite() && a < b) {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+/// Output nodata and window override, shared by the commands that write rasters.
+pub fn parse_common(o: &OutputArgs) -> Result<(f64, Option<usize>)> {
+    let out_nodata = parse_nodata(&o.out_nodata)
+        .ok_or_else(|| Error::Usage(format!("--out-nodata {:?} is not a number", o.out_nodata)))?;
+    if o.mem_limit == 0 {
+        return Err(Error::Usage("--mem-limit must be at least 1 MiB".into()));
+    }
+    if o.tile_size % 16 != 0 {
+        return Err(Error::Usage(format!(
+            "--tile-size {} is not a multiple of 16 (TIFF requires it); 0 writes strips",
+            o.tile_size
+        )));
+    }
+    let window_pixels = match o.window_pixels {
+        Some(n) => Some(n),
+        None => match std::env::var("CLIMIDX_WINDOW_PIXELS") {
+            Ok(s) => Some(s.parse().map_err(|_| {
+                Error::Usage(format!("CLIMIDX_WINDOW_PIXELS={s:?} is not a number"))
+            })?),
+            Err(_) => None,
+        },
+    };
+    Ok((out_nodata, window_pixels))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_specs() {
+        let b = parse_band("red=scene.tif:3").unwrap();
+        assert_eq!(
+            (b.role, b.path.to_str().unwrap(), b.band),
+            (Role::Red, "scene.tif", 3)
+        );
+        let b = parse_band("NIR=/data/x:y/B08.tif").unwrap();
+        assert_eq!(
+            (b.role, b.path.to_str().unwrap(), b.band),
+            (Role::Nir, "/data/x:y/B08.tif", 1)
+        );
+        assert!(parse_band("red")
+            .unwrap_err()
+            .to_string()
+            .contains("ROLE=PATH"));
+        assert!(parse_band("purple=a.tif")
+            .unwrap_err()
+            .to_string()
+            .contains("known roles"));
+        assert!(parse_band("red=a.tif:0")
+            .unwrap_err()
+            .to_string()
+            .contains("1 or more"));
+        assert!(parse_band("red=").is_err());
+    }
+}
