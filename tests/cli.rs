@@ -205,154 +205,79 @@ fn expect_error(args: &[&str], code: i32, needle: &str) {
 #[test]
 fn user_errors_are_one_line_with_documented_exit_codes() {
     let dir = tempdir("cli-errors");
-    let out = s(&dir.join("x.tif"));
-    let sc = s(&asset(SCENE));
-    let red = format!("red={sc}:3");
-    let nir = format!("nir={sc}:4");
-    expect_error(
-        &["index", "ndvx", "--band", &red, "--band", &nir, "-o", &out],
-        2,
-        "unknown index",
-    );
-    expect_error(
-        &["index", "evi", "--band", &red, "--band", &nir, "-o", &out],
-        2,
-        "needs the 'blue' band",
-    );
-    expect_error(
-        &[
-            "index",
-            "ndvi",
-            "--band",
-            &format!("red={sc}:9"),
-            "--band",
-            &nir,
-            "-o",
-            &out,
-        ],
-        3,
-        "band 9 does not exist",
-    );
-    expect_error(
-        &[
-            "index",
-            "ndvi",
-            "--band",
-            &red,
-            "--band",
-            &format!("nir={}", s(&asset("fixtures/u16_1band_17x13_nodata0.tif"))),
-            "-o",
-            &out,
-        ],
-        3,
-        "17x13",
-    );
-    expect_error(
-        &[
-            "index",
-            "ndvi",
-            "--band",
-            &red,
-            "--band",
-            &format!(
-                "nir={}",
-                s(&asset("fixtures/u16_1band_96x80_shifted10m.tif"))
-            ),
-            "-o",
-            &out,
-        ],
-        3,
-        "geotransforms differ",
-    );
-    expect_error(
-        &[
-            "index",
-            "ndvi",
-            "--band",
-            &red,
-            "--band",
-            &format!("nir={}", s(&asset("fixtures/not_a_tiff.tif"))),
-            "-o",
-            &out,
-        ],
-        3,
-        "not a TIFF",
-    );
-    expect_error(
-        &[
-            "index",
-            "ndvi",
-            "--band",
-            &red,
-            "--band",
-            "nir=/nonexistent/B08.tif",
-            "-o",
-            &out,
-        ],
-        3,
-        "cannot open",
-    );
-    expect_error(
-        &[
-            "index",
-            "ndvi",
-            "--band",
-            &red,
-            "--band",
-            &nir,
-            "-o",
-            &s(&dir.join("missing/x.tif")),
-        ],
-        5,
-        "output folder does not exist",
-    );
-    expect_error(
-        &[
-            "index",
-            "ndvi",
-            "--band",
-            &red,
-            "--band",
-            &nir,
-            "-o",
-            &sc,
-            "--overwrite",
-        ],
-        2,
-        "also an input",
-    );
-    expect_error(
-        &[
-            "index",
-            "ndvi",
-            "--band",
-            &red,
-            "--band",
-            &nir,
-            "-o",
-            &out,
-            "--adapter",
+    // One row per mistake: the command line (words; `{…}` filled in below), the exit code and
+    // a piece of the one-line message.
+    let cases: &[(&str, i32, &str)] = &[
+        (
+            "index ndvx --band {red} --band {nir} -o {out}",
+            2,
+            "unknown index",
+        ),
+        (
+            "index evi --band {red} --band {nir} -o {out}",
+            2,
+            "needs the 'blue' band",
+        ),
+        (
+            "index ndvi --band red={scene}:9 --band {nir} -o {out}",
+            3,
+            "band 9 does not exist",
+        ),
+        (
+            "index ndvi --band {red} --band nir={fixtures}/u16_1band_17x13_nodata0.tif -o {out}",
+            3,
+            "17x13",
+        ),
+        (
+            "index ndvi --band {red} --band nir={fixtures}/u16_1band_96x80_shifted10m.tif -o {out}",
+            3,
+            "geotransforms differ",
+        ),
+        (
+            "index ndvi --band {red} --band nir={fixtures}/not_a_tiff.tif -o {out}",
+            3,
+            "not a TIFF",
+        ),
+        (
+            "index ndvi --band {red} --band nir=/nonexistent/B08.tif -o {out}",
+            3,
+            "cannot open",
+        ),
+        (
+            "index ndvi --band {red} --band {nir} -o {dir}/missing/x.tif",
+            5,
+            "output folder does not exist",
+        ),
+        (
+            "index ndvi --band {red} --band {nir} -o {scene} --overwrite",
+            2,
+            "also an input",
+        ),
+        (
+            "index ndvi --band {red} --band {nir} -o {out} --adapter no-such-gpu-xyz --device gpu",
+            4,
             "no-such-gpu-xyz",
-            "--device",
-            "gpu",
-        ],
-        4,
-        "no-such-gpu-xyz",
-    );
-    expect_error(
-        &[
-            "index",
-            "ndvi",
-            "--band",
-            "purple=a.tif",
-            "--band",
-            &nir,
-            "-o",
-            &out,
-        ],
-        2,
-        "unknown role",
-    );
+        ),
+        (
+            "index ndvi --band purple=a.tif --band {nir} -o {out}",
+            2,
+            "unknown role",
+        ),
+    ];
+    let scene = s(&asset(SCENE));
+    let fill = |w: &str| {
+        w.replace("{red}", &format!("red={scene}:3"))
+            .replace("{nir}", &format!("nir={scene}:4"))
+            .replace("{scene}", &scene)
+            .replace("{fixtures}", &s(&asset("fixtures")))
+            .replace("{out}", &s(&dir.join("x.tif")))
+            .replace("{dir}", &s(&dir))
+    };
+    for (line, code, needle) in cases {
+        let args: Vec<String> = line.split_whitespace().map(fill).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        expect_error(&args, *code, needle);
+    }
     // nothing was written by any failed run
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
