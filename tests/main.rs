@@ -7,6 +7,7 @@ mod common;
 mod catalogue;
 mod cli;
 mod climatology;
+mod crs;
 mod gpu_vs_cpu;
 mod io_geotiff;
 mod lst;
