@@ -8,6 +8,7 @@ mod architecture;
 mod catalogue;
 mod cli;
 mod climatology;
+mod crs;
 mod gpu_vs_cpu;
 mod io_geotiff;
 mod lst;
