@@ -36,7 +36,7 @@ pub fn write_stack(dir: &Path, size: u32, years: u32) -> Result<Vec<PathBuf>> {
             s ^= s << 13;
             s ^= s >> 7;
             s ^= s << 17;
-            *v = if s % 10 == 0 {
+            *v = if s.is_multiple_of(10) {
                 0
             } else {
                 10_000 + (s >> 40) as u16 % 9000

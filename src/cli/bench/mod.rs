@@ -83,7 +83,7 @@ pub fn synthetic_band(n: usize, seed: u64) -> Vec<u16> {
     (0..n)
         .map(|_| {
             let v = xorshift(&mut s);
-            if v % 100 == 0 {
+            if v.is_multiple_of(100) {
                 0
             } else {
                 (1 + v % 10000) as u16
