@@ -551,7 +551,7 @@ fn stack_value(x: u32, y: u32, year: u32, month: u32) -> Option<(f64, f64)> {
         if hash_noise(x * 131 + y, year, month) > 0.35 {
             return None;
         }
-        if year >= 2003 && (y + year) % 9 == 0 {
+        if year >= 2003 && (y + year).is_multiple_of(9) {
             return None;
         }
     }

@@ -238,7 +238,7 @@ fn expression_rules_hold_on_the_gpu() {
         for backend in [Backend::Gpu(ctx), Backend::Cpu] {
             let out = compute_in_memory(
                 backend,
-                &[d.clone()],
+                std::slice::from_ref(&d),
                 &[d.default_constants()],
                 &bands,
                 NAN_BITS,

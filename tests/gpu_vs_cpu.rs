@@ -176,7 +176,7 @@ fn uint16_extremes_are_exact() {
     for backend in [Backend::Gpu(ctx), Backend::Cpu] {
         let out = compute_in_memory(
             backend,
-            &[ndvi.clone()],
+            std::slice::from_ref(&ndvi),
             &[[0.0; MAX_CONSTS]],
             &bands,
             NAN_BITS,
@@ -311,7 +311,7 @@ fn a_missing_band_is_an_error_not_a_panic() {
     ));
     let e = compute_in_memory(
         Backend::Cpu,
-        &[ndvi.clone()],
+        std::slice::from_ref(&ndvi),
         &[ndvi.default_constants()],
         &bands,
         NAN_BITS,

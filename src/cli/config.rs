@@ -186,7 +186,7 @@ pub fn parse_common(o: &OutputArgs) -> Result<(f64, Option<usize>)> {
     if o.mem_limit == 0 {
         return Err(Error::Usage("--mem-limit must be at least 1 MiB".into()));
     }
-    if o.tile_size % 16 != 0 {
+    if !o.tile_size.is_multiple_of(16) {
         return Err(Error::Usage(format!(
             "--tile-size {} is not a multiple of 16 (TIFF requires it); 0 writes strips",
             o.tile_size
