@@ -1,8 +1,12 @@
-//! GeoTIFF: block-cached windowed reading ([`reader`]) and streaming tiled/compressed writing
-//! ([`writer`], [`encode`]).
+//! GeoTIFF: block-cached windowed reading ([`reader`], with the header checks in `header` and
+//! the sample copying in `samples`) and streaming tiled/compressed writing ([`writer`], with
+//! the directory in `ifd` and the block encoding in [`encode`]).
 
 pub mod encode;
+mod header;
+mod ifd;
 pub mod reader;
+mod samples;
 pub mod writer;
 
 pub use reader::GeoTiffReader;

@@ -24,9 +24,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::encode::{apply_predictor, compress, predictor, Compression};
+use super::ifd::{build_ifd, Image};
 use crate::error::{Error, Result};
 use crate::io::files::{check_output_path, temp_path};
-use crate::io::geo::{format_nodata, GeoInfo};
+use crate::io::geo::GeoInfo;
 
 /// What goes into the output besides pixels.
 #[derive(Clone, Debug)]
@@ -338,7 +339,7 @@ impl GeoTiffWriter {
             self.write_bytes(&[0])?;
         }
         let ifd_offset = self.pos;
-        let ifd = self.build_ifd(ifd_offset);
+        let ifd = build_ifd(&self.image(), ifd_offset);
         self.write_bytes(&ifd)?;
         let bigtiff = self.bigtiff;
         let mut f = self.file.take().expect("file open until finish");
@@ -367,95 +368,29 @@ impl GeoTiffWriter {
         Ok(self.final_path.clone())
     }
 
-    fn gdal_metadata(&self) -> String {
-        fn esc(s: &str) -> String {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
+    /// What the directory describes, once every block is written.
+    fn image(&self) -> Image<'_> {
+        Image {
+            width: self.width,
+            height: self.height,
+            bands: self.bands,
+            sample_format: match self.opts.sample {
+                SampleKind::F32 => 3,
+                SampleKind::U32 => 1,
+            },
+            compression: self.opts.compression,
+            predictor: self.predictor,
+            tiled: self.tiled,
+            block_w: self.block_w,
+            block_h: self.block_h,
+            block_offsets: &self.block_offsets,
+            block_counts: &self.block_counts,
+            bigtiff: self.bigtiff,
+            geo: &self.geo,
+            metadata: &self.opts.metadata,
+            descriptions: &self.opts.descriptions,
+            nodata: (self.opts.sample == SampleKind::F32).then_some(self.opts.nodata),
         }
-        let mut x = String::from("<GDALMetadata>\n");
-        for (k, v) in &self.opts.metadata {
-            x += &format!("  <Item name=\"{}\">{}</Item>\n", esc(k), esc(v));
-        }
-        for (b, d) in self.opts.descriptions.iter().enumerate() {
-            x += &format!(
-                "  <Item name=\"DESCRIPTION\" sample=\"{b}\" role=\"description\">{}</Item>\n",
-                esc(d)
-            );
-        }
-        x += "</GDALMetadata>";
-        x
-    }
-
-    fn build_ifd(&self, ifd_offset: u64) -> Vec<u8> {
-        let n = self.bands;
-        let mut e: Vec<Entry> = vec![
-            Entry::long(256, &[self.width]),
-            Entry::long(257, &[self.height]),
-            Entry::short(258, &vec![32; n]),
-            Entry::short(259, &[self.opts.compression.tag()]),
-            Entry::short(262, &[1]),
-            Entry::short(277, &[n as u16]),
-            Entry::short(284, &[1]),
-            Entry::ascii(305, &format!("climidx {}", env!("CARGO_PKG_VERSION"))),
-            Entry::short(
-                339,
-                &vec![
-                    match self.opts.sample {
-                        SampleKind::F32 => 3,
-                        SampleKind::U32 => 1,
-                    };
-                    n
-                ],
-            ),
-        ];
-        if n > 1 {
-            e.push(Entry::short(338, &vec![0; n - 1]));
-        }
-        let (offsets_tag, counts_tag) = if self.tiled {
-            e.push(Entry::long(322, &[self.block_w]));
-            e.push(Entry::long(323, &[self.block_h]));
-            (324, 325)
-        } else {
-            e.push(Entry::long(278, &[self.block_h]));
-            (273, 279)
-        };
-        if self.bigtiff {
-            e.push(Entry::long8(offsets_tag, &self.block_offsets));
-            e.push(Entry::long8(counts_tag, &self.block_counts));
-        } else {
-            e.push(Entry::long(offsets_tag, &to_u32(&self.block_offsets)));
-            e.push(Entry::long(counts_tag, &to_u32(&self.block_counts)));
-        }
-        if self.predictor != 1 {
-            e.push(Entry::short(317, &[self.predictor]));
-        }
-        let g = &self.geo;
-        if let Some(v) = &g.pixel_scale {
-            e.push(Entry::double(33550, v));
-        }
-        if let Some(v) = &g.tiepoints {
-            e.push(Entry::double(33922, v));
-        }
-        if let Some(v) = &g.transformation {
-            e.push(Entry::double(34264, v));
-        }
-        if let Some(v) = &g.geo_keys {
-            e.push(Entry::short(34735, v));
-        }
-        if let Some(v) = &g.geo_doubles {
-            e.push(Entry::double(34736, v));
-        }
-        if let Some(v) = &g.geo_ascii {
-            e.push(Entry::ascii(34737, v));
-        }
-        e.push(Entry::ascii(42112, &self.gdal_metadata()));
-        if self.opts.sample == SampleKind::F32 {
-            e.push(Entry::ascii(42113, &format_nodata(self.opts.nodata)));
-        }
-        e.sort_by_key(|x| x.tag);
-        encode_ifd(&e, ifd_offset, self.bigtiff)
     }
 }
 
@@ -466,103 +401,4 @@ impl Drop for GeoTiffWriter {
         }
         crate::io::files::unregister_temp(&self.tmp_path);
     }
-}
-
-fn to_u32(v: &[u64]) -> Vec<u32> {
-    v.iter().map(|&x| x as u32).collect()
-}
-
-struct Entry {
-    tag: u16,
-    typ: u16,
-    count: u64,
-    data: Vec<u8>,
-}
-
-impl Entry {
-    fn short(tag: u16, v: &[u16]) -> Self {
-        Entry {
-            tag,
-            typ: 3,
-            count: v.len() as u64,
-            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        }
-    }
-    fn long(tag: u16, v: &[u32]) -> Self {
-        Entry {
-            tag,
-            typ: 4,
-            count: v.len() as u64,
-            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        }
-    }
-    fn long8(tag: u16, v: &[u64]) -> Self {
-        Entry {
-            tag,
-            typ: 16,
-            count: v.len() as u64,
-            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        }
-    }
-    fn double(tag: u16, v: &[f64]) -> Self {
-        Entry {
-            tag,
-            typ: 12,
-            count: v.len() as u64,
-            data: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        }
-    }
-    fn ascii(tag: u16, s: &str) -> Self {
-        let mut data = s.as_bytes().to_vec();
-        if data.last() != Some(&0) {
-            data.push(0);
-        }
-        Entry {
-            tag,
-            typ: 2,
-            count: data.len() as u64,
-            data,
-        }
-    }
-}
-
-/// Lay out one IFD at `at`: the entry table, then out-of-line values (word-aligned).
-fn encode_ifd(entries: &[Entry], at: u64, big: bool) -> Vec<u8> {
-    let (count_len, entry_len, next_len, inline) = if big { (8, 20, 8, 8) } else { (2, 12, 4, 4) };
-    let table = count_len + entries.len() * entry_len + next_len;
-    let mut out = Vec::with_capacity(table + 4096);
-    let mut extra: Vec<u8> = Vec::new();
-    if big {
-        out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
-    } else {
-        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    }
-    for e in entries {
-        out.extend_from_slice(&e.tag.to_le_bytes());
-        out.extend_from_slice(&e.typ.to_le_bytes());
-        if big {
-            out.extend_from_slice(&e.count.to_le_bytes());
-        } else {
-            out.extend_from_slice(&(e.count as u32).to_le_bytes());
-        }
-        if e.data.len() <= inline {
-            let mut v = e.data.clone();
-            v.resize(inline, 0);
-            out.extend_from_slice(&v);
-        } else {
-            let off = at + table as u64 + extra.len() as u64;
-            if big {
-                out.extend_from_slice(&off.to_le_bytes());
-            } else {
-                out.extend_from_slice(&(off as u32).to_le_bytes());
-            }
-            extra.extend_from_slice(&e.data);
-            if extra.len() % 2 == 1 {
-                extra.push(0);
-            }
-        }
-    }
-    out.extend(std::iter::repeat_n(0u8, next_len));
-    out.extend_from_slice(&extra);
-    out
 }
