@@ -121,7 +121,7 @@ impl GeoTiffWriter {
         crate::io::files::register_temp(&tmp_path);
         let row_bytes = width as usize * bands * 4;
         let tiled = opts.tile > 0;
-        if tiled && opts.tile % 16 != 0 {
+        if tiled && !opts.tile.is_multiple_of(16) {
             return Err(Error::Usage(format!(
                 "tile size {} is not a multiple of 16 (TIFF requires it)",
                 opts.tile
