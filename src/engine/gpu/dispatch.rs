@@ -1,7 +1,9 @@
 //! Workgroup arithmetic: a 1-D run of pixels mapped onto a 2-D grid of 1-D workgroups, so that
 //! no dimension exceeds `max_compute_workgroups_per_dimension` (65 535 by default).
-//! The shader side is `first_pixel` in shaders/common.wgsl.
+//! The shader side is `first_pixel` in shaders/common.wgsl. Also the encoder of one such
+//! compute pass.
 
+use super::context::GpuContext;
 use crate::kernels::abi::{PX_PER_INVOCATION, WG_SIZE};
 
 /// Workgroup counts `(x, y)` covering `pixels` pixels.
@@ -10,6 +12,40 @@ pub fn grid(pixels: u32, max_per_dim: u32) -> (u32, u32) {
     let groups = invocations.div_ceil(WG_SIZE).max(1);
     let x = groups.min(max_per_dim.max(1));
     (x, groups.div_ceil(x))
+}
+
+/// An encoder holding the compute pass of `pipeline` over `pixels` pixels with `bind_group`
+/// (optionally timestamped).
+pub(super) fn encode(
+    ctx: &GpuContext,
+    pipeline: &wgpu::ComputePipeline,
+    bind_group: &wgpu::BindGroup,
+    pixels: usize,
+    timestamps: Option<&wgpu::QuerySet>,
+) -> wgpu::CommandEncoder {
+    let mut enc = ctx
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("climidx.window"),
+        });
+    {
+        let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("climidx.kernel"),
+            timestamp_writes: timestamps.map(|q| wgpu::ComputePassTimestampWrites {
+                query_set: q,
+                beginning_of_pass_write_index: Some(0),
+                end_of_pass_write_index: Some(1),
+            }),
+        });
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, bind_group, &[]);
+        let (x, y) = grid(
+            pixels as u32,
+            ctx.limits.max_compute_workgroups_per_dimension,
+        );
+        pass.dispatch_workgroups(x, y, 1);
+    }
+    enc
 }
 
 #[cfg(test)]

@@ -1,21 +1,16 @@
 //! Runs one generated kernel over successive windows, reusing its buffers and pipeline.
 //!
-//! Transfer strategies, chosen by adapter type:
-//! - **mapped** (software adapters with `MAPPABLE_PRIMARY_BUFFERS`): the input buffer is
-//!   `STORAGE | MAP_WRITE` and filled in place; the output is `STORAGE | MAP_READ` and read in
-//!   place. On a CPU adapter "device memory" is host memory, so this removes two copies
-//!   (1.6–2.1× end to end on lavapipe, PLATFORM.md).
-//! - **staging** (hardware GPUs): `queue.write_buffer` uploads, and the output is copied to a
-//!   `MAP_READ` readback buffer.
+//! The buffers and the two transfer strategies (mapped, staging) are in
+//! `gpu::transfer`; benchmark timings of the kernel in `gpu::timing`.
 //!
 //! GPU memory: input `Σ words(band) × 4` bytes + output `n_outputs × 4` bytes per pixel of
 //! window capacity (+ the same again for the readback buffer when staging).
 
 use std::ops::Deref;
-use std::sync::mpsc;
 
+use super::context::GpuContext;
 use super::dispatch;
-use super::GpuContext;
+use super::transfer::{self, bind_group, buffer, input_buffer, output_buffers};
 use crate::error::{Error, Result};
 use crate::kernels::abi::{BandParams, TileParams, PARTIAL_WORDS};
 use crate::kernels::samples::DataType;
@@ -30,37 +25,19 @@ fn round_up(n: usize) -> usize {
     n.div_ceil(ALIGN_WORDS).max(1) * ALIGN_WORDS
 }
 
-/// Fault injection for tests: the first N buffer set-ups fail as if the device were out of
-/// memory, where N is `CLIMIDX_INJECT_ALLOC_FAILURES` (unset: none).
-fn injected_alloc_failure() -> bool {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::OnceLock;
-    static LEFT: OnceLock<AtomicUsize> = OnceLock::new();
-    let left = LEFT.get_or_init(|| {
-        AtomicUsize::new(
-            std::env::var("CLIMIDX_INJECT_ALLOC_FAILURES")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0),
-        )
-    });
-    left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
-}
-
 /// Bit pattern written into outputs before a dispatch when poisoning is on.
 pub const POISON_BITS: u32 = 0x7fa5_5a5a;
 
 pub struct GpuRunner<'c> {
-    ctx: &'c GpuContext,
-    pipeline: std::sync::Arc<wgpu::ComputePipeline>,
+    pub(super) ctx: &'c GpuContext,
+    pub(super) pipeline: std::sync::Arc<wgpu::ComputePipeline>,
     params: TileParams,
     params_buf: wgpu::Buffer,
     input: wgpu::Buffer,
     output: wgpu::Buffer,
     readback: Option<wgpu::Buffer>,
     bind_group: wgpu::BindGroup,
-    capacity: usize,
+    pub(super) capacity: usize,
     n_out: usize,
     out_stride: usize,
     /// Word range reserved for each role slot (offset, capacity in words).
@@ -169,18 +146,13 @@ impl<'c> GpuRunner<'c> {
                 ctx.max_binding_bytes()
             )));
         }
-        if injected_alloc_failure() {
+        if transfer::injected_alloc_failure() {
             return Err(Error::Device(format!(
                 "cannot allocate GPU buffers for {capacity} px windows (injected by CLIMIDX_INJECT_ALLOC_FAILURES)"
             )));
         }
         use wgpu::BufferUsages as U;
-        let in_usage = if ctx.mappable {
-            U::STORAGE | U::MAP_WRITE
-        } else {
-            U::STORAGE | U::COPY_DST
-        };
-        let input = buffer(ctx, "climidx.input", in_bytes, in_usage);
+        let input = input_buffer(ctx, in_bytes);
         let (output, readback) = output_buffers(ctx, out_bytes);
         let params_buf = buffer(
             ctx,
@@ -423,12 +395,11 @@ impl<'c> GpuRunner<'c> {
     /// `pixels` words to `f`.
     fn finish_and_read(
         &self,
-        mut enc: wgpu::CommandEncoder,
+        enc: wgpu::CommandEncoder,
         pixels: usize,
         tail_words: usize,
         f: impl FnOnce(&[u32]),
     ) -> Result<()> {
-        let ctx = self.ctx;
         // The outputs (up to the last one's `pixels`), or through the statistics partials.
         let words = if tail_words > 0 {
             self.n_out * self.out_stride + tail_words
@@ -436,113 +407,28 @@ impl<'c> GpuRunner<'c> {
             (self.n_out - 1) * self.out_stride + pixels
         };
         let used_bytes = words.next_multiple_of(2) as u64 * 4;
-        let target = match &self.readback {
-            Some(rb) => {
-                enc.copy_buffer_to_buffer(&self.output, 0, rb, 0, used_bytes);
-                rb
-            }
-            None => &self.output,
-        };
-        let idx = ctx.queue.submit([enc.finish()]);
-        map_and_wait(ctx, target, wgpu::MapMode::Read, used_bytes, Some(idx))?;
-        {
-            let view = target
-                .get_mapped_range(0..used_bytes)
-                .map_err(|e| Error::Device(format!("cannot read results: {e}")))?;
-            f(bytemuck::cast_slice(&view));
-        }
-        target.unmap();
-        Ok(())
+        transfer::read_back(
+            self.ctx,
+            enc,
+            &self.output,
+            self.readback.as_ref(),
+            used_bytes,
+            f,
+        )
     }
 
     /// An encoder holding the compute pass over `pixels` pixels (optionally timestamped).
-    fn encode_pass(
+    pub(super) fn encode_pass(
         &self,
         pipeline: &wgpu::ComputePipeline,
         pixels: usize,
         timestamps: Option<&wgpu::QuerySet>,
     ) -> wgpu::CommandEncoder {
-        let ctx = self.ctx;
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("climidx.window"),
-            });
-        {
-            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("climidx.kernel"),
-                timestamp_writes: timestamps.map(|q| wgpu::ComputePassTimestampWrites {
-                    query_set: q,
-                    beginning_of_pass_write_index: Some(0),
-                    end_of_pass_write_index: Some(1),
-                }),
-            });
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, &self.bind_group, &[]);
-            let (x, y) = dispatch::grid(
-                pixels as u32,
-                ctx.limits.max_compute_workgroups_per_dimension,
-            );
-            pass.dispatch_workgroups(x, y, 1);
-        }
-        enc
+        dispatch::encode(self.ctx, pipeline, &self.bind_group, pixels, timestamps)
     }
 
-    /// Wall time of one dispatch over the data already on the device (no transfers), measured
-    /// from submit to completion. Call after [`Self::run`] filled the buffers.
-    pub fn time_resident(&mut self, pixels: usize) -> Result<std::time::Duration> {
-        let enc = self.encode_pass(&self.pipeline, pixels.min(self.capacity), None);
-        let t = std::time::Instant::now();
-        let idx = self.ctx.queue.submit([enc.finish()]);
-        self.ctx.wait(Some(idx))?;
-        Ok(t.elapsed())
-    }
-
-    /// Kernel time from timestamp queries (`None` when the device has no TIMESTAMP_QUERY).
-    pub fn time_kernel(&mut self, pixels: usize) -> Result<Option<std::time::Duration>> {
-        let ctx = self.ctx;
-        if !ctx
-            .device
-            .features()
-            .contains(wgpu::Features::TIMESTAMP_QUERY)
-        {
-            return Ok(None);
-        }
-        let qs = ctx.device.create_query_set(&wgpu::QuerySetDescriptor {
-            label: Some("climidx.timestamps"),
-            ty: wgpu::QueryType::Timestamp,
-            count: 2,
-        });
-        use wgpu::BufferUsages as U;
-        let buf = |usage| {
-            ctx.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("climidx.ts"),
-                size: 16,
-                usage,
-                mapped_at_creation: false,
-            })
-        };
-        let resolve = buf(U::QUERY_RESOLVE | U::COPY_SRC);
-        let read = buf(U::MAP_READ | U::COPY_DST);
-        let mut enc = self.encode_pass(&self.pipeline, pixels.min(self.capacity), Some(&qs));
-        enc.resolve_query_set(&qs, 0..2, &resolve, 0);
-        enc.copy_buffer_to_buffer(&resolve, 0, &read, 0, 16);
-        let idx = ctx.queue.submit([enc.finish()]);
-        map_and_wait(ctx, &read, wgpu::MapMode::Read, 16, Some(idx))?;
-        let ticks = {
-            let view = read
-                .get_mapped_range(0..16)
-                .map_err(|e| Error::Device(format!("cannot read timestamps: {e}")))?;
-            let t: &[u64] = bytemuck::cast_slice(&view);
-            t[1].saturating_sub(t[0])
-        };
-        read.unmap();
-        let ns = ticks as f64 * ctx.queue.get_timestamp_period() as f64;
-        Ok(Some(std::time::Duration::from_nanos(ns as u64)))
-    }
-
+    /// Gather each used role's words of the window and upload them into its region.
     fn upload(&mut self, data: &[Option<&[u32]>; ROLE_SLOTS], pixels: usize) -> Result<()> {
-        let ctx = self.ctx;
         let mut parts: Vec<(usize, &[u32])> = Vec::new();
         for (slot, region) in self.regions.iter().enumerate() {
             if let Some((off, cap)) = region {
@@ -558,122 +444,6 @@ impl<'c> GpuRunner<'c> {
                 parts.push((*off, &words[..n]));
             }
         }
-        if ctx.mappable {
-            let end = parts
-                .iter()
-                .map(|(o, w)| (o + w.len()) as u64 * 4)
-                .max()
-                .unwrap_or(4);
-            let end = end.next_multiple_of(8);
-            map_and_wait(ctx, &self.input, wgpu::MapMode::Write, end, None)?;
-            {
-                for (off, words) in &parts {
-                    let lo = *off as u64 * 4;
-                    let hi = lo + (words.len() as u64 * 4).next_multiple_of(8);
-                    let mut view = self
-                        .input
-                        .get_mapped_range_mut(lo..hi)
-                        .map_err(|e| Error::Device(format!("cannot map input: {e}")))?;
-                    let bytes: &[u8] = bytemuck::cast_slice(words);
-                    view.slice(..bytes.len()).copy_from_slice(bytes);
-                }
-            }
-            self.input.unmap();
-        } else {
-            for (off, words) in parts {
-                ctx.queue
-                    .write_buffer(&self.input, off as u64 * 4, bytemuck::cast_slice(words));
-            }
-        }
-        Ok(())
-    }
-}
-
-fn buffer(ctx: &GpuContext, label: &str, size: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
-    ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some(label),
-        size,
-        usage,
-        mapped_at_creation: false,
-    })
-}
-
-/// The output buffer, mapped directly on software adapters, else with a readback copy.
-fn output_buffers(ctx: &GpuContext, bytes: u64) -> (wgpu::Buffer, Option<wgpu::Buffer>) {
-    use wgpu::BufferUsages as U;
-    if ctx.mappable {
-        let out = buffer(
-            ctx,
-            "climidx.output",
-            bytes,
-            U::STORAGE | U::MAP_READ | U::COPY_DST,
-        );
-        (out, None)
-    } else {
-        let out = buffer(
-            ctx,
-            "climidx.output",
-            bytes,
-            U::STORAGE | U::COPY_SRC | U::COPY_DST,
-        );
-        let rb = buffer(ctx, "climidx.readback", bytes, U::MAP_READ | U::COPY_DST);
-        (out, Some(rb))
-    }
-}
-
-/// The bind group of the shared layout (shaders/common.wgsl): params, input, output.
-fn bind_group(
-    ctx: &GpuContext,
-    params: &wgpu::Buffer,
-    input: &wgpu::Buffer,
-    output: &wgpu::Buffer,
-) -> wgpu::BindGroup {
-    fn entry(binding: u32, b: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
-        wgpu::BindGroupEntry {
-            binding,
-            resource: b.as_entire_binding(),
-        }
-    }
-    ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some("climidx.bind"),
-        layout: ctx.bind_group_layout(),
-        entries: &[entry(0, params), entry(1, input), entry(2, output)],
-    })
-}
-
-/// Map `buffer[0..bytes]` and wait for it, bounded by the context's timeout.
-///
-/// The map callback runs inside whichever thread polls the device next. When several threads
-/// share one device, another thread's poll may be running our callback while ours returns, so
-/// after each poll we wait briefly on the channel and poll again until the deadline.
-fn map_and_wait(
-    ctx: &GpuContext,
-    buffer: &wgpu::Buffer,
-    mode: wgpu::MapMode,
-    bytes: u64,
-    submission: Option<wgpu::SubmissionIndex>,
-) -> Result<()> {
-    let (tx, rx) = mpsc::channel();
-    buffer.map_async(mode, 0..bytes, move |r| {
-        let _ = tx.send(r);
-    });
-    let deadline = std::time::Instant::now() + ctx.timeout;
-    let mut submission = submission;
-    loop {
-        ctx.wait(submission.take())?;
-        match rx.recv_timeout(std::time::Duration::from_millis(5)) {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(e)) => return Err(Error::Device(format!("buffer mapping failed: {e}"))),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(Error::Device("buffer mapping was dropped by the device".into()))
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) if std::time::Instant::now() < deadline => {}
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                return Err(Error::Device(format!(
-                    "buffer mapping did not complete within {:?} (set CLIMIDX_GPU_TIMEOUT_S to wait longer)",
-                    ctx.timeout
-                )))
-            }
-        }
+        transfer::upload(self.ctx, &self.input, &parts)
     }
 }

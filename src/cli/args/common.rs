@@ -1,0 +1,127 @@
+//! Option groups shared by several commands: device, bands and calibration, output; and the
+//! value parser for library enumerations.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::choice::Choice;
+use crate::engine::gpu::DeviceChoice;
+
+/// A value parser for a library enumeration named by words ([`Choice`]), with each word's help.
+pub(super) fn choice<T: Choice>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        T::CHOICES
+            .iter()
+            .map(|(_, w, h)| PossibleValue::new(*w).help(*h)),
+    )
+    .map(|s| T::from_word(&s).expect("clap checked the word"))
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DeviceArgs {
+    /// Where kernels run: auto (hardware GPU if any, else native CPU), gpu, software (wgpu CPU
+    /// adapter, e.g. lavapipe), cpu (native Rust).
+    #[arg(long, value_parser = choice::<DeviceChoice>(), default_value = "auto")]
+    pub device: DeviceChoice,
+    /// Use the adapter whose name contains this text (case-insensitive). Also WGPU_ADAPTER_NAME.
+    #[arg(long, value_name = "SUBSTRING")]
+    pub adapter: Option<String>,
+}
+
+/// The bands of an index run and their calibration (shared by `index` and `expr`).
+#[derive(Debug, Clone, Args)]
+pub struct BandArgs {
+    /// ROLE=PATH[:N]: band N (1-based, default 1) of PATH plays ROLE (blue, green, red, nir,
+    /// swir1, swir2, re1, ... or an ASI symbol: B G R N S1 S2 RE1 ...).
+    #[arg(
+        long = "band",
+        short = 'b',
+        value_name = "ROLE=PATH[:N]",
+        required_unless_present = "sensor"
+    )]
+    pub bands: Vec<String>,
+    #[command(flatten)]
+    pub cal: Calibration,
+    /// Find the bands in --scene by the product's naming, with its calibration:
+    /// landsat-l1-toa, landsat-c2l2, sentinel2-l2a. --band still overrides single roles.
+    #[arg(long, value_parser = choice::<crate::io::products::presets::Sensor>(), requires = "scene")]
+    pub sensor: Option<crate::io::products::presets::Sensor>,
+    /// The product folder (Landsat scene with its MTL, Sentinel-2 .SAFE or band folder).
+    #[arg(long, value_name = "DIR", requires = "sensor")]
+    pub scene: Option<PathBuf>,
+    /// Sentinel-2 BOA_ADD_OFFSET for every band, overriding the product metadata.
+    #[arg(long, value_name = "DN", allow_negative_numbers = true)]
+    pub boa_offset: Option<f64>,
+    /// Mask pixels: qa-pixel[:FILE] (Landsat C2 QA_PIXEL bits), scl[:FILE] (Sentinel-2 L2A
+    /// classes) or FILE:BITS (any bit-flag band; BITS decimal or 0x hex). Masked pixels are
+    /// nodata in every output.
+    #[arg(long, value_name = "SPEC")]
+    pub mask: Option<String>,
+    /// Which QA_PIXEL bits or SCL classes mask (names or numbers, comma-separated; default
+    /// QA_PIXEL fill,dilated,cirrus,cloud,shadow; SCL no_data,saturated,shadow,cloud_medium,
+    /// cloud_high,cirrus).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub mask_select: Vec<String>,
+}
+
+/// DN → value for every input band, and the nodata override.
+#[derive(Debug, Clone, Args)]
+pub struct Calibration {
+    /// DN → value (reflectance, NDVI, kelvin): value = DN·scale + offset, for every input band.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub scale: f32,
+    /// See --scale.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub offset: f32,
+    /// Input nodata value for every input band (overrides the files' GDAL_NODATA).
+    #[arg(long, allow_negative_numbers = true)]
+    pub nodata: Option<f64>,
+}
+
+impl Calibration {
+    /// Refuse a zero or non-finite scale and a non-finite offset.
+    pub fn check(&self) -> crate::error::Result<()> {
+        if !self.scale.is_finite() || !self.offset.is_finite() || self.scale == 0.0 {
+            return Err(crate::error::Error::Usage(
+                "--scale must be finite and non-zero, --offset finite".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How outputs are written and windows sized (shared by the commands that write rasters).
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output nodata value, written as GDAL_NODATA ("nan" by default).
+    #[arg(long, default_value = "nan", allow_negative_numbers = true)]
+    pub out_nodata: String,
+    /// Replace OUT if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Process at most this many pixels per window (rounded to whole rows; also
+    /// CLIMIDX_WINDOW_PIXELS).
+    #[arg(long, value_name = "N")]
+    pub window_pixels: Option<usize>,
+    /// Host memory budget for window buffers, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub mem_limit: usize,
+    /// Output compression (with the floating-point predictor for float outputs).
+    #[arg(long, value_parser = choice::<crate::io::geotiff::encode::Compression>(), default_value = "deflate")]
+    pub compress: crate::io::geotiff::encode::Compression,
+    /// Output tile size in pixels (a multiple of 16); 0 writes strips.
+    #[arg(long, value_name = "PX", default_value_t = 512)]
+    pub tile_size: u32,
+    /// Write per-output statistics (counts, min, max, mean, std, histogram) to this JSON file,
+    /// computed during the pass.
+    #[arg(long, value_name = "FILE.json")]
+    pub stats: Option<PathBuf>,
+    /// Histogram range for --stats (default: each index's typical range).
+    #[arg(long, value_name = "MIN,MAX", allow_negative_numbers = true)]
+    pub stats_range: Option<String>,
+    /// Also render a PNG quicklook of the first output band (colormap by index family, legend).
+    #[arg(long, value_name = "FILE.png")]
+    pub quicklook: Option<PathBuf>,
+}

@@ -1,0 +1,34 @@
+//! Arguments of `climidx quicklook`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::choice;
+
+#[derive(Debug, Args)]
+pub struct QuicklookArgs {
+    /// The GeoTIFF (e.g. a climidx output).
+    pub input: PathBuf,
+    /// Output PNG.
+    #[arg(short, long, value_name = "OUT.png")]
+    pub output: PathBuf,
+    /// Band to draw (1-based).
+    #[arg(long, default_value_t = 1)]
+    pub band: u16,
+    #[arg(long, value_parser = choice::<crate::io::quicklook::Colormap>(), default_value = "auto")]
+    pub colormap: crate::io::quicklook::Colormap,
+    /// Values mapped to the ends of the colormap (default: the index's typical range, else the
+    /// 2nd and 98th percentiles; anomalies centred on 0).
+    #[arg(long, value_name = "MIN,MAX", allow_negative_numbers = true)]
+    pub range: Option<String>,
+    /// Add a colorbar with the range and the band's name and unit.
+    #[arg(long)]
+    pub legend: bool,
+    /// Longest side of the PNG in pixels (the raster is box-averaged down to it).
+    #[arg(long, default_value_t = 1024)]
+    pub max_size: u32,
+    /// Replace OUT.png if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+}
