@@ -459,7 +459,9 @@ fn every_compression_and_layout_round_trips_through_our_reader_and_gdal() {
         .collect();
     let mut b: Vec<f32> = (0..w * h).map(|i| i as f32 * -0.25).collect();
     b[7] = f32::NAN;
-    let counts: Vec<u32> = (0..w * h).map(|i| i.wrapping_mul(2654435761) % 1000).collect();
+    let counts: Vec<u32> = (0..w * h)
+        .map(|i| i.wrapping_mul(2654435761) % 1000)
+        .collect();
     let combos = [
         Compression::None,
         Compression::Deflate,

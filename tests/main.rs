@@ -5,6 +5,7 @@
 mod common;
 
 mod architecture;
+mod calibration;
 mod catalogue;
 mod cli;
 mod climatology;

@@ -11,9 +11,48 @@ use crate::io::geo::parse_nodata;
 use crate::io::BandSource;
 use crate::kernels::{Consts, IndexRef, Role};
 
-/// Parse `ROLE=PATH[:N]`. A trailing `:N` is a band number only when N is all digits, so paths
-/// with colons still work.
+/// Parse `ROLE=PATH[:N][@SCALE[,OFFSET]]`. A trailing `:N` is a band number only when N is all
+/// digits, and a trailing `@…` a calibration only when it is one or two numbers, so paths with
+/// colons or `@` still work. The calibration is this band's alone (`value = DN·SCALE + OFFSET`,
+/// OFFSET 0 when left out) and wins over `--scale/--offset` and the file's own.
 pub fn parse_band(spec: &str) -> Result<BandSource> {
+    let (spec_band, cal) = match spec.rsplit_once('@') {
+        Some((b, c)) => match parse_cal(c) {
+            Some(sc) => (b, Some(sc)),
+            None if c.starts_with(|ch: char| ch.is_ascii_digit() || "+-.".contains(ch)) => {
+                return Err(Error::Usage(format!(
+                    "--band {spec:?}: calibration {c:?} is not SCALE[,OFFSET] (finite numbers, scale non-zero)"
+                )))
+            }
+            None => (spec, None),
+        },
+        None => (spec, None),
+    };
+    let mut b = parse_band_file(spec_band)?;
+    if let Some((s, o)) = cal {
+        b.scale = Some(s);
+        b.offset = Some(o);
+    }
+    Ok(b)
+}
+
+/// `SCALE[,OFFSET]` with a finite non-zero scale and a finite offset.
+fn parse_cal(c: &str) -> Option<(f32, f32)> {
+    let (s, o) = match c.split_once(',') {
+        Some((s, o)) => (s, o),
+        None => (c, "0"),
+    };
+    let s: f32 = s
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f32| v.is_finite() && *v != 0.0)?;
+    let o: f32 = o.trim().parse().ok().filter(|v: &f32| v.is_finite())?;
+    Some((s, o))
+}
+
+/// `ROLE=PATH[:N]`.
+fn parse_band_file(spec: &str) -> Result<BandSource> {
     let (role, rest) = spec.split_once('=').ok_or_else(|| {
         Error::Usage(format!(
             "--band {spec:?}: expected ROLE=PATH[:N], e.g. red=scene.tif:3"
@@ -149,8 +188,8 @@ pub fn make_job(
         indices,
         constants,
         bands,
-        scale: 1.0,
-        offset: 0.0,
+        scale: None,
+        offset: None,
         nodata: None,
         out_nodata,
         output: output.to_path_buf(),
@@ -233,5 +272,21 @@ mod tests {
             .to_string()
             .contains("1 or more"));
         assert!(parse_band("red=").is_err());
+        let b = parse_band("red=B04.tif:1@0.0001,-0.1").unwrap();
+        assert_eq!(
+            (b.path.to_str().unwrap(), b.band, b.scale, b.offset),
+            ("B04.tif", 1, Some(0.0001), Some(-0.1))
+        );
+        let b = parse_band("nir=B08.tif@0.0001").unwrap();
+        assert_eq!((b.band, b.scale, b.offset), (1, Some(0.0001), Some(0.0)));
+        let b = parse_band("nir=/data/user@host/B08.tif:2").unwrap();
+        assert_eq!(
+            (b.path.to_str().unwrap(), b.band, b.scale),
+            ("/data/user@host/B08.tif", 2, None)
+        );
+        assert!(parse_band("nir=B08.tif@0")
+            .unwrap_err()
+            .to_string()
+            .contains("SCALE[,OFFSET]"));
     }
 }

@@ -34,11 +34,46 @@ impl RasterInfo {
 
     /// The description of band `b` (0-based), as GDAL writes it.
     pub fn band_description(&self, b: usize) -> Option<String> {
+        self.band_item(b, "DESCRIPTION", "description")
+    }
+
+    /// A per-band GDAL_METADATA item (`<Item name="NAME" sample="b" role="ROLE">`).
+    fn band_item(&self, b: usize, name: &str, role: &str) -> Option<String> {
         let x = self.gdal_metadata.as_deref()?;
-        let key = format!("<Item name=\"DESCRIPTION\" sample=\"{b}\" role=\"description\">");
+        let key = format!("<Item name=\"{name}\" sample=\"{b}\" role=\"{role}\">");
         let start = x.find(&key)? + key.len();
         let end = start + x[start..].find("</Item>")?;
         Some(unescape(&x[start..end]))
+    }
+
+    /// Band `b`'s calibration as GDAL stores it (`gdal_translate -a_scale/-a_offset`, product
+    /// COGs): `value = DN·scale + offset`, `None` when the file declares neither. A declared
+    /// value that is not a finite number is an error naming the file.
+    pub fn band_calibration(&self, b: usize) -> std::result::Result<Option<(f64, f64)>, String> {
+        let num = |name: &str, role: &str| -> std::result::Result<Option<f64>, String> {
+            match self.band_item(b, name, role) {
+                None => Ok(None),
+                Some(t) => match t.trim().parse::<f64>() {
+                    Ok(v) if v.is_finite() => Ok(Some(v)),
+                    _ => Err(format!(
+                        "band {} declares {name} {t:?}, not a finite number",
+                        b + 1
+                    )),
+                },
+            }
+        };
+        let (scale, offset) = (num("SCALE", "scale")?, num("OFFSET", "offset")?);
+        if scale.is_none() && offset.is_none() {
+            return Ok(None);
+        }
+        Ok(Some((scale.unwrap_or(1.0), offset.unwrap_or(0.0))))
+    }
+
+    /// Band `b`'s unit as GDAL stores it (`UNITTYPE`: `K`, `degC`, `m`, …).
+    pub fn band_unit(&self, b: usize) -> Option<String> {
+        self.band_item(b, "UNITTYPE", "unittype")
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
     }
 
     /// The whole raster as one window.

@@ -142,6 +142,27 @@ impl Role {
     pub fn slot(self) -> usize {
         self as usize
     }
+
+    /// A spectral band whose calibrated values are reflectances (about 0–1).
+    pub fn is_reflectance(self) -> bool {
+        use Role::*;
+        matches!(
+            self,
+            Blue | Green
+                | Red
+                | Nir
+                | Swir1
+                | Swir2
+                | Coastal
+                | Green1
+                | Yellow
+                | Re1
+                | Re2
+                | Re3
+                | Nir2
+                | Wv
+        )
+    }
 }
 
 /// Band symbols of the Awesome Spectral Indices catalogue (`output/bands.json`, 17 names) and

@@ -249,8 +249,16 @@ pub fn assert_fused_equals_separate(
     let k: Vec<climidx::kernels::Consts> = descs.iter().map(|d| d.default_constants()).collect();
     let fused = compute_in_memory(backend, descs, &k, bands, nan, None, true).unwrap();
     for (j, d) in descs.iter().enumerate() {
-        let alone =
-            compute_in_memory(backend, std::slice::from_ref(d), &[k[j]], bands, nan, Some(96), true).unwrap();
+        let alone = compute_in_memory(
+            backend,
+            std::slice::from_ref(d),
+            &[k[j]],
+            bands,
+            nan,
+            Some(96),
+            true,
+        )
+        .unwrap();
         let a: Vec<u32> = alone[0].iter().map(|v| v.to_bits()).collect();
         let f: Vec<u32> = fused[j].iter().map(|v| v.to_bits()).collect();
         assert_eq!(a, f, "{}: fused and separate passes differ", d.name);

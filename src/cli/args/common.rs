@@ -69,12 +69,14 @@ pub struct BandArgs {
 /// DN → value for every input band, and the nodata override.
 #[derive(Debug, Clone, Args)]
 pub struct Calibration {
-    /// DN → value (reflectance, NDVI, kelvin): value = DN·scale + offset, for every input band.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    pub scale: f32,
-    /// See --scale.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    pub offset: f32,
+    /// DN → value (reflectance, NDVI, kelvin): value = DN·scale + offset, for every input band
+    /// without its own (`--band ROLE=FILE@SCALE,OFFSET`). Default: each file's declared
+    /// Scale/Offset (GDAL metadata), else 1.
+    #[arg(long, allow_negative_numbers = true)]
+    pub scale: Option<f32>,
+    /// See --scale (default 0 when --scale is given).
+    #[arg(long, allow_negative_numbers = true)]
+    pub offset: Option<f32>,
     /// Input nodata value for every input band (overrides the files' GDAL_NODATA).
     #[arg(long, allow_negative_numbers = true)]
     pub nodata: Option<f64>,
@@ -83,13 +85,24 @@ pub struct Calibration {
 impl Calibration {
     /// Refuse a zero or non-finite scale and a non-finite offset.
     pub fn check(&self) -> crate::error::Result<()> {
-        if !self.scale.is_finite() || !self.offset.is_finite() || self.scale == 0.0 {
-            return Err(crate::error::Error::Usage(
-                "--scale must be finite and non-zero, --offset finite".into(),
-            ));
-        }
-        Ok(())
+        check_calibration("--scale", self.scale, self.offset)
     }
+}
+
+/// Refuse a zero or non-finite scale and a non-finite offset (`what` names the option).
+pub fn check_calibration(
+    what: &str,
+    scale: Option<f32>,
+    offset: Option<f32>,
+) -> crate::error::Result<()> {
+    let bad_scale = scale.is_some_and(|s| !s.is_finite() || s == 0.0);
+    let bad_offset = offset.is_some_and(|o| !o.is_finite());
+    if bad_scale || bad_offset {
+        return Err(crate::error::Error::Usage(format!(
+            "{what}: the scale must be finite and non-zero, the offset finite"
+        )));
+    }
+    Ok(())
 }
 
 /// How outputs are written and windows sized (shared by the commands that write rasters).

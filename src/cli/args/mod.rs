@@ -120,7 +120,7 @@ mod tests {
         };
         assert_eq!(a.indices, ["ndvi", "evi"]);
         assert_eq!(a.input.bands.len(), 3);
-        assert_eq!(a.input.cal.offset, -0.1);
+        assert_eq!(a.input.cal.offset, Some(-0.1));
         assert_eq!(a.device.device, DeviceChoice::Cpu);
     }
 }

@@ -419,8 +419,8 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
                     )
                 })
                 .collect(),
-            scale: 0.0001,
-            offset: 0.0,
+            scale: Some(0.0001),
+            offset: Some(0.0),
             nodata: None,
             out_nodata: f64::NAN,
             output: out,

@@ -43,11 +43,7 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
     let mut bands = Vec::new();
     for r in d.roles.iter() {
         let b = if *r == Role::Value {
-            let mut b = BandSource::new(Role::Value, a.input.clone(), a.band);
-            b.force_nodata = a.cal.nodata;
-            b.scale = Some(a.cal.scale);
-            b.offset = Some(a.cal.offset);
-            b
+            observation(a, &manifest, date)?
         } else {
             let p = folder.join(format!("{}.tif", r.name()));
             if !p.is_file() {
@@ -73,6 +69,72 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
         metadata,
     )?;
     super::run_job(&job, &a.device)
+}
+
+/// The observation band, read as its climatology's inputs were unless told otherwise:
+/// `--scale/--offset` when given, else the file's declared Scale/Offset, else the calibration
+/// the climatology recorded. Units that differ, and an observation that is one of the
+/// climatology's own inputs, are said.
+fn observation(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Result<BandSource> {
+    let mut b = BandSource::new(Role::Value, a.input.clone(), a.band);
+    b.force_nodata = a.cal.nodata;
+    b.scale = a.cal.scale;
+    b.offset = a.cal.offset;
+    let info = crate::io::open(&a.input)?.info().clone();
+    if a.band == 0 || a.band > info.bands {
+        return Err(Error::input(
+            &a.input,
+            format!(
+                "band {} does not exist: the file has {} band(s)",
+                a.band, info.bands
+            ),
+        ));
+    }
+    let declared = info
+        .band_calibration(a.band as usize - 1)
+        .map_err(|m| Error::input(&a.input, m))?;
+    let unit = info.band_unit(a.band as usize - 1);
+    if let Some(c) = &manifest.calibration {
+        if let (Some(u), Some(v)) = (&unit, &c.unit) {
+            if u != v {
+                return Err(Error::Mismatch(format!(
+                    "{} is in {u} but the climatology in {} is in {v}; convert one of them first",
+                    a.input.display(),
+                    a.climatology.display()
+                )));
+            }
+        }
+        let flags = a.cal.scale.is_some() || a.cal.offset.is_some();
+        if !flags && declared.is_none() && (c.scale, c.offset) != (1.0, 0.0) {
+            log::info!(
+                "{} read as the climatology's inputs were: value = DN*{} + {}",
+                a.input.display(),
+                c.scale,
+                c.offset
+            );
+            b.scale = Some(c.scale);
+            b.offset = Some(c.offset);
+        }
+    } else if a.cal.scale.is_none() && a.cal.offset.is_none() && declared.is_none() {
+        log::warn!(
+            "the climatology in {} does not record how its inputs were calibrated (written by an older climidx); pass --scale/--offset as for the climatology",
+            a.climatology.display()
+        );
+    }
+    let inside = manifest.groups.iter().flat_map(|g| &g.inputs).find(|i| {
+        crate::io::files::same_file(&i.path, &a.input)
+            || date.is_some_and(|d| i.date.as_deref() == Some(&d.to_string()))
+    });
+    if let Some(i) = inside {
+        log::warn!(
+            "{} is inside its own baseline: the climatology in {} includes {}{}; the anomaly is biased toward normal (build the climatology with --baseline years that exclude it)",
+            a.input.display(),
+            a.climatology.display(),
+            i.path.display(),
+            i.date.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+        );
+    }
+    Ok(b)
 }
 
 pub fn run_vhi(a: &VhiArgs) -> Result<()> {

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::inputs::{band_params, Calibration};
 use crate::engine::accumulator::Accumulator;
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
@@ -28,9 +29,10 @@ use crate::io::geotiff::encode::Compression;
 use crate::io::raster::{row_windows, RasterInfo, Window};
 use crate::io::sink::{SampleKind, SinkOptions};
 use crate::io::stack::{Date, Period, PeriodGroup};
+use crate::io::BandSource;
 use crate::kernels::abi::BandParams;
 use crate::kernels::climatology::{self as stats, STATS};
-use crate::kernels::samples::{DataType, NodataMatch, PackedBand};
+use crate::kernels::samples::{DataType, PackedBand};
 
 /// Everything `climidx climatology` needs.
 #[derive(Clone, Debug)]
@@ -42,9 +44,10 @@ pub struct ClimatologyJob {
     pub date_pattern: Option<String>,
     /// 1-based band of every input.
     pub band: u16,
-    /// value = DN·scale + offset for every input.
-    pub scale: f32,
-    pub offset: f32,
+    /// value = DN·scale + offset for every input (`None`: each input's declared Scale/Offset,
+    /// else identity; see [`Calibration`]). The statistics are in the calibrated unit.
+    pub scale: Option<f32>,
+    pub offset: Option<f32>,
     /// Overrides every input's GDAL_NODATA.
     pub nodata: Option<f64>,
     pub min_count: u32,
@@ -71,7 +74,48 @@ pub struct Manifest {
     pub width: u32,
     pub height: u32,
     pub statistics: Vec<String>,
+    /// How the inputs were read: the statistics are in these units, and `climidx anomaly`
+    /// reads an observation the same way unless told otherwise. Absent in manifests written
+    /// before climidx recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<StackCalibration>,
     pub groups: Vec<PeriodGroup>,
+}
+
+/// The calibration a climatology's inputs were read with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StackCalibration {
+    /// 1-based band read from every input.
+    pub band: u16,
+    /// `value = DN·scale + offset` (of the first input, when they differ).
+    pub scale: f32,
+    pub offset: f32,
+    /// Where it came from: `--scale/--offset`, `file metadata` or `none`.
+    pub source: String,
+    /// The first input's nodata, if any.
+    pub nodata: Option<f64>,
+    /// The inputs' unit (GDAL UNITTYPE), when they declare one.
+    pub unit: Option<String>,
+    /// False when the inputs declared different calibrations (each input was read with its
+    /// own; the first is recorded).
+    pub uniform: bool,
+}
+
+impl StackCalibration {
+    /// `value = DN*s + o (source)`, as written into the outputs' metadata.
+    pub fn describe(&self) -> String {
+        format!(
+            "value = DN*{} + {} ({}{})",
+            self.scale,
+            self.offset,
+            self.source,
+            if self.uniform {
+                ""
+            } else {
+                "; varies per input, first shown"
+            }
+        )
+    }
 }
 
 /// The manifest's file name inside the output folder.
@@ -189,10 +233,23 @@ impl ClimatologyJob {
     }
 }
 
-/// Check every input against the first: size, georeferencing, band count. Returns the first
-/// input's description.
-fn check_inputs(job: &ClimatologyJob) -> Result<(RasterInfo, usize)> {
+impl ClimatologyJob {
+    /// The calibration every input is read with.
+    fn calibration(&self) -> Calibration {
+        Calibration {
+            scale: self.scale,
+            offset: self.offset,
+            nodata: self.nodata,
+        }
+    }
+}
+
+/// Check every input against the first: size, georeferencing, band count; and resolve each
+/// input's calibration. Returns the first input's description, the input count and the
+/// calibration record.
+fn check_inputs(job: &ClimatologyJob) -> Result<(RasterInfo, usize, StackCalibration)> {
     let mut first: Option<(PathBuf, RasterInfo)> = None;
+    let mut cal: Option<StackCalibration> = None;
     let mut n = 0;
     for g in &job.groups {
         for inp in &g.inputs {
@@ -206,6 +263,33 @@ fn check_inputs(job: &ClimatologyJob) -> Result<(RasterInfo, usize)> {
                         job.band, info.bands
                     ),
                 ));
+            }
+            let src = BandSource::new(stats::INPUT_ROLE, inp.path.clone(), job.band);
+            let (bp, nd, from) = band_params(&src, &info, job.calibration())?;
+            let this = StackCalibration {
+                band: job.band,
+                scale: bp.scale,
+                offset: bp.offset,
+                source: from.describe().to_string(),
+                nodata: nd,
+                unit: info.band_unit(job.band as usize - 1),
+                uniform: true,
+            };
+            match &mut cal {
+                None => cal = Some(this),
+                Some(c) => {
+                    if (c.scale, c.offset, &c.unit) != (this.scale, this.offset, &this.unit) {
+                        if c.uniform {
+                            log::warn!(
+                                "{} is read as {} but the first input as {}: the stack's inputs declare different calibrations",
+                                inp.path.display(),
+                                this.describe(),
+                                c.describe()
+                            );
+                        }
+                        c.uniform = false;
+                    }
+                }
             }
             match &first {
                 None => first = Some((inp.path.clone(), info)),
@@ -234,7 +318,8 @@ fn check_inputs(job: &ClimatologyJob) -> Result<(RasterInfo, usize)> {
         }
     }
     let (_, info) = first.ok_or_else(|| Error::Usage("no input rasters".into()))?;
-    Ok((info, n))
+    let cal = cal.ok_or_else(|| Error::Usage("no input rasters".into()))?;
+    Ok((info, n, cal))
 }
 
 /// Run `job` on `backend`. `ctl` can stop it between steps and receives its progress in
@@ -246,7 +331,8 @@ pub fn run_climatology(
 ) -> Result<ClimatologyReport> {
     let t0 = Instant::now();
     job.validate()?;
-    let (first, n_inputs) = check_inputs(job)?;
+    let (first, n_inputs, cal) = check_inputs(job)?;
+    log::info!("inputs read as {}", cal.describe());
 
     // Window plan: host budget, and the state regions in one device binding.
     let mut cap = job.mem_limit / HOST_BYTES_PER_PX;
@@ -281,11 +367,21 @@ pub fn run_climatology(
         .start((n_inputs * windows.len()) as u64, "climatology");
     for g in &job.groups {
         if !g.inputs.is_empty() {
-            run_group(job, g, &first, &windows, &mut acc, k, out_nodata_bits, ctl)?;
+            run_group(
+                job,
+                g,
+                &first,
+                &cal,
+                &windows,
+                &mut acc,
+                k,
+                out_nodata_bits,
+                ctl,
+            )?;
         }
     }
     ctl.progress.finish();
-    write_manifest(job, &first)?;
+    write_manifest(job, &first, &cal)?;
     let report = ClimatologyReport {
         width: first.width,
         height: first.height,
@@ -310,6 +406,7 @@ fn run_group(
     job: &ClimatologyJob,
     g: &PeriodGroup,
     first: &RasterInfo,
+    cal: &StackCalibration,
     windows: &[Window],
     acc: &mut Accumulator<'_>,
     k: [f32; 2],
@@ -319,7 +416,7 @@ fn run_group(
     let dir = job.out_dir.join(&g.key);
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::output(&dir, format!("cannot create folder: {e}")))?;
-    let metadata = super::provenance::climatology_metadata(job, g);
+    let metadata = super::provenance::climatology_metadata(job, g, cal);
     let mut sinks = Vec::new();
     for s in STATS {
         sinks.push(crate::io::create(
@@ -357,14 +454,9 @@ fn run_group(
         |step, (bp, buf)| {
             let (w, inp) = (windows[step / n], &g.inputs[step % n]);
             let mut r = crate::io::open(&inp.path)?;
-            let info = r.info();
-            let nd = job.nodata.or(info.nodata);
-            *bp = BandParams::new(
-                info.dtype,
-                NodataMatch::for_band(info.dtype, nd),
-                job.scale,
-                job.offset,
-            );
+            let src = BandSource::new(stats::INPUT_ROLE, inp.path.clone(), job.band);
+            let (b, nd, _) = band_params(&src, r.info(), job.calibration())?;
+            *bp = b;
             r.read_window(w, &[band], &[nd], std::slice::from_mut(buf))
         },
         |step, (bp, buf), outs| {
@@ -395,7 +487,7 @@ fn run_group(
     Ok(())
 }
 
-fn write_manifest(job: &ClimatologyJob, first: &RasterInfo) -> Result<()> {
+fn write_manifest(job: &ClimatologyJob, first: &RasterInfo, cal: &StackCalibration) -> Result<()> {
     let m = Manifest {
         climidx_version: env!("CARGO_PKG_VERSION").to_string(),
         period: job.period.map(|p| p.name().to_string()),
@@ -406,6 +498,7 @@ fn write_manifest(job: &ClimatologyJob, first: &RasterInfo) -> Result<()> {
         width: first.width,
         height: first.height,
         statistics: STATS.iter().map(|s| s.to_string()).collect(),
+        calibration: Some(cal.clone()),
         groups: job
             .groups
             .iter()

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::inputs::{Calibration, Inputs};
-use super::provenance;
+pub use super::inputs::Calibration;
+use super::inputs::Inputs;
+use super::{plausibility, provenance};
 use crate::engine::backend::{Backend, Processor};
 use crate::engine::control::Control;
 use crate::engine::plan::{rows_for, window_capacity, with_retry};
@@ -27,8 +28,10 @@ pub struct IndexJob {
     pub indices: Vec<IndexRef>,
     pub constants: Vec<Consts>,
     pub bands: Vec<BandSource>,
-    pub scale: f32,
-    pub offset: f32,
+    /// `value = DN·scale + offset` for every band that does not carry its own calibration
+    /// (`None`: each file's declared Scale/Offset, else identity; see [`Calibration`]).
+    pub scale: Option<f32>,
+    pub offset: Option<f32>,
     /// Overrides every band's GDAL_NODATA.
     pub nodata: Option<f64>,
     pub out_nodata: f64,
@@ -139,6 +142,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
         grid,
         grid_path: _,
         params,
+        cal_from,
         dtypes,
         layout,
     } = Inputs::open(&job.bands, &needed, cal)?;
@@ -183,7 +187,8 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
         job.indices.len(),
         backend.describe()
     );
-    let metadata = provenance::index_metadata(job, &needed, &params, &backend.describe());
+    let metadata =
+        provenance::index_metadata(job, &needed, &params, &cal_from, &backend.describe());
     let mut sink = crate::io::create(
         &job.output,
         grid.width,
@@ -203,6 +208,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
     let n_out = job.indices.len();
     let cap = proc.capacity();
     let mut masked_pixels = 0u64;
+    let mut plausible = plausibility::ReflectanceCheck::default();
     ctl.progress.start(grid.height as u64, "index");
     let timings = pipeline::run(
         windows.len(),
@@ -217,6 +223,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
             let w = windows[k];
             let data = Inputs::data(&layout, set);
             let pixels = w.pixels();
+            plausible.window(&job.indices, &job.bands, &params, &data, pixels);
             let mut o: Vec<&mut [f32]> = outs.iter_mut().map(|o| &mut o[..]).collect();
             proc.run_with_stats(&data, pixels, &mut o, &mut partials)?;
             if let (Some(bp), Some(words), true) =

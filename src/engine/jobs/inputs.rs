@@ -33,12 +33,46 @@ pub struct Readers {
 }
 
 /// Calibration that applies to every band unless the band says otherwise.
-#[derive(Clone, Copy, Debug)]
+///
+/// A band's `value = DN·scale + offset` comes from the first of: the band's own (a preset's
+/// product calibration, `--band ROLE=FILE@SCALE,OFFSET`), the job's (`--scale/--offset`), the
+/// file's declared Scale/Offset (GDAL metadata, as `gdal_translate -a_scale/-a_offset` writes
+/// it), identity. Scale and offset travel as a pair: the level that gives either gives both
+/// (the missing one is 1 or 0).
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Calibration {
-    pub scale: f32,
-    pub offset: f32,
+    pub scale: Option<f32>,
+    pub offset: Option<f32>,
     /// Overrides every data band's GDAL_NODATA.
     pub nodata: Option<f64>,
+}
+
+/// Where a band's calibration came from (recorded in the provenance).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CalFrom {
+    /// The band's own (preset or per-band option).
+    Band,
+    /// The job's `--scale/--offset`.
+    Job,
+    /// The file's declared Scale/Offset.
+    File,
+    /// None anywhere: the stored values.
+    #[default]
+    Identity,
+    /// A quality mask, compared as stored.
+    Mask,
+}
+
+impl CalFrom {
+    pub fn describe(self) -> &'static str {
+        match self {
+            CalFrom::Band => "band option",
+            CalFrom::Job => "--scale/--offset",
+            CalFrom::File => "file metadata",
+            CalFrom::Identity => "none",
+            CalFrom::Mask => "mask",
+        }
+    }
 }
 
 /// Everything known about a job's inputs once they are open.
@@ -49,6 +83,8 @@ pub struct Inputs {
     pub grid_path: PathBuf,
     /// Decode parameters per role slot.
     pub params: [Option<BandParams>; ROLE_SLOTS],
+    /// Where each role's calibration came from.
+    pub cal_from: [CalFrom; ROLE_SLOTS],
     /// Sample type of every band read, in reading order.
     pub dtypes: Vec<DataType>,
     /// Roles read from each file, in reading order (the layout of an [`InputSet`]).
@@ -62,6 +98,7 @@ impl Inputs {
         let mut inputs: Vec<OpenInput> = Vec::new();
         let mut file_of: HashMap<PathBuf, usize> = HashMap::new();
         let mut params: [Option<BandParams>; ROLE_SLOTS] = [None; ROLE_SLOTS];
+        let mut cal_from = [CalFrom::Identity; ROLE_SLOTS];
         let mut dtypes = Vec::new();
         for role in needed {
             let src = by_role
@@ -91,8 +128,9 @@ impl Inputs {
                     ),
                 ));
             }
-            let (bp, nd) = band_params(src, info, cal);
+            let (bp, nd, from) = band_params(src, info, cal)?;
             params[role.slot()] = Some(bp);
+            cal_from[role.slot()] = from;
             dtypes.push(info.dtype);
             inputs[idx].wants.push((*role, src.band - 1));
             inputs[idx].nodata.push(nd);
@@ -111,6 +149,7 @@ impl Inputs {
             grid,
             grid_path,
             params,
+            cal_from,
             dtypes,
             layout,
         })
@@ -128,10 +167,14 @@ impl Inputs {
     }
 }
 
-/// A band's decode parameters and the nodata value they were built from. The band's own
-/// calibration wins over the job's; `--nodata` is about the data bands, so a mask keeps its
-/// own file's nodata and is compared as the raw integers the file stores.
-fn band_params(src: &BandSource, info: &RasterInfo, cal: Calibration) -> (BandParams, Option<f64>) {
+/// A band's decode parameters, the nodata value they were built from and where the calibration
+/// came from ([`Calibration`]). `--nodata` is about the data bands, so a mask keeps its own
+/// file's nodata and is compared as the raw integers the file stores.
+pub fn band_params(
+    src: &BandSource,
+    info: &RasterInfo,
+    cal: Calibration,
+) -> Result<(BandParams, Option<f64>, CalFrom)> {
     let nd = if src.mask.is_some() {
         src.force_nodata.or(info.nodata)
     } else {
@@ -140,19 +183,41 @@ fn band_params(src: &BandSource, info: &RasterInfo, cal: Calibration) -> (BandPa
             .or(info.nodata)
             .or(src.nodata)
     };
+    let declared = info
+        .band_calibration(src.band as usize - 1)
+        .map_err(|m| Error::input(&src.path, m))?;
+    let pair = |s: Option<f32>, o: Option<f32>| (s.unwrap_or(1.0), o.unwrap_or(0.0));
+    let ((scale, offset), from) = if src.mask.is_some() {
+        ((1.0, 0.0), CalFrom::Mask)
+    } else if src.scale.is_some() || src.offset.is_some() {
+        (pair(src.scale, src.offset), CalFrom::Band)
+    } else if cal.scale.is_some() || cal.offset.is_some() {
+        (pair(cal.scale, cal.offset), CalFrom::Job)
+    } else if let Some((s, o)) = declared {
+        ((s as f32, o as f32), CalFrom::File)
+    } else {
+        ((1.0, 0.0), CalFrom::Identity)
+    };
+    if let (Some((s, o)), CalFrom::Band | CalFrom::Job) = (declared, from) {
+        if (s as f32, o as f32) != (scale, offset) {
+            log::warn!(
+                "{}: the file declares value = DN*{s} + {o}; using DN*{scale} + {offset} from the {} instead",
+                src.path.display(),
+                from.describe()
+            );
+        }
+    }
     let mut bp = BandParams::new(
         info.dtype,
         NodataMatch::for_band(info.dtype, nd),
-        src.scale.unwrap_or(cal.scale),
-        src.offset.unwrap_or(cal.offset),
+        scale,
+        offset,
     );
     if let Some((mode, bits)) = src.mask {
-        bp.scale = 1.0;
-        bp.offset = 0.0;
         bp.mask_mode = mode;
         bp.mask_bits = bits;
     }
-    (bp, nd)
+    Ok((bp, nd, from))
 }
 
 /// The output grid is the finest input's; a band on an aligned grid coarser by an integer

@@ -5,4 +5,5 @@
 pub mod climatology;
 pub mod index;
 pub mod inputs;
+pub mod plausibility;
 pub mod provenance;

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::climatology::ClimatologyJob;
+use super::climatology::{ClimatologyJob, StackCalibration};
 use super::index::IndexJob;
+use super::inputs::CalFrom;
 use crate::io::stack::PeriodGroup;
 use crate::io::BandSource;
 use crate::kernels::abi::BandParams;
@@ -15,6 +16,7 @@ pub fn index_metadata(
     job: &IndexJob,
     needed: &[Role],
     bands: &[Option<BandParams>; ROLE_SLOTS],
+    cal_from: &[CalFrom; ROLE_SLOTS],
     device: &str,
 ) -> Vec<(String, String)> {
     let by_role: HashMap<Role, &BandSource> = job.bands.iter().map(|b| (b.role, b)).collect();
@@ -39,12 +41,13 @@ pub fn index_metadata(
             let b = by_role[r];
             let p = bands[r.slot()].expect("every needed role has parameters");
             format!(
-                "{}={}:{} (value = DN*{} + {})",
+                "{}={}:{} (value = DN*{} + {}, calibration: {})",
                 r.name(),
                 b.path.display(),
                 b.band,
                 p.scale,
-                p.offset
+                p.offset,
+                cal_from[r.slot()].describe()
             )
         })
         .collect();
@@ -68,7 +71,11 @@ pub fn index_metadata(
 }
 
 /// GDAL_METADATA items of the statistics of one climatology period.
-pub fn climatology_metadata(job: &ClimatologyJob, g: &PeriodGroup) -> Vec<(String, String)> {
+pub fn climatology_metadata(
+    job: &ClimatologyJob,
+    g: &PeriodGroup,
+    cal: &StackCalibration,
+) -> Vec<(String, String)> {
     let mut metadata = vec![
         (
             "CLIMIDX_VERSION".to_string(),
@@ -89,6 +96,10 @@ pub fn climatology_metadata(job: &ClimatologyJob, g: &PeriodGroup) -> Vec<(Strin
     }
     if let Some((a, b)) = job.baseline {
         metadata.push(("CLIMIDX_BASELINE".to_string(), format!("{a}-{b}")));
+    }
+    metadata.push(("CLIMIDX_INPUT_CALIBRATION".to_string(), cal.describe()));
+    if let Some(u) = &cal.unit {
+        metadata.push(("CLIMIDX_UNIT".to_string(), u.clone()));
     }
     metadata
 }
