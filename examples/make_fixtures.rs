@@ -656,7 +656,8 @@ fn qa_pixel() -> Vec<f64> {
 }
 
 /// A Sentinel-2 L2A product in the SAFE layout (band files as GeoTIFF): the sample landscape
-/// on a 48×40 grid at 10 m (B02, B03, B04, B08) and 24×20 at 20 m (B05, B8A, B11, B12, SCL),
+/// on a 48×40 grid at 10 m (B02, B03, B04, B08) and 24×20 at 20 m (B05, B06, B07, B8A, B11, B12,
+/// SCL),
 /// same origin, EPSG:32633. Processing baseline 05.09: DN = reflectance × 10000 + 1000
 /// (BOA_ADD_OFFSET −1000 in MTD_MSIL2A.xml), DN 0 no data (column 0 of the 10 m grid).
 fn write_sentinel2(root: &Path) {
@@ -676,7 +677,14 @@ fn write_sentinel2(root: &Path) {
             20,
             24,
             20,
-            &[("B05", 2), ("B8A", 3), ("B11", 4), ("B12", 5)][..],
+            &[
+                ("B05", 2),
+                ("B06", 3),
+                ("B07", 3),
+                ("B8A", 3),
+                ("B11", 4),
+                ("B12", 5),
+            ][..],
         ),
     ] {
         let dir = granule.join(format!("R{res}m"));
@@ -688,8 +696,13 @@ fn write_sentinel2(root: &Path) {
                 for x in 0..w {
                     let (sx, sy) = (x * step, y * step);
                     let mut r = cover(sx, sy)[*band];
-                    if *name == "B05" {
-                        r = 0.5 * (cover(sx, sy)[2] + cover(sx, sy)[3]); // red edge between red and NIR
+                    // the red edge climbs from red (B05) towards NIR (B07)
+                    let (red, nir) = (cover(sx, sy)[2], cover(sx, sy)[3]);
+                    match *name {
+                        "B05" => r = 0.5 * (red + nir),
+                        "B06" => r = 0.3 * red + 0.7 * nir,
+                        "B07" => r = 0.1 * red + 0.9 * nir,
+                        _ => {}
                     }
                     data.push(if res == 10 && x == 0 {
                         0u16

@@ -16,5 +16,6 @@ mod lst;
 mod outputs;
 mod products;
 mod properties;
+mod readme;
 mod reliability;
 mod shaders;

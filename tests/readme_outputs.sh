@@ -36,9 +36,8 @@ for dev in "${devices[@]}"; do
     case "$sub" in
       index | lst | expr | climatology | anomaly | vhi) extra=(--device "$dev") ;;
     esac
-    # Word splitting as the shell of the README reader does it (quotes kept).
-    eval "set -- ${line#climidx }"
-    (cd "$work" && "$bin" "$@" "${extra[@]}" >/dev/null 2>&1)
+    # Word splitting and globbing as the README reader's shell does them, in the work folder.
+    (cd "$work" && eval "set -- ${line#climidx }" && "$bin" "$@" "${extra[@]}" >/dev/null 2>&1)
     echo "$dev status $i $? $sub"
   done
   (cd "$work" && find . -path ./assets -prune -o -type f -print | sort | while read -r f; do
