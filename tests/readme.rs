@@ -15,7 +15,11 @@ fn run(devices: &[&str]) -> String {
         .env("NODEVICE_SELECT", "1")
         .output()
         .expect("bash runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -29,15 +33,28 @@ fn every_readme_command_runs_on_the_shipped_assets() {
     let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
     let mut failed = Vec::new();
     let mut commands = 0;
-    for line in listing.lines().filter(|l| l.split(' ').nth(1) == Some("status")) {
+    for line in listing
+        .lines()
+        .filter(|l| l.split(' ').nth(1) == Some("status"))
+    {
         let f: Vec<&str> = line.split(' ').collect();
         commands += 1;
         if f[3] != "0" {
-            failed.push(format!("{} command {} ({}) exited {}", f[0], f[2], f[4], f[3]));
+            failed.push(format!(
+                "{} command {} ({}) exited {}",
+                f[0], f[2], f[4], f[3]
+            ));
         }
     }
-    assert!(commands >= 30 * devices.len(), "only {commands} commands found in the README");
-    assert!(failed.is_empty(), "README commands that fail:\n{}", failed.join("\n"));
+    assert!(
+        commands >= 30 * devices.len(),
+        "only {commands} commands found in the README"
+    );
+    assert!(
+        failed.is_empty(),
+        "README commands that fail:\n{}",
+        failed.join("\n")
+    );
     // The same files on every device (their bytes differ only in the recorded device).
     let files = |dev: &str| -> BTreeSet<String> {
         listing

@@ -2,7 +2,7 @@
 //! indices window after window on it (the GPU runner or the native CPU twin), merging the
 //! statistics partials either way.
 
-use super::gpu::runner::GpuRunner;
+use super::gpu::runner::{GpuRunner, PartialWords};
 use super::gpu::GpuContext;
 use crate::error::{Error, Result};
 use crate::kernels::abi::BandParams;
@@ -108,7 +108,7 @@ impl<'c> Processor<'c> {
         if let Processor::Gpu(r) = self {
             let want = !stats.is_empty();
             let mut merge = |j: usize, words: &[u32]| stats[j].merge(&Partial::from_words(words));
-            let partials: Option<&mut dyn FnMut(usize, &[u32])> = want.then_some(&mut merge);
+            let partials: Option<PartialWords<'_>> = want.then_some(&mut merge);
             return r.run_with_stats(data, pixels, outputs, partials);
         }
         self.run(data, pixels, outputs)?;

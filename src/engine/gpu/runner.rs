@@ -28,6 +28,9 @@ fn round_up(n: usize) -> usize {
 /// Bit pattern written into outputs before a dispatch when poisoning is on.
 pub const POISON_BITS: u32 = 0x7fa5_5a5a;
 
+/// Receives the statistics kernel's raw partial words: `(output, words)` per workgroup.
+pub type PartialWords<'a> = &'a mut dyn FnMut(usize, &[u32]);
+
 pub struct GpuRunner<'c> {
     pub(super) ctx: &'c GpuContext,
     pub(super) pipeline: std::sync::Arc<wgpu::ComputePipeline>,
@@ -266,7 +269,7 @@ impl<'c> GpuRunner<'c> {
         data: &[Option<&[u32]>; ROLE_SLOTS],
         pixels: usize,
         outputs: &mut [&mut [f32]],
-        mut partials: Option<&mut dyn FnMut(usize, &[u32])>,
+        mut partials: Option<PartialWords<'_>>,
     ) -> Result<()> {
         if pixels == 0 {
             return Ok(());
