@@ -31,6 +31,20 @@ fn declared_copies(dir: &Path, test: &str) -> Option<[PathBuf; 3]> {
     }))
 }
 
+/// The NDVI climatology of the shipped stack (`--scale 0.0001`), per month or whole, over a
+/// baseline or every year.
+fn ndvi_climatology(out: &Path, per_month: bool, baseline: Option<&str>) {
+    let mut args = vec!["climatology", "--manifest", "assets/stack/ndvi_stack.csv"];
+    if per_month {
+        args.extend(["--period", "month"]);
+    }
+    if let Some(b) = baseline {
+        args.extend(["--baseline", b]);
+    }
+    args.extend(["--scale", "0.0001", "-o", s(out), "--device", "cpu"]);
+    ok(&args);
+}
+
 fn bands_equal(a: &Path, b: &Path) {
     let (a, b) = (read_f32(a), read_f32(b));
     assert_eq!(a.len(), b.len());
@@ -122,19 +136,7 @@ fn per_band_calibration_mixes_units_in_one_job() {
     // calibration on the value alone equals the z-score of `anomaly` with --scale.
     let dir = tempdir("cal-per-band");
     let clim = dir.join("clim");
-    ok(&[
-        "climatology",
-        "--manifest",
-        "assets/stack/ndvi_stack.csv",
-        "--baseline",
-        "2001-2008",
-        "--scale",
-        "0.0001",
-        "-o",
-        s(&clim),
-        "--device",
-        "cpu",
-    ]);
+    ndvi_climatology(&clim, false, Some("2001-2008"));
     let obs = "assets/stack/ndvi_20240716.tif";
     let z1 = dir.join("z1.tif");
     ok(&[
@@ -247,21 +249,7 @@ fn reflectance_indices_on_digital_numbers_are_warned_about() {
 fn anomaly_reads_the_observation_as_the_climatology_read_its_inputs() {
     let dir = tempdir("cal-anomaly");
     let clim = dir.join("clim");
-    ok(&[
-        "climatology",
-        "--manifest",
-        "assets/stack/ndvi_stack.csv",
-        "--period",
-        "month",
-        "--baseline",
-        "2001-2008",
-        "--scale",
-        "0.0001",
-        "-o",
-        s(&clim),
-        "--device",
-        "cpu",
-    ]);
+    ndvi_climatology(&clim, true, Some("2001-2008"));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(clim.join("climatology.json")).unwrap())
             .unwrap();
@@ -324,19 +312,7 @@ fn an_observation_inside_its_own_baseline_is_said() {
     let dir = tempdir("cal-inside-baseline");
     let clim = dir.join("clim");
     // The whole stack, the 2024 observation included.
-    ok(&[
-        "climatology",
-        "--manifest",
-        "assets/stack/ndvi_stack.csv",
-        "--period",
-        "month",
-        "--scale",
-        "0.0001",
-        "-o",
-        s(&clim),
-        "--device",
-        "cpu",
-    ]);
+    ndvi_climatology(&clim, true, None);
     let csv = std::fs::read_to_string(asset("stack/ndvi_stack.csv")).unwrap();
     let inside = csv.contains("20240716");
     let o = climidx(&[
@@ -356,21 +332,7 @@ fn an_observation_inside_its_own_baseline_is_said() {
     assert_eq!(err.contains("inside its own baseline"), inside, "{err}");
     // With a baseline that leaves 2024 out, nothing is said.
     let clim2 = dir.join("clim2");
-    ok(&[
-        "climatology",
-        "--manifest",
-        "assets/stack/ndvi_stack.csv",
-        "--period",
-        "month",
-        "--baseline",
-        "2001-2008",
-        "--scale",
-        "0.0001",
-        "-o",
-        s(&clim2),
-        "--device",
-        "cpu",
-    ]);
+    ndvi_climatology(&clim2, true, Some("2001-2008"));
     let o = climidx(&[
         "anomaly",
         "assets/stack/ndvi_20240716.tif",

@@ -76,6 +76,20 @@ impl RasterInfo {
             .filter(|u| !u.is_empty())
     }
 
+    /// `Err` naming `path` unless `band` (1-based) is one of this raster's bands.
+    pub fn check_band(&self, path: &std::path::Path, band: u16) -> crate::error::Result<()> {
+        if band == 0 || band > self.bands {
+            return Err(crate::error::Error::input(
+                path,
+                format!(
+                    "band {band} does not exist: the file has {} band(s) (bands count from 1)",
+                    self.bands
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// The whole raster as one window.
     pub fn full(&self) -> Window {
         Window::rows(self.width, 0, self.height)

@@ -81,15 +81,7 @@ fn observation(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Resu
     b.scale = a.cal.scale;
     b.offset = a.cal.offset;
     let info = crate::io::open(&a.input)?.info().clone();
-    if a.band == 0 || a.band > info.bands {
-        return Err(Error::input(
-            &a.input,
-            format!(
-                "band {} does not exist: the file has {} band(s)",
-                a.band, info.bands
-            ),
-        ));
-    }
+    info.check_band(&a.input, a.band)?;
     let declared = info
         .band_calibration(a.band as usize - 1)
         .map_err(|m| Error::input(&a.input, m))?;

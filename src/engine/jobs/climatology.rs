@@ -255,15 +255,7 @@ fn check_inputs(job: &ClimatologyJob) -> Result<(RasterInfo, usize, StackCalibra
         for inp in &g.inputs {
             let r = crate::io::open(&inp.path)?;
             let info = r.info().clone();
-            if job.band == 0 || job.band > info.bands {
-                return Err(Error::input(
-                    &inp.path,
-                    format!(
-                        "band {} does not exist: the file has {} band(s)",
-                        job.band, info.bands
-                    ),
-                ));
-            }
+            info.check_band(&inp.path, job.band)?;
             let src = BandSource::new(stats::INPUT_ROLE, inp.path.clone(), job.band);
             let (bp, nd, from) = band_params(&src, &info, job.calibration())?;
             let this = StackCalibration {

@@ -119,15 +119,7 @@ impl Inputs {
                 }
             };
             let info = inputs[idx].source.info();
-            if src.band == 0 || src.band > info.bands {
-                return Err(Error::input(
-                    &src.path,
-                    format!(
-                        "band {} does not exist: the file has {} band(s) (bands count from 1)",
-                        src.band, info.bands
-                    ),
-                ));
-            }
+            info.check_band(&src.path, src.band)?;
             let (bp, nd, from) = band_params(src, info, cal)?;
             params[role.slot()] = Some(bp);
             cal_from[role.slot()] = from;
