@@ -295,6 +295,41 @@ fn anomaly_reads_the_observation_as_the_climatology_read_its_inputs() {
         "cpu",
     ]);
     bands_equal(&with, &without);
+    // Read in the wrong units (identity on a DN observation), the result is what was asked
+    // for, and a warning says it lies far outside the climatology.
+    let wrong = dir.join("vci_wrong.tif");
+    let o = climidx(&[
+        "anomaly",
+        obs,
+        "--climatology",
+        s(&clim),
+        "--kind",
+        "vci",
+        "--scale",
+        "1",
+        "-o",
+        s(&wrong),
+        "--device",
+        "cpu",
+    ]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("far outside its climatology"), "{err}");
+    let o = climidx(&[
+        "anomaly",
+        obs,
+        "--climatology",
+        s(&clim),
+        "--kind",
+        "zscore",
+        "-o",
+        s(&dir.join("z_ok.tif")),
+        "--device",
+        "cpu",
+    ]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("far outside"), "{err}");
     let v = &read_f32(&without)[0];
     let valid: Vec<f32> = v.iter().copied().filter(|x| x.is_finite()).collect();
     assert!(!valid.is_empty());
