@@ -9,6 +9,7 @@ use crate::engine::IndexJob;
 use crate::error::{Error, Result};
 use crate::io::geo::parse_nodata;
 use crate::io::BandSource;
+use crate::kernels::suggest::role_label;
 use crate::kernels::{Consts, IndexRef, Role};
 
 /// Parse `ROLE=PATH[:N][@SCALE[,OFFSET]]`. A trailing `:N` is a band number only when N is all
@@ -59,9 +60,12 @@ fn parse_band_file(spec: &str) -> Result<BandSource> {
         ))
     })?;
     let role = Role::parse(role.trim()).ok_or_else(|| {
-        let known: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+        let known: Vec<String> = Role::ALL.iter().map(|r| role_label(*r)).collect();
+        let hint = crate::kernels::suggest::role(role.trim())
+            .map(|s| format!("; {s}"))
+            .unwrap_or_default();
         Error::Usage(format!(
-            "--band {spec:?}: unknown role {role:?}; known roles: {}",
+            "--band {spec:?}: unknown role {role:?}{hint}; known roles: {}",
             known.join(", ")
         ))
     })?;
