@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod progress;
 pub mod signals;
+pub mod usage;
 
 pub use args::Cli;
 
