@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use crate::cli::args::{LstArgs, LstMethod, LstOutput, TempUnit};
 use crate::cli::config::parse_band;
+use crate::cli::report::Done;
 use crate::error::{Error, Result};
 use crate::io::products::landsat::Scene;
 use crate::io::BandSource;
@@ -140,7 +141,7 @@ fn validate(a: &LstArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn run(a: &LstArgs) -> Result<()> {
+pub fn run(a: &LstArgs) -> Result<Done> {
     validate(a)?;
     let emis = parse_emissivity(&a.emissivity)?;
     let mut overrides: HashMap<Role, BandSource> = HashMap::new();
@@ -345,5 +346,5 @@ pub fn run(a: &LstArgs) -> Result<()> {
     }
     let mut job = crate::cli::config::make_job(descs, consts, bands, &a.output, &a.out, meta)?;
     job.nodata = a.nodata;
-    super::run_job(&job, &a.device)
+    super::run_and_report("lst", &job, &a.device, a.out.json)
 }
