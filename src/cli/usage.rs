@@ -1,12 +1,15 @@
 //! Usage errors in the README's one-line form: clap's parse errors reduced to
-//! `climidx: error: …; see climidx COMMAND --help` (exit 2).
+//! `climidx: error: …; see climidx COMMAND --help` (exit 2), and output names checked against
+//! the format climidx writes there.
 
 use std::ffi::OsString;
+use std::path::Path;
 
 use clap::error::ErrorKind;
 use clap::CommandFactory;
 
-use super::args::Cli;
+use super::args::{Cli, OutputArgs};
+use crate::error::{Error, Result};
 
 /// Handle a failed parse: `--help` and `--version` print as clap does and exit 0; every other
 /// error is one line on standard error and exit code 2.
@@ -82,6 +85,74 @@ pub fn one_line(e: &clap::Error, args: &[OsString]) -> String {
     format!("{msg}; {help}")
 }
 
+/// The extension of `p`, lower-cased.
+fn ext(p: &Path) -> String {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// `-o` of a command that writes GeoTIFF, and its `--stats` and `--quicklook` files.
+pub fn check_raster_outputs(output: &Path, out: &OutputArgs) -> Result<()> {
+    let o = output.display();
+    match ext(output).as_str() {
+        "tif" | "tiff" => {}
+        "png" => {
+            return Err(Error::Usage(format!(
+                "-o {o}: climidx writes GeoTIFF (.tif/.tiff); for a PNG use --quicklook {o} or `climidx quicklook`"
+            )))
+        }
+        "json" => {
+            return Err(Error::Usage(format!(
+                "-o {o}: climidx writes GeoTIFF (.tif/.tiff); for statistics use --stats {o}"
+            )))
+        }
+        _ => {
+            return Err(Error::Usage(format!(
+                "-o {o}: climidx writes GeoTIFF (.tif/.tiff); name it {}",
+                output.with_extension("tif").display()
+            )))
+        }
+    }
+    if let Some(q) = &out.quicklook {
+        check_png("--quicklook", q)?;
+    }
+    if let Some(s) = &out.stats {
+        if ext(s) != "json" {
+            return Err(Error::Usage(format!(
+                "--stats {}: statistics are written as JSON (.json); name it {}",
+                s.display(),
+                s.with_extension("json").display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A quicklook's name (`flag` is the option that gave it).
+pub fn check_png(flag: &str, p: &Path) -> Result<()> {
+    if ext(p) == "png" {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{flag} {}: a quicklook is a PNG (.png); name it {}",
+        p.display(),
+        p.with_extension("png").display()
+    )))
+}
+
+/// `-o` of `climidx climatology`, a folder: a raster, PNG or JSON name is a mistake.
+pub fn check_folder_output(output: &Path) -> Result<()> {
+    match ext(output).as_str() {
+        "tif" | "tiff" | "png" | "json" => Err(Error::Usage(format!(
+            "-o {}: climatology writes a folder (count.tif, mean.tif, std.tif, min.tif, max.tif and climatology.json); name a folder, e.g. -o clim/",
+            output.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +209,42 @@ mod tests {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
             ));
         }
+    }
+
+    #[test]
+    fn output_names_match_the_format() {
+        let out = |stats: Option<&str>, ql: Option<&str>| {
+            let mut args = vec!["climidx", "index", "ndvi", "-b", "red=a.tif", "-o", "x.tif"];
+            if let Some(s) = stats {
+                args.extend(["--stats", s]);
+            }
+            if let Some(q) = ql {
+                args.extend(["--quicklook", q]);
+            }
+            match Cli::try_parse_from(args).unwrap().command {
+                super::super::args::Command::Index(a) => a.out,
+                _ => unreachable!(),
+            }
+        };
+        let o = out(None, None);
+        for ok in ["a.tif", "a.TIFF", "dir/a.tiff"] {
+            check_raster_outputs(Path::new(ok), &o).unwrap();
+        }
+        let e = check_raster_outputs(Path::new("ndvi.png"), &o).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "-o ndvi.png: climidx writes GeoTIFF (.tif/.tiff); for a PNG use --quicklook ndvi.png or `climidx quicklook`"
+        );
+        let e = check_raster_outputs(Path::new("ndvi"), &o).unwrap_err();
+        assert!(e.to_string().ends_with("name it ndvi.tif"), "{e}");
+        let e = check_raster_outputs(Path::new("a.tif"), &out(Some("s.txt"), None)).unwrap_err();
+        assert!(e.to_string().contains("name it s.json"), "{e}");
+        let e = check_raster_outputs(Path::new("a.tif"), &out(None, Some("q.jpg"))).unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("--quicklook q.jpg: a quicklook is a PNG"));
+        check_raster_outputs(Path::new("a.tif"), &out(Some("s.json"), Some("q.PNG"))).unwrap();
+        assert!(check_folder_output(Path::new("clim/")).is_ok());
+        assert!(check_folder_output(Path::new("clim.tif")).is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::cli::args::{AnomalyArgs, AnomalyKind, VhiArgs};
 use crate::cli::report::Done;
+use crate::cli::usage::check_raster_outputs;
 use crate::engine::jobs::climatology::Manifest;
 use crate::error::{Error, Result};
 use crate::io::stack::dates::{check_pattern, date_of, Date};
@@ -20,6 +21,7 @@ fn index_name(k: AnomalyKind) -> &'static str {
 }
 
 pub fn run(a: &AnomalyArgs) -> Result<Done> {
+    check_raster_outputs(&a.output, &a.out)?;
     a.cal.check()?;
     let manifest = Manifest::load(&a.climatology)?;
     let date = match &a.date {
@@ -139,6 +141,7 @@ fn observation(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Resu
 }
 
 pub fn run_vhi(a: &VhiArgs) -> Result<Done> {
+    check_raster_outputs(&a.output, &a.out)?;
     if !(0.0..=1.0).contains(&a.weight) {
         return Err(Error::Usage("--weight must be between 0 and 1".into()));
     }

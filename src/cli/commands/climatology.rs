@@ -9,6 +9,7 @@ use crate::io::stack::dates::{check_pattern, parse_baseline};
 use crate::io::stack::manifest as stack;
 
 pub fn run(a: &ClimatologyArgs) -> Result<Done> {
+    crate::cli::usage::check_folder_output(&a.output)?;
     if a.inputs.is_empty() && a.manifest.is_none() {
         return Err(Error::Usage(
             "no input rasters: give RASTER... or --manifest stack.csv".into(),

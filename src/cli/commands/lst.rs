@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use crate::cli::args::{LstArgs, LstMethod, LstOutput, TempUnit};
 use crate::cli::config::parse_band;
 use crate::cli::report::Done;
+use crate::cli::usage::check_raster_outputs;
 use crate::error::{Error, Result};
 use crate::io::products::landsat::Scene;
 use crate::io::BandSource;
@@ -142,6 +143,7 @@ fn validate(a: &LstArgs) -> Result<()> {
 }
 
 pub fn run(a: &LstArgs) -> Result<Done> {
+    check_raster_outputs(&a.output, &a.out)?;
     validate(a)?;
     let emis = parse_emissivity(&a.emissivity)?;
     let mut overrides: HashMap<Role, BandSource> = HashMap::new();

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::io::quicklook::{render, QuicklookOptions};
 
 pub fn run(a: &QuicklookArgs) -> Result<Done> {
+    crate::cli::usage::check_png("-o", &a.output)?;
     let t0 = std::time::Instant::now();
     if a.max_size == 0 {
         return Err(Error::Usage("--max-size must be at least 1".into()));
