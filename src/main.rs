@@ -17,7 +17,12 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     climidx::cli::signals::install_handler();
-    let cli = climidx::cli::Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match climidx::cli::Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        // Usage errors in one line (exit 2); --help and --version as clap prints them.
+        Err(e) => climidx::cli::usage::exit_on_clap_error(e, &args),
+    };
     climidx::cli::init_logging(&cli);
     match climidx::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

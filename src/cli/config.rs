@@ -8,7 +8,9 @@ use crate::cli::args::{BandArgs, OutputArgs};
 use crate::engine::IndexJob;
 use crate::error::{Error, Result};
 use crate::io::geo::parse_nodata;
+use crate::io::products::presets::Sensor;
 use crate::io::BandSource;
+use crate::kernels::suggest::role_label;
 use crate::kernels::{Consts, IndexRef, Role};
 
 /// Parse `ROLE=PATH[:N][@SCALE[,OFFSET]]`. A trailing `:N` is a band number only when N is all
@@ -59,9 +61,12 @@ fn parse_band_file(spec: &str) -> Result<BandSource> {
         ))
     })?;
     let role = Role::parse(role.trim()).ok_or_else(|| {
-        let known: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+        let known: Vec<String> = Role::ALL.iter().map(|r| role_label(*r)).collect();
+        let hint = crate::kernels::suggest::role(role.trim())
+            .map(|s| format!("; {s}"))
+            .unwrap_or_default();
         Error::Usage(format!(
-            "--band {spec:?}: unknown role {role:?}; known roles: {}",
+            "--band {spec:?}: unknown role {role:?}{hint}; known roles: {}",
             known.join(", ")
         ))
     })?;
@@ -125,7 +130,8 @@ pub fn band_job(
             .into_iter()
             .filter(|r| !given.contains(r))
             .collect();
-        let preset = crate::io::products::presets::resolve(sensor, scene, &need, input.boa_offset)?;
+        let preset = crate::io::products::presets::resolve(sensor, scene, &need, input.boa_offset)
+            .map_err(|e| explain_preset(e, sensor, scene, &need, &indices, input.boa_offset))?;
         bands.extend(preset.bands);
         metadata.extend(preset.metadata);
         quality = preset.quality;
@@ -144,6 +150,86 @@ pub fn band_job(
     job.offset = input.cal.offset;
     job.nodata = input.cal.nodata;
     Ok(job)
+}
+
+/// A sensor preset could not supply a band: say which index needs it, and the band's name in
+/// the product (`ndmi needs the swir1 band (Landsat B6), which the scene has no file or MTL key
+/// for: … REFLECTANCE_MULT_BAND_6 is missing`). Problems of the scene as a whole stay as they are.
+fn explain_preset(
+    e: Error,
+    sensor: Sensor,
+    scene: &Path,
+    need: &[Role],
+    indices: &[IndexRef],
+    boa_offset: Option<f64>,
+) -> Error {
+    use crate::io::products::presets::{band_name, resolve};
+    if resolve(sensor, scene, &[], boa_offset).is_err() {
+        return e;
+    }
+    let Some((role, e)) = need.iter().find_map(|r| {
+        resolve(sensor, scene, &[*r], boa_offset)
+            .err()
+            .map(|e| (*r, e))
+    }) else {
+        return e;
+    };
+    let who: Vec<String> = indices
+        .iter()
+        .filter(|d| d.roles.contains(&role))
+        .map(|d| d.name.to_string())
+        .collect();
+    let who = match who.as_slice() {
+        [] => "the indices".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    let verb = if who.contains(" and ") {
+        "need"
+    } else {
+        "needs"
+    };
+    match (band_name(sensor, scene, role), e) {
+        (Some(label), e) => {
+            let lacks = if sensor == Sensor::LandsatL1Toa {
+                "file or MTL key"
+            } else {
+                "file"
+            };
+            needs_band(&format!("{who} {verb}"), role, &label, lacks, e)
+        }
+        (None, Error::Usage(m)) => {
+            Error::Usage(format!("{who} {verb} the {} band: {m}", role.name()))
+        }
+        (None, e) => e,
+    }
+}
+
+/// A scene's missing file or metadata key `e` said as what it means: `who_needs` (`ndmi
+/// needs`) the `role` band, which the product calls `label` (`Landsat B6`) and the scene has
+/// no `lacks` (`file or MTL key`) for. Other errors are returned as they are.
+pub fn needs_band(who_needs: &str, role: Role, label: &str, lacks: &str, e: Error) -> Error {
+    match e {
+        Error::Input { path, message } => {
+            // The products' messages for an absent band file or key.
+            let missing = message.ends_with(" is missing")
+                || message.contains(" is missing from ")
+                || message.starts_with("no ");
+            let why = if missing {
+                format!(", which the scene has no {lacks} for")
+            } else {
+                String::new()
+            };
+            Error::Input {
+                path,
+                message: format!(
+                    "{who_needs} the {} band ({label}){why}: {message}",
+                    role.name()
+                ),
+            }
+        }
+        e => e,
+    }
 }
 
 /// The `mask` band of `--mask SPEC` (`--mask-select` picks bits or classes). `scene_file` is

@@ -6,7 +6,9 @@ pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod progress;
+pub mod report;
 pub mod signals;
+pub mod usage;
 
 pub use args::Cli;
 
@@ -30,19 +32,22 @@ pub fn init_logging(cli: &Cli) {
         .try_init();
 }
 
-/// Run the parsed command.
+/// Run the parsed command. Commands that write files end with a summary line on standard
+/// error (not with `-q`) and, with `--json`, a report on standard output ([`report`]).
 pub fn run(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Adapters(a) => commands::adapters::run(&a),
-        Command::Index(a) => commands::index::run(&a),
-        Command::Lst(a) => commands::lst::run(&a),
-        Command::Bench(a) => commands::bench::run(&a),
-        Command::List(a) => commands::list::run(&a),
-        Command::Quicklook(a) => commands::quicklook::run(&a),
-        Command::Show(a) => commands::list::show(&a),
-        Command::Expr(a) => commands::index::run_expr(&a),
-        Command::Climatology(a) => commands::climatology::run(&a),
-        Command::Anomaly(a) => commands::anomaly::run(&a),
-        Command::Vhi(a) => commands::anomaly::run_vhi(&a),
-    }
+    let done = match cli.command {
+        Command::Adapters(a) => return commands::adapters::run(&a),
+        Command::Bench(a) => return commands::bench::run(&a),
+        Command::List(a) => return commands::list::run(&a),
+        Command::Show(a) => return commands::list::show(&a),
+        Command::Index(a) => commands::index::run(&a)?,
+        Command::Lst(a) => commands::lst::run(&a)?,
+        Command::Quicklook(a) => commands::quicklook::run(&a)?,
+        Command::Expr(a) => commands::index::run_expr(&a)?,
+        Command::Climatology(a) => commands::climatology::run(&a)?,
+        Command::Anomaly(a) => commands::anomaly::run(&a)?,
+        Command::Vhi(a) => commands::anomaly::run_vhi(&a)?,
+    };
+    done.print(cli.quiet);
+    Ok(())
 }

@@ -111,8 +111,27 @@ fn band_index(info: &crate::io::raster::RasterInfo, band: usize) -> Option<kerne
         })
 }
 
+/// What a quicklook shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuicklookReport {
+    /// Size of the PNG (the legend included).
+    pub width: u32,
+    pub height: u32,
+    /// The band drawn (1-based) and its description, if it has one.
+    pub band: u16,
+    pub band_name: Option<String>,
+    /// The colormap used (`auto` resolved) and the values at its ends.
+    pub colormap: Colormap,
+    pub range: (f32, f32),
+}
+
 /// Render band `opts.band` of `input` to the PNG `output`.
-pub fn render(input: &Path, output: &Path, opts: &QuicklookOptions, overwrite: bool) -> Result<()> {
+pub fn render(
+    input: &Path,
+    output: &Path,
+    opts: &QuicklookOptions,
+    overwrite: bool,
+) -> Result<QuicklookReport> {
     crate::io::files::check_output_path(output, overwrite)?;
     let mut r = crate::io::source::open(input)?;
     let info = r.info().clone();
@@ -229,6 +248,14 @@ pub fn render(input: &Path, output: &Path, opts: &QuicklookOptions, overwrite: b
     crate::io::files::write_atomically(output, |tmp| {
         img.save_with_format(tmp, image::ImageFormat::Png)
             .map_err(|e| Error::output(output, format!("cannot write PNG: {e}")))
+    })?;
+    Ok(QuicklookReport {
+        width: img.width(),
+        height: img.height(),
+        band: opts.band,
+        band_name: info.band_description(b as usize),
+        colormap,
+        range,
     })
 }
 

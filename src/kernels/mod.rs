@@ -15,6 +15,7 @@ pub mod registry;
 pub mod resolve;
 pub mod samples;
 pub mod stats;
+pub mod suggest;
 pub mod thermal;
 pub mod vegetation;
 pub mod vocab;

@@ -13,6 +13,32 @@ fn looks_like_formula(s: &str) -> bool {
     s.chars().any(|c| "()+-*/^<>=, ".contains(c))
 }
 
+/// `did you mean ndvi?` for an index name nobody knows: the nearest built-in kernels, entries of
+/// the built-in catalogue and of `catalog`, ignoring case.
+pub fn suggest_index(name: &str, catalog: Option<&Catalog>) -> Option<String> {
+    let builtin = Catalog::builtin();
+    let names = indices::INDICES
+        .iter()
+        .map(|d| d.name.as_ref())
+        .chain(builtin.entries.iter().map(|e| e.name.as_str()))
+        .chain(
+            catalog
+                .into_iter()
+                .flat_map(|c| c.entries.iter().map(|e| e.name.as_str())),
+        );
+    // One spelling per name (a kernel and its catalogue entry differ in case only).
+    let mut seen: Vec<String> = Vec::new();
+    let unique: Vec<&str> = names
+        .filter(|n| {
+            let l = n.to_ascii_lowercase();
+            let new = !seen.contains(&l);
+            seen.push(l);
+            new
+        })
+        .collect();
+    super::suggest::did_you_mean(name, unique, |s| s.to_string())
+}
+
 /// Resolve `names` to indices and their constants: a built-in kernel (the fast path), else a
 /// catalogue entry (`catalog` first when given, then the built-in catalogue), else a formula.
 /// `consts` override constants by name; each must be used by at least one index.
@@ -45,8 +71,11 @@ pub fn resolve(
             IndexDesc::from_program(name, "formula", Family::Expression, p, "")
         } else {
             return Err(Error::Usage(format!(
-                "unknown index {name:?}: not a built-in index (`climidx list`), not in the catalogue{}, and not a formula",
-                if catalog.is_some() { " file" } else { "" }
+                "unknown index {name:?}: not a built-in index (`climidx list`), not in the catalogue{}, and not a formula{}",
+                if catalog.is_some() { " file" } else { "" },
+                suggest_index(name, catalog)
+                    .map(|s| format!("; {s}"))
+                    .unwrap_or_default()
             )));
         };
         if let Eval::Program { program, .. } = &d.cpu {
@@ -78,8 +107,21 @@ pub fn resolve(
     }
     for (c, _) in consts {
         if !used.contains(&c.as_str()) {
+            // The constants the indices do have, for a suggestion.
+            let mut have: Vec<&str> = descs
+                .iter()
+                .flat_map(|d| d.constants.iter().map(|k| k.name))
+                .collect();
+            for d in &descs {
+                if let Eval::Program { program, .. } = &d.cpu {
+                    have.extend(program.constants.iter().map(|(n, _)| n.as_str()));
+                }
+            }
+            let hint = super::suggest::did_you_mean(c, have, |s| format!("'{s}'"))
+                .map(|s| format!("; {s}"))
+                .unwrap_or_default();
             return Err(Error::Usage(format!(
-                "--const {c}: no index given uses a constant named '{c}' (see `climidx show NAME`)"
+                "--const {c}: no index given uses a constant named '{c}' (see `climidx show NAME`){hint}"
             )));
         }
     }

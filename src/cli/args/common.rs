@@ -137,4 +137,8 @@ pub struct OutputArgs {
     /// Also render a PNG quicklook of the first output band (colormap by index family, legend).
     #[arg(long, value_name = "FILE.png")]
     pub quicklook: Option<PathBuf>,
+    /// Print a report of the run (outputs, size, bands, inputs and their calibration, device,
+    /// windows, timings) as one JSON object on standard output.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -31,4 +31,8 @@ pub struct QuicklookArgs {
     /// Replace OUT.png if it exists.
     #[arg(long)]
     pub overwrite: bool,
+    /// Print a report (output, size, band, colormap, range) as one JSON object on standard
+    /// output.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -2,6 +2,8 @@
 //! from a climatology folder.
 
 use crate::cli::args::{AnomalyArgs, AnomalyKind, VhiArgs};
+use crate::cli::report::Done;
+use crate::cli::usage::check_raster_outputs;
 use crate::engine::jobs::climatology::Manifest;
 use crate::error::{Error, Result};
 use crate::io::stack::dates::{check_pattern, date_of, Date};
@@ -18,7 +20,8 @@ fn index_name(k: AnomalyKind) -> &'static str {
     }
 }
 
-pub fn run(a: &AnomalyArgs) -> Result<()> {
+pub fn run(a: &AnomalyArgs) -> Result<Done> {
+    check_raster_outputs(&a.output, &a.out)?;
     a.cal.check()?;
     let manifest = Manifest::load(&a.climatology)?;
     let date = match &a.date {
@@ -68,7 +71,7 @@ pub fn run(a: &AnomalyArgs) -> Result<()> {
         &a.out,
         metadata,
     )?;
-    super::run_job(&job, &a.device)
+    super::run_and_report("anomaly", &job, &a.device, a.out.json)
 }
 
 /// The observation band, read as its climatology's inputs were unless told otherwise:
@@ -129,7 +132,8 @@ fn observation(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Resu
     Ok(b)
 }
 
-pub fn run_vhi(a: &VhiArgs) -> Result<()> {
+pub fn run_vhi(a: &VhiArgs) -> Result<Done> {
+    check_raster_outputs(&a.output, &a.out)?;
     if !(0.0..=1.0).contains(&a.weight) {
         return Err(Error::Usage("--weight must be between 0 and 1".into()));
     }
@@ -141,5 +145,5 @@ pub fn run_vhi(a: &VhiArgs) -> Result<()> {
         BandSource::new(Role::Tci, a.tci.clone(), 1),
     ];
     let job = crate::cli::config::make_job(vec![d], vec![k], bands, &a.output, &a.out, Vec::new())?;
-    super::run_job(&job, &a.device)
+    super::run_and_report("vhi", &job, &a.device, a.out.json)
 }

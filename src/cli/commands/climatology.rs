@@ -1,13 +1,15 @@
 //! `climidx climatology`: arguments → [`ClimatologyJob`] → [`run_climatology`].
 
 use crate::cli::args::ClimatologyArgs;
+use crate::cli::report::Done;
 use crate::engine::jobs::climatology::{run_climatology, ClimatologyJob};
 use crate::engine::Backend;
 use crate::error::{Error, Result};
 use crate::io::stack::dates::{check_pattern, parse_baseline};
 use crate::io::stack::manifest as stack;
 
-pub fn run(a: &ClimatologyArgs) -> Result<()> {
+pub fn run(a: &ClimatologyArgs) -> Result<Done> {
+    crate::cli::usage::check_folder_output(&a.output)?;
     if a.inputs.is_empty() && a.manifest.is_none() {
         return Err(Error::Usage(
             "no input rasters: give RASTER... or --manifest stack.csv".into(),
@@ -74,5 +76,5 @@ pub fn run(a: &ClimatologyArgs) -> Result<()> {
         r.device,
         r.mpix_years_per_s()
     );
-    Ok(())
+    Ok(crate::cli::report::climatology(&job, &r, a.out.json))
 }

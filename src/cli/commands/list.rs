@@ -84,8 +84,11 @@ pub fn show(a: &ShowArgs) -> Result<()> {
         kernels::find(&a.name)
     };
     if entry.is_none() && kernel.is_none() {
+        let hint = crate::kernels::resolve::suggest_index(&a.name, file.as_ref())
+            .map(|s| format!("; {s}"))
+            .unwrap_or_default();
         return Err(Error::Usage(format!(
-            "unknown index {:?}; see `climidx list`",
+            "unknown index {:?}; see `climidx list`{hint}",
             a.name
         )));
     }

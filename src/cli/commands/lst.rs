@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use crate::cli::args::{LstArgs, LstMethod, LstOutput, TempUnit};
 use crate::cli::config::parse_band;
+use crate::cli::report::Done;
+use crate::cli::usage::check_raster_outputs;
 use crate::error::{Error, Result};
 use crate::io::products::landsat::Scene;
 use crate::io::BandSource;
@@ -93,6 +95,15 @@ fn emissivity_consts(
     set(k, d, &format!("SOIL_B{suffix}"), band.soil_b as f64);
 }
 
+/// A missing Landsat band file or MTL key, said as the band `who_needs` (`lst needs`).
+fn lacks(who_needs: &str, role: Role, key: &str, e: Error) -> Error {
+    let label = match key.starts_with(|c: char| c.is_ascii_digit()) {
+        true => format!("Landsat B{key}"),
+        false => format!("Landsat {key}"),
+    };
+    crate::cli::config::needs_band(who_needs, role, &label, "file or MTL key", e)
+}
+
 fn validate(a: &LstArgs) -> Result<()> {
     // (also rejects NaN)
     if a.ndvi_veg.partial_cmp(&a.ndvi_soil) != Some(std::cmp::Ordering::Greater) {
@@ -131,7 +142,8 @@ fn validate(a: &LstArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn run(a: &LstArgs) -> Result<()> {
+pub fn run(a: &LstArgs) -> Result<Done> {
+    check_raster_outputs(&a.output, &a.out)?;
     validate(a)?;
     let emis = parse_emissivity(&a.emissivity)?;
     let mut overrides: HashMap<Role, BandSource> = HashMap::new();
@@ -218,11 +230,10 @@ pub fn run(a: &LstArgs) -> Result<()> {
                 .as_ref()
                 .map(|s| s.mission.st_band())
                 .unwrap_or("ST_B10");
-            bands.push(band(
-                Role::Thermal,
-                key,
-                (ST_SCALE as f64, ST_OFFSET as f64),
-            )?);
+            bands.push(
+                band(Role::Thermal, key, (ST_SCALE as f64, ST_OFFSET as f64))
+                    .map_err(|e| lacks("--method c2l2-st needs", Role::Thermal, key, e))?,
+            );
             let d = find("st");
             let mut k = d.default_constants();
             set(&mut k, &d, "UNIT", unit);
@@ -234,13 +245,22 @@ pub fn run(a: &LstArgs) -> Result<()> {
             meta.push(("CLIMIDX_SCENE".into(), s.mtl.path.display().to_string()));
             let (tkey, tband) = s.mission.thermal(a.high_gain);
             let (k1, k2) = s.k1_k2(tkey, &tband)?;
-            bands.push(band(Role::Thermal, tkey, s.radiance_scale(tkey)?)?);
+            bands.push(
+                s.radiance_scale(tkey)
+                    .and_then(|sc| band(Role::Thermal, tkey, sc))
+                    .map_err(|e| lacks("lst needs", Role::Thermal, tkey, e))?,
+            );
             if a.output_kind == LstOutput::Lst || a.with_emissivity {
                 // TOA reflectance for NDVI (read even for a constant emissivity: the kernels take
                 // the same bands whatever the emissivity model).
                 let (rkey, nkey) = s.mission.red_nir();
-                bands.push(band(Role::Red, rkey, s.toa_reflectance_scale(rkey)?)?);
-                bands.push(band(Role::Nir, nkey, s.toa_reflectance_scale(nkey)?)?);
+                for (role, key) in [(Role::Red, rkey), (Role::Nir, nkey)] {
+                    bands.push(
+                        s.toa_reflectance_scale(key)
+                            .and_then(|sc| band(role, key, sc))
+                            .map_err(|e| lacks("the emissivity's NDVI needs", role, key, e))?,
+                    );
+                }
             }
             match (a.method, a.output_kind) {
                 (_, LstOutput::Bt) => {
@@ -280,7 +300,13 @@ pub fn run(a: &LstArgs) -> Result<()> {
                         Error::Usage("--method split-window needs --water-vapour G_CM2 (column water vapour)".into())
                     })?;
                     let (k1b, k2b) = s.k1_k2(t2key, &t2band)?;
-                    bands.push(band(Role::Thermal2, t2key, s.radiance_scale(t2key)?)?);
+                    bands.push(
+                        s.radiance_scale(t2key)
+                            .and_then(|sc| band(Role::Thermal2, t2key, sc))
+                            .map_err(|e| {
+                                lacks("--method split-window needs", Role::Thermal2, t2key, e)
+                            })?,
+                    );
                     let d = find("lst_sw");
                     let mut k = d.default_constants();
                     for (name, v) in [
@@ -322,5 +348,5 @@ pub fn run(a: &LstArgs) -> Result<()> {
     }
     let mut job = crate::cli::config::make_job(descs, consts, bands, &a.output, &a.out, meta)?;
     job.nodata = a.nodata;
-    super::run_job(&job, &a.device)
+    super::run_and_report("lst", &job, &a.device, a.out.json)
 }

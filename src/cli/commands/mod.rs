@@ -12,7 +12,7 @@ pub mod quicklook;
 use std::sync::Arc;
 
 use crate::engine::gpu::{adapter, AdapterSummary, GpuContext};
-use crate::engine::{run_index_job, Backend, Control, IndexJob};
+use crate::engine::{run_index_job, Backend, Control, IndexJob, JobReport};
 use crate::error::Result;
 
 use super::args::DeviceArgs;
@@ -44,8 +44,8 @@ pub fn control() -> Control {
     }
 }
 
-/// Validate, open the device, run, log.
-pub fn run_job(job: &IndexJob, device: &DeviceArgs) -> Result<()> {
+/// Validate, open the device, run, log; the report says what was done.
+pub fn run_job(job: &IndexJob, device: &DeviceArgs) -> Result<JobReport> {
     job.validate()?;
     let ctx = open_device(device)?;
     let backend = match &ctx {
@@ -59,5 +59,16 @@ pub fn run_job(job: &IndexJob, device: &DeviceArgs) -> Result<()> {
         report.rows_per_window,
         report.device
     );
-    Ok(())
+    Ok(report)
+}
+
+/// Run an index job and say what it did (`command` names it in the JSON report).
+pub fn run_and_report(
+    command: &str,
+    job: &IndexJob,
+    device: &DeviceArgs,
+    json: bool,
+) -> Result<super::report::Done> {
+    let r = run_job(job, device)?;
+    Ok(super::report::index(command, job, &r, json))
 }

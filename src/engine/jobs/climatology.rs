@@ -172,6 +172,8 @@ pub struct ClimatologyReport {
     pub rows_per_window: u32,
     pub device: String,
     pub total: Duration,
+    /// How the inputs were read (as recorded in `climatology.json`).
+    pub calibration: StackCalibration,
 }
 
 impl ClimatologyReport {
@@ -382,6 +384,7 @@ pub fn run_climatology(
         rows_per_window: rows,
         device: backend.describe(),
         total: t0.elapsed(),
+        calibration: cal,
     };
     log::info!(
         "climatology done in {:.3} s: {:.1} Mpix·inputs/s",

@@ -120,6 +120,23 @@ pub struct JobReport {
     pub compute: Duration,
     pub write: Duration,
     pub total: Duration,
+    /// The bands read, in reading order, with the calibration each got.
+    pub inputs: Vec<InputReport>,
+}
+
+/// One band a run read: the file that played a role, and how its values were calibrated.
+#[derive(Clone, Debug)]
+pub struct InputReport {
+    pub role: Role,
+    pub path: PathBuf,
+    /// 1-based band of `path`.
+    pub band: u16,
+    /// `value = DN·scale + offset` as applied.
+    pub scale: f32,
+    pub offset: f32,
+    /// Where the calibration came from (`band option`, `--scale/--offset`, `file metadata`,
+    /// `none`, `mask`).
+    pub calibration: &'static str,
 }
 
 /// Run `job` on `backend`, file to file. `ctl` can stop it between windows and receives its
@@ -290,6 +307,20 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
         compute: timings.compute,
         write: t_write,
         total: t0.elapsed(),
+        inputs: needed
+            .iter()
+            .filter_map(|r| {
+                let (b, p) = (by_role.get(r)?, params[r.slot()]?);
+                Some(InputReport {
+                    role: *r,
+                    path: b.path.clone(),
+                    band: b.band,
+                    scale: p.scale,
+                    offset: p.offset,
+                    calibration: cal_from[r.slot()].describe(),
+                })
+            })
+            .collect(),
     };
     log::info!(
         "done: {} in {:.3} s (read {:.3} s, compute {:.3} s, write {:.3} s), {:.1} Mpix/s",

@@ -98,6 +98,23 @@ pub fn resolve(
     Ok(out)
 }
 
+/// The product's own name of the band that plays `role` (`Landsat B6`, `Landsat ST_B10`,
+/// `Sentinel-2 B11`), if the product has one; for Landsat the mission is read from the scene.
+pub fn band_name(sensor: Sensor, scene: &Path, role: Role) -> Option<String> {
+    match sensor {
+        Sensor::Sentinel2L2a => s2_band(role).map(|(n, _, _)| format!("Sentinel-2 {n}")),
+        Sensor::LandsatL1Toa | Sensor::LandsatC2l2 => {
+            let mission = Scene::open(scene).ok()?.mission;
+            match (sensor, role) {
+                (Sensor::LandsatC2l2, Role::Thermal) => {
+                    Some(format!("Landsat {}", mission.st_band()))
+                }
+                _ => landsat_band(mission, role).map(|k| format!("Landsat B{k}")),
+            }
+        }
+    }
+}
+
 /// Landsat reflective band numbers per role.
 fn landsat_band(mission: Mission, role: Role) -> Option<&'static str> {
     let oli = matches!(mission, Mission::Landsat8 | Mission::Landsat9);

@@ -110,8 +110,9 @@ impl Builder<'_> {
                     let mut known = self.scope.known();
                     known.sort();
                     known.dedup();
+                    let hint = near_name(n, &known);
                     self.err(
-                        format!("unknown name '{n}'; known: {}", known.join(" ")),
+                        format!("unknown name '{n}'{hint}; known: {}", known.join(" ")),
                         *span,
                     )
                 }
@@ -243,11 +244,43 @@ impl Builder<'_> {
                 format!("{f}() needs a scene-wide reduction or kernel inputs, which a per-pixel kernel cannot compute"),
                 span,
             ),
-            _ => self.err(
-                format!("unknown function '{f}'; known: abs sqrt exp log log10 tanh min max where"),
-                span,
-            ),
+            _ => {
+                let known = ["abs", "sqrt", "exp", "log", "log10", "tanh", "min", "max", "where"];
+                let hint = crate::kernels::suggest::did_you_mean(f, known, |s| format!("'{s}'"))
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
+                self.err(
+                    format!("unknown function '{f}'{hint}; known: {}", known.join(" ")),
+                    span,
+                )
+            }
         }
+    }
+}
+
+/// ` (did you mean 'nir' or 'N'?)` for a name of a formula that is not in scope: the nearest
+/// known names ignoring case, with a role name's ASI symbol (names in formulas are
+/// case-sensitive, so `NIR` is not `nir`), or nothing.
+fn near_name(typed: &str, known: &[String]) -> String {
+    use crate::kernels::vocab::Role;
+    let near = crate::kernels::suggest::closest(typed, known.iter().map(String::as_str));
+    let mut shown: Vec<String> = Vec::new();
+    for n in near {
+        let sym = Role::ALL
+            .into_iter()
+            .find(|r| r.name() == n)
+            .and_then(Role::asi_symbol)
+            .filter(|s| known.iter().any(|k| k == s));
+        for w in std::iter::once(n).chain(sym) {
+            let w = format!("'{w}'");
+            if !shown.contains(&w) {
+                shown.push(w);
+            }
+        }
+    }
+    match crate::kernels::suggest::or_list(&shown) {
+        Some(l) => format!(" (did you mean {l}?)"),
+        None => String::new(),
     }
 }
 
@@ -359,6 +392,20 @@ mod tests {
         assert_eq!(e.span.start, 4);
         assert!(
             e.message.contains("unknown name 'Q'; known: B L N R"),
+            "{}",
+            e.message
+        );
+        let e = Program::compile("n + R", &T).unwrap_err();
+        assert!(
+            e.message
+                .contains("unknown name 'n' (did you mean 'N'?); known:"),
+            "{}",
+            e.message
+        );
+        let e = Program::compile("sqr(N)", &T).unwrap_err();
+        assert!(
+            e.message
+                .contains("unknown function 'sqr' (did you mean 'sqrt'?)"),
             "{}",
             e.message
         );
