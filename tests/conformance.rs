@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use climidx::io::geotiff::reader::GeoTiffReader;
+use climidx::io::raster::Window;
 use climidx::kernels::abi::{decode, raw_sample, BandParams};
 use climidx::kernels::samples::{NodataMatch, PackedBand};
 
@@ -169,6 +170,8 @@ struct Case {
     nodata: Option<&'static str>,
     /// A palette source band (PHOTOMETRIC=PALETTE).
     palette: bool,
+    /// An `.aux.xml` sidecar written next to the file.
+    aux: Option<&'static str>,
     /// gdal_translate options.
     args: &'static str,
     expect: Expect,
@@ -181,6 +184,7 @@ const fn case(name: &'static str, base: Base, bands: usize, args: &'static str) 
         bands,
         nodata: None,
         palette: false,
+        aux: None,
         args,
         expect: Expect::Equal,
     }
@@ -196,12 +200,22 @@ const fn refused(mut c: Case, needle: &'static str) -> Case {
     c
 }
 
+const fn aux(mut c: Case, xml: &'static str) -> Case {
+    c.aux = Some(xml);
+    c
+}
+
 const fn palette(mut c: Case) -> Case {
     c.palette = true;
     c
 }
 
 use Base::*;
+
+const AUX_NODATA: &str = "<PAMDataset><PAMRasterBand band=\"1\">\
+    <NoDataValue>7</NoDataValue></PAMRasterBand></PAMDataset>";
+const AUX_STATS: &str = "<PAMDataset><PAMRasterBand band=\"1\"><Metadata>\
+    <MDI key=\"STATISTICS_MEAN\">1</MDI></Metadata></PAMRasterBand></PAMDataset>";
 
 fn cases() -> Vec<Case> {
     vec![
@@ -305,6 +319,9 @@ fn cases() -> Vec<Case> {
         case("cog-f32", F32, 1, "-of COG -co BLOCKSIZE=16 -co COMPRESS=ZSTD -co PREDICTOR=YES"),
         refused(case("cog-mask", U8, 1, "-of COG -co BLOCKSIZE=16 -co OVERVIEW_COUNT=1 -mask 1"), "internal mask"),
         refused(case("internal-mask", U16, 1, "--config GDAL_TIFF_INTERNAL_MASK YES -mask 1"), "internal mask"),
+        refused(case("msk-sidecar", U16, 1, "--config GDAL_TIFF_INTERNAL_MASK NO -mask 1"), ".msk"),
+        refused(aux(case("aux-nodata", U8, 1, ""), AUX_NODATA), "NoDataValue"),
+        aux(case("aux-statistics", U8, 1, ""), AUX_STATS),
         // nodata variants
         nd(case("nodata-out-of-range-u8", U8, 1, ""), "-1"),
         nd(case("nodata-out-of-range-u16", U16, 1, ""), "70000"),
@@ -397,6 +414,11 @@ fn generate(dir: &Path, translate: &Path, c: &Case) -> Result<PathBuf, String> {
         .args(c.args.split_whitespace())
         .arg(&src)
         .arg(&tif))?;
+    if let Some(xml) = c.aux {
+        let mut a = tif.clone().into_os_string();
+        a.push(".aux.xml");
+        std::fs::write(a, xml).unwrap();
+    }
     Ok(tif)
 }
 
@@ -494,6 +516,28 @@ fn compare(c: &Case, tif: &Path, want: &[BandRead]) -> Outcome {
         &mut packed,
     ) {
         return Outcome::Refused(e.to_string());
+    }
+    // Windows of 5 rows and columns 3..20 (through the block-row cache) read the same.
+    let nodata = vec![info.nodata; bands.len()];
+    for row_off in (0..H as u32).step_by(5) {
+        let w = Window {
+            col_off: 3,
+            row_off,
+            width: 17,
+            height: 5.min(H as u32 - row_off),
+        };
+        let mut part: Vec<PackedBand> = bands.iter().map(|_| PackedBand::new(info.dtype)).collect();
+        if let Err(e) = r.read_window(w, &bands, &nodata, &mut part) {
+            return Outcome::Wrong(format!("window {w:?}: {e}"));
+        }
+        for (p, whole) in part.iter().zip(&packed) {
+            for k in 0..w.pixels() {
+                let at = (w.row_off as usize + k / 17) * W + 3 + k % 17;
+                if raw_sample(info.dtype, &p.words, k) != raw_sample(info.dtype, &whole.words, at) {
+                    return Outcome::Wrong(format!("window {w:?} differs from the full read"));
+                }
+            }
+        }
     }
     let bp = BandParams::new(
         info.dtype,
@@ -616,4 +660,44 @@ fn every_gdal_encoding_reads_as_gdal_reads_it_or_is_refused() {
         t0.elapsed() - t2
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Files cut short (an interrupted download) are refused, at open or at the first read, with
+/// one line saying they are truncated.
+#[test]
+fn truncated_files_say_so() {
+    let Some(translate) = gdal_tool("gdal_translate", "truncated_files_say_so") else {
+        return;
+    };
+    let dir = tempdir("conformance-truncated");
+    for (name, args) in [
+        ("strips", "-co COMPRESS=DEFLATE -co BLOCKYSIZE=4"),
+        ("cog", "-of COG -co BLOCKSIZE=16 -co COMPRESS=LZW"),
+        (
+            "tiles-none",
+            "-co TILED=YES -co BLOCKXSIZE=16 -co BLOCKYSIZE=16",
+        ),
+    ] {
+        let c = case(name, U16, 2, args);
+        let full = std::fs::read(generate(&dir, &translate, &c).unwrap()).unwrap();
+        for cut in [full.len() / 3, full.len() / 2, full.len() - 40] {
+            let f = dir.join(format!("{name}-{cut}.tif"));
+            std::fs::write(&f, &full[..cut]).unwrap();
+            let e = match GeoTiffReader::open(&f) {
+                Err(e) => e.to_string(),
+                Ok(mut r) => {
+                    let info = r.info().clone();
+                    let mut p = vec![PackedBand::new(info.dtype); 2];
+                    match r.read_window(info.full(), &[0, 1], &[None, None], &mut p) {
+                        Err(e) => e.to_string(),
+                        Ok(()) => panic!("{name} cut at {cut} of {} read", full.len()),
+                    }
+                }
+            };
+            assert!(
+                e.contains("truncated download?); re-fetch it") && e.lines().count() == 1,
+                "{name} cut at {cut}: {e}"
+            );
+        }
+    }
 }

@@ -178,12 +178,13 @@ pub(super) fn read_info(
         gdal_metadata,
     };
     format::masks_and_nodata(&info, &extra).map_err(refuse)?;
+    refuse_aux(path, &info)?;
     Ok((info, layout))
 }
 
 /// GDAL reads a full-resolution mask IFD (`-of COG` of a masked input, `GDAL_TIFF_INTERNAL_MASK`)
 /// or a `.msk` sidecar as the validity of every band. climidx does not apply masks, so it
-/// refuses such files rather than read the masked pixels as data. Moves `d` past the first IFD.
+/// refuses such files rather than read masked pixels as data. Moves `d` past the first IFD.
 fn refuse_masks(path: &Path, d: &mut Decoder<BufReader<File>>, dims: (u32, u32)) -> Result<()> {
     let refuse = |what: &str| {
         Error::input(
@@ -194,9 +195,12 @@ fn refuse_masks(path: &Path, d: &mut Decoder<BufReader<File>>, dims: (u32, u32))
             ),
         )
     };
-    let mut sidecar = path.as_os_str().to_owned();
-    sidecar.push(".msk");
-    if Path::new(&sidecar).exists() {
+    let sidecar = |ext: &str| {
+        let mut s = path.as_os_str().to_owned();
+        s.push(ext);
+        std::path::PathBuf::from(s)
+    };
+    if sidecar(".msk").exists() {
         return Err(refuse("has a .msk mask sidecar"));
     }
     while d.more_images() && d.next_image().is_ok() {
@@ -211,6 +215,32 @@ fn refuse_masks(path: &Path, d: &mut Decoder<BufReader<File>>, dims: (u32, u32))
         }
     }
     Ok(())
+}
+
+/// GDAL takes nodata, scale and offset from an `.aux.xml` sidecar when the file declares none
+/// (the file's own tags win); climidx reads only the file, so it refuses the sidecar's.
+fn refuse_aux(path: &Path, info: &RasterInfo) -> Result<()> {
+    let mut aux = path.as_os_str().to_owned();
+    aux.push(".aux.xml");
+    let Ok(aux) = std::fs::read_to_string(aux) else {
+        return Ok(());
+    };
+    let calibrated =
+        (0..info.bands as usize).any(|b| info.band_calibration(b).ok().flatten().is_some());
+    let what = if info.nodata.is_none() && aux.contains("<NoDataValue>") {
+        "NoDataValue"
+    } else if !calibrated && (aux.contains("<Scale>") || aux.contains("<Offset>")) {
+        "Scale/Offset"
+    } else {
+        return Ok(());
+    };
+    Err(Error::input(
+        path,
+        format!(
+            "its .aux.xml sidecar declares {what}, which GDAL applies and climidx does not read; \
+             write it into the file with `gdal_translate in.tif out.tif`"
+        ),
+    ))
 }
 
 /// Largest decoded block row (one strip, or one row of tiles, of the bands read) we allocate.
