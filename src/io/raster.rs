@@ -38,7 +38,7 @@ impl RasterInfo {
     }
 
     /// A per-band GDAL_METADATA item (`<Item name="NAME" sample="b" role="ROLE">`).
-    fn band_item(&self, b: usize, name: &str, role: &str) -> Option<String> {
+    pub(crate) fn band_item(&self, b: usize, name: &str, role: &str) -> Option<String> {
         let x = self.gdal_metadata.as_deref()?;
         let key = format!("<Item name=\"{name}\" sample=\"{b}\" role=\"{role}\">");
         let start = x.find(&key)? + key.len();

@@ -115,7 +115,8 @@ pub enum NodataMatch {
 
 impl NodataMatch {
     /// Translate a nodata value (as written in GDAL_NODATA or `--nodata`) for a band of type
-    /// `dtype`. A value the type cannot hold (e.g. -1 for uint16, 0.5 for int16) matches nothing.
+    /// `dtype`. A value an integer type cannot hold (e.g. -1 for uint16, 0.5 for int16) matches
+    /// nothing; for f32 the value is cast to f32 first, as GDAL does.
     /// NaN for float bands needs no rule: non-finite samples are always invalid.
     pub fn for_band(dtype: DataType, nodata: Option<f64>) -> NodataMatch {
         let Some(v) = nodata else {
@@ -133,7 +134,10 @@ impl NodataMatch {
             DataType::I32 if int_in(i32::MIN as f64, i32::MAX as f64) => {
                 NodataMatch::RawBits(v as i32 as u32)
             }
-            DataType::F32 if v.is_finite() && (v as f32) as f64 == v => {
+            // GDAL compares a float32 band with its nodata cast to float32 (so
+            // -3.39999999999999996e+38 matches the f32 nearest to it); a value beyond the f32
+            // range matches nothing.
+            DataType::F32 if v.is_finite() && v.abs() <= f32::MAX as f64 => {
                 NodataMatch::Float(v as f32)
             }
             // f64 nodata is applied on the host while converting to f32 (see `pack_f64`).
@@ -226,6 +230,19 @@ mod tests {
         );
         assert_eq!(
             NodataMatch::for_band(DataType::F32, Some(f64::NAN)),
+            NodataMatch::None
+        );
+        assert_eq!(
+            // GDAL writes it as -3.39999999999999996e+38: the same f64.
+            NodataMatch::for_band(DataType::F32, Some(-3.4e38)),
+            NodataMatch::Float(-3.4e38f32)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::F32, Some(0.1)),
+            NodataMatch::Float(0.1f32)
+        );
+        assert_eq!(
+            NodataMatch::for_band(DataType::F32, Some(1e39)),
             NodataMatch::None
         );
         assert_eq!(

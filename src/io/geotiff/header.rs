@@ -6,20 +6,25 @@ use std::io::BufReader;
 use std::path::Path;
 
 use tiff::decoder::{ChunkType, Decoder};
-use tiff::tags::Tag;
+use tiff::tags::{ByteOrder, Tag};
 
+use super::block::BlockFormat;
+use super::format::{self, Codec, TO_DEFLATE};
 use crate::error::{Error, Result};
 use crate::io::geo::{parse_nodata, GeoInfo};
 use crate::io::raster::RasterInfo;
-use crate::kernels::samples::DataType;
 
-/// How the samples are laid out in the file.
-#[derive(Clone, Copy, Debug)]
+/// How the samples are laid out and encoded in the file.
+#[derive(Clone, Debug)]
 pub(super) struct Layout {
     /// Band-separate planes (PlanarConfiguration 2) rather than pixel-interleaved samples.
     pub(super) planar: bool,
     /// Tiles rather than strips.
     pub(super) tiled: bool,
+    pub(super) format: BlockFormat,
+    /// File offset and byte count of every block (0 bytes: a missing, sparse block).
+    pub(super) offsets: Vec<u64>,
+    pub(super) counts: Vec<u64>,
 }
 
 pub(super) fn tiff_err(path: &Path, e: tiff::TiffError) -> Error {
@@ -30,6 +35,10 @@ pub(super) fn tiff_err(path: &Path, e: tiff::TiffError) -> Error {
         tiff::TiffError::FormatError(f) => format!("corrupt or truncated TIFF: {f}"),
         tiff::TiffError::LimitsExceeded => {
             "a TIFF block is larger than the decoder's memory limit (512 MiB)".to_string()
+        }
+        tiff::TiffError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "file ends inside its TIFF header or directory (truncated download?); re-fetch it"
+                .to_string()
         }
         other => format!("cannot decode TIFF: {other}"),
     };
@@ -66,30 +75,24 @@ pub(super) fn read_info(
             "bands have different sample types; unsupported (split the bands into separate files)",
         ));
     }
-    let dtype = match (formats[0], bits[0]) {
-        (1, 8) => DataType::U8,
-        (2, 8) => DataType::I8,
-        (1, 16) => DataType::U16,
-        (2, 16) => DataType::I16,
-        (1, 32) => DataType::U32,
-        (2, 32) => DataType::I32,
-        (3, 32) => DataType::F32,
-        (3, 64) => DataType::F64,
-        (f, b) => {
-            let kind = match f {
-                1 => "unsigned integer",
-                2 => "signed integer",
-                3 => "floating point",
-                _ => "unknown-format",
-            };
-            return Err(Error::input(
-                path,
-                format!(
-                    "unsupported sample type: {b}-bit {kind}; supported are u8, i8, u16, i16, u32, i32, f32, f64"
-                ),
-            ));
-        }
+    let refuse = |m: String| Error::input(path, m);
+    let enc = format::encoding(formats[0], bits[0]).map_err(refuse)?;
+    let dtype = enc.dtype;
+    let tag16 = |d: &mut Decoder<_>, t, default| -> Result<u16> {
+        Ok(d.find_tag_unsigned::<u16>(t).map_err(e)?.unwrap_or(default))
     };
+    let codec = format::codec(tag16(d, Tag::Compression, 1)?).map_err(refuse)?;
+    format::photometric(tag16(d, Tag::PhotometricInterpretation, 1)?).map_err(refuse)?;
+    let predictor = format::predictor(tag16(d, Tag::Predictor, 1)?, &enc).map_err(refuse)?;
+    if tag16(d, Tag::FillOrder, 1)? != 1 {
+        return Err(refuse(format!(
+            "unsupported FillOrder 2 (least significant bit first); convert it with `{TO_DEFLATE}`"
+        )));
+    }
+    let extra = d
+        .find_tag_unsigned_vec::<u16>(Tag::ExtraSamples)
+        .map_err(e)?
+        .unwrap_or_default();
     let planar = d
         .find_tag_unsigned::<u16>(Tag::PlanarConfiguration)
         .map_err(e)?
@@ -100,7 +103,19 @@ pub(super) fn read_info(
     if block.0 == 0 || block.1 == 0 {
         return Err(Error::input(path, "zero-sized tiles or strips"));
     }
-    check_blocks(path, d, width, height, spp, planar, tiled, block, dtype)?;
+    let (off_tag, cnt_tag) = if tiled {
+        (Tag::TileOffsets, Tag::TileByteCounts)
+    } else {
+        (Tag::StripOffsets, Tag::StripByteCounts)
+    };
+    let offsets = d
+        .find_tag_unsigned_vec::<u64>(off_tag)
+        .map_err(e)?
+        .unwrap_or_default();
+    let counts = d
+        .find_tag_unsigned_vec::<u64>(cnt_tag)
+        .map_err(e)?
+        .unwrap_or_default();
     let f64v = |d: &mut Decoder<_>, t| -> Result<Option<Vec<f64>>> {
         d.find_tag(t)
             .map_err(e)?
@@ -130,23 +145,101 @@ pub(super) fn read_info(
         }
         None => None,
     };
+    let format = BlockFormat {
+        codec,
+        enc,
+        predictor,
+        big_endian: d.byte_order() == ByteOrder::BigEndian,
+        spp: if planar { 1 } else { spp as usize },
+        fill: format::sparse_fill(&enc, nodata),
+    };
+    let layout = Layout {
+        planar,
+        tiled,
+        format,
+        offsets,
+        counts,
+    };
+    check_blocks(path, width, height, spp, block, &layout)?;
+    refuse_masks(path, d, (width, height))?;
     let gdal_metadata = d
         .find_tag(Tag::Unknown(42112))
         .ok()
         .flatten()
         .and_then(|v| v.into_string().ok());
-    Ok((
-        RasterInfo {
-            width,
-            height,
-            bands: spp,
-            dtype,
-            block,
-            nodata,
-            geo,
-            gdal_metadata,
-        },
-        Layout { planar, tiled },
+    let info = RasterInfo {
+        width,
+        height,
+        bands: spp,
+        dtype,
+        block,
+        nodata,
+        geo,
+        gdal_metadata,
+    };
+    format::masks_and_nodata(&info, &extra).map_err(refuse)?;
+    refuse_aux(path, &info)?;
+    Ok((info, layout))
+}
+
+/// GDAL reads a full-resolution mask IFD (`-of COG` of a masked input, `GDAL_TIFF_INTERNAL_MASK`)
+/// or a `.msk` sidecar as the validity of every band. climidx does not apply masks, so it
+/// refuses such files rather than read masked pixels as data. Moves `d` past the first IFD.
+fn refuse_masks(path: &Path, d: &mut Decoder<BufReader<File>>, dims: (u32, u32)) -> Result<()> {
+    let refuse = |what: &str| {
+        Error::input(
+            path,
+            format!(
+                "{what}, which climidx does not apply (it would read masked pixels as data); \
+                 turn the mask into nodata with `gdalwarp -dstnodata VALUE in.tif out.tif`"
+            ),
+        )
+    };
+    let sidecar = |ext: &str| {
+        let mut s = path.as_os_str().to_owned();
+        s.push(ext);
+        std::path::PathBuf::from(s)
+    };
+    if sidecar(".msk").exists() {
+        return Err(refuse("has a .msk mask sidecar"));
+    }
+    while d.more_images() && d.next_image().is_ok() {
+        let tag = |d: &mut Decoder<_>, t| d.find_tag_unsigned::<u32>(t).ok().flatten();
+        let sub = tag(d, Tag::NewSubfileType).unwrap_or(0);
+        let mask = sub & 4 != 0 && sub & 1 == 0;
+        if mask
+            && tag(d, Tag::PhotometricInterpretation) == Some(4)
+            && d.dimensions().ok() == Some(dims)
+        {
+            return Err(refuse("has an internal mask"));
+        }
+    }
+    Ok(())
+}
+
+/// GDAL takes nodata, scale and offset from an `.aux.xml` sidecar when the file declares none
+/// (the file's own tags win); climidx reads only the file, so it refuses the sidecar's.
+fn refuse_aux(path: &Path, info: &RasterInfo) -> Result<()> {
+    let mut aux = path.as_os_str().to_owned();
+    aux.push(".aux.xml");
+    let Ok(aux) = std::fs::read_to_string(aux) else {
+        return Ok(());
+    };
+    let calibrated =
+        (0..info.bands as usize).any(|b| info.band_calibration(b).ok().flatten().is_some());
+    let what = if info.nodata.is_none() && aux.contains("<NoDataValue>") {
+        "NoDataValue"
+    } else if !calibrated && (aux.contains("<Scale>") || aux.contains("<Offset>")) {
+        "Scale/Offset"
+    } else {
+        return Ok(());
+    };
+    Err(Error::input(
+        path,
+        format!(
+            "its .aux.xml sidecar declares {what}, which GDAL applies and climidx does not read; \
+             write it into the file with `gdal_translate in.tif out.tif`"
+        ),
     ))
 }
 
@@ -155,22 +248,18 @@ pub const MAX_BLOCK_ROW_BYTES: u64 = 1 << 30;
 
 /// Refuse headers that cannot describe real data before anything is allocated: block rows
 /// larger than [`MAX_BLOCK_ROW_BYTES`], a block table of the wrong length, blocks that lie
-/// beyond the end of the file, and uncompressed blocks shorter than their pixels.
-#[allow(clippy::too_many_arguments)]
+/// beyond the end of the file, and uncompressed blocks shorter than their pixels. Blocks of 0
+/// bytes are missing (sparse) blocks, read as GDAL reads them.
 fn check_blocks(
     path: &Path,
-    d: &mut Decoder<BufReader<File>>,
     width: u32,
     height: u32,
     spp: u16,
-    planar: bool,
-    tiled: bool,
     block: (u32, u32),
-    dtype: DataType,
+    layout: &Layout,
 ) -> Result<()> {
-    let e = |err| tiff_err(path, err);
-    let samples = if planar { 1 } else { spp as u64 };
-    let row_bytes = width as u64 * block.1 as u64 * samples * dtype.file_bytes() as u64;
+    let f = &layout.format;
+    let row_bytes = f.decoded_row_bytes(width as usize) as u64 * block.1 as u64;
     if row_bytes > MAX_BLOCK_ROW_BYTES {
         return Err(Error::input(
             path,
@@ -183,25 +272,14 @@ fn check_blocks(
             ),
         ));
     }
-    let across = if tiled {
+    let across = if layout.tiled {
         width.div_ceil(block.0) as u64
     } else {
         1
     };
-    let expected = across * height.div_ceil(block.1) as u64 * if planar { spp as u64 } else { 1 };
-    let (off_tag, cnt_tag) = if tiled {
-        (Tag::TileOffsets, Tag::TileByteCounts)
-    } else {
-        (Tag::StripOffsets, Tag::StripByteCounts)
-    };
-    let offsets = d
-        .find_tag_unsigned_vec::<u64>(off_tag)
-        .map_err(e)?
-        .unwrap_or_default();
-    let counts = d
-        .find_tag_unsigned_vec::<u64>(cnt_tag)
-        .map_err(e)?
-        .unwrap_or_default();
+    let per_plane = height.div_ceil(block.1) as u64;
+    let expected = across * per_plane * if layout.planar { spp as u64 } else { 1 };
+    let (offsets, counts) = (&layout.offsets, &layout.counts);
     if offsets.len() as u64 != expected || counts.len() as u64 != expected {
         return Err(Error::input(
             path,
@@ -213,27 +291,41 @@ fn check_blocks(
         ));
     }
     let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
-    let compression = d
-        .find_tag_unsigned::<u16>(Tag::Compression)
-        .map_err(e)?
-        .unwrap_or(1);
-    for (i, (&o, &c)) in offsets.iter().zip(&counts).enumerate() {
+    for (i, (&o, &c)) in offsets.iter().zip(counts).enumerate() {
+        if c == 0 {
+            continue;
+        }
+        if o == 0 {
+            return Err(Error::input(
+                path,
+                format!("corrupt TIFF: block {i} has {c} bytes at offset 0"),
+            ));
+        }
         if o.checked_add(c).is_none_or(|end| end > file_len) {
             return Err(Error::input(
                 path,
-                format!("corrupt or truncated TIFF: block {i} (bytes {o}..{}) lies beyond the end of the file ({file_len} bytes)", o.saturating_add(c)),
+                format!(
+                    "file ends inside block {i} (bytes {o}..{} of a {file_len}-byte file; \
+                     truncated download?); re-fetch it",
+                    o.saturating_add(c)
+                ),
             ));
         }
-        // An uncompressed strip holds exactly its rows (the last one of a plane may have fewer).
-        if compression == 1 && !tiled {
-            let per_plane = height.div_ceil(block.1) as u64;
-            let row0 = (i as u64 % per_plane) * block.1 as u64;
-            let rows = (block.1 as u64).min(height as u64 - row0);
-            let need = rows * width as u64 * samples * dtype.file_bytes() as u64;
+        // An uncompressed block holds exactly its rows (the last strip of a plane may have
+        // fewer).
+        if f.codec == Codec::None {
+            let (bw, rows) = if layout.tiled {
+                (block.0, block.1)
+            } else {
+                let row0 = (i as u64 % per_plane) as u32 * block.1;
+                (width, block.1.min(height - row0))
+            };
+            let need = rows as u64 * f.encoded_row_bytes(bw as usize) as u64;
             if c < need {
+                let what = if layout.tiled { "tile" } else { "strip" };
                 return Err(Error::input(
                     path,
-                    format!("corrupt TIFF: uncompressed strip {i} has {c} bytes, expected {need}"),
+                    format!("corrupt TIFF: uncompressed {what} {i} has {c} bytes, expected {need}"),
                 ));
             }
         }

@@ -1,8 +1,11 @@
-//! GeoTIFF: block-cached windowed reading ([`reader`], with the header checks in `header` and
-//! the sample copying in `samples`) and streaming tiled/compressed writing ([`writer`], with
+//! GeoTIFF: block-cached windowed reading ([`reader`], with the header checks in `header`, what
+//! is read or refused in `format`, block decoding in `block` and the sample copying in
+//! `samples`) and streaming tiled/compressed writing ([`writer`], with
 //! the directory in `ifd` and the block encoding in [`encode`]).
 
+mod block;
 pub mod encode;
+mod format;
 mod header;
 mod ifd;
 pub mod reader;

@@ -1,8 +1,10 @@
 //! GeoTIFF reading by windows of full-width rows, without decoding the whole file.
 //!
-//! Supports strips and tiles; whatever compressions the `tiff` crate decodes (none, LZW,
-//! Deflate, PackBits, zstd) with predictors 1/2/3; u8, i8, u16, i16, u32, i32, f32 and f64
-//! samples; chunky (pixel-interleaved) and planar (band-separate) layouts.
+//! Supports strips and tiles, sparse (missing) blocks included; no compression, LZW, Deflate,
+//! PackBits, zstd and LZMA with predictors 1/2/3 (block decoding in `block`); 1–32-bit
+//! unsigned, 8/16/32/64-bit signed and 16/32/64-bit float samples (see `format` for what is
+//! refused, and why); chunky (pixel-interleaved, any number of samples) and planar
+//! (band-separate) layouts.
 //!
 //! Memory: the reader keeps one decoded *block row* (one strip, or one row of tiles) of the
 //! bands last asked for, so that consecutive windows that share a block decode it once. Its size
@@ -16,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use tiff::decoder::{Decoder, Limits};
 
+use super::block::Scratch;
 use super::header::{read_info, tiff_err, Layout};
 use super::samples::copy_samples;
 use crate::error::{Error, Result};
@@ -40,8 +43,9 @@ pub struct GeoTiffReader {
     cache: Option<BlockRow>,
     /// Buffers of evicted block rows, reused so that steady-state reading allocates nothing.
     spare: Vec<Vec<u64>>,
-    /// One decoded tile.
+    /// One decoded tile (full tile size, padding included).
     tile: Vec<u64>,
+    scratch: Scratch,
 }
 
 impl GeoTiffReader {
@@ -69,6 +73,7 @@ impl GeoTiffReader {
             cache: None,
             spare: Vec::new(),
             tile: Vec::new(),
+            scratch: Scratch::default(),
         })
     }
 
@@ -169,6 +174,7 @@ impl GeoTiffReader {
                 copy_samples(
                     src,
                     self.info.dtype,
+                    self.layout.format.enc.decoded,
                     src_start,
                     spp,
                     n,
@@ -262,7 +268,8 @@ impl GeoTiffReader {
                         copy_samples(
                             &self.tile,
                             info.dtype,
-                            r * dw * spp + s,
+                            self.layout.format.enc.decoded,
+                            r * bw as usize * spp + s,
                             spp,
                             dw,
                             p,
@@ -277,34 +284,31 @@ impl GeoTiffReader {
         Ok(())
     }
 
-    /// Decode tile `tx` of tile row `br` of `plane` into `self.tile` (its data region, rows of
-    /// the tile's data width). Returns the tile's first column and data width.
+    /// Decode tile `tx` of tile row `br` of `plane` into `self.tile` (the whole tile, rows of
+    /// the tile width). Returns the tile's first column and data width.
     fn read_tile(&mut self, plane: u16, br: u32, tx: u32) -> Result<(usize, usize)> {
         let info = &self.info;
         let (bw, bh) = info.block;
-        let spp = if self.layout.planar {
-            1
-        } else {
-            info.bands as usize
-        };
-        let rows = bh.min(info.height - br * bh) as usize;
         let across = info.width.div_ceil(bw);
         let chunk = plane as u32 * across * info.height.div_ceil(bh) + br * across + tx;
-        let (dw, dh) = self.decoder.chunk_data_dimensions(chunk);
-        let (dw, dh) = (dw as usize, dh as usize);
         let col0 = tx as usize * bw as usize;
-        if dh < rows || col0 + dw > info.width as usize {
-            return Err(Error::input(
-                &self.path,
-                format!("tile {chunk} is {dw}x{dh}, expected {rows} rows"),
-            ));
-        }
-        let len = dw * dh * spp * info.dtype.file_bytes();
+        let dw = (bw as usize).min(info.width as usize - col0);
+        let f = &self.layout.format;
+        let len = f.decoded_row_bytes(bw as usize) * bh as usize;
         self.tile.resize(len.div_ceil(8), 0);
         let tile = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.tile)[..len];
-        self.decoder
-            .read_chunk_bytes(chunk, tile)
-            .map_err(|e| tiff_err(&self.path, e))?;
+        let i = chunk as usize;
+        f.decode(
+            self.decoder.inner(),
+            i,
+            self.layout.offsets[i],
+            self.layout.counts[i],
+            bw as usize,
+            bh as usize,
+            tile,
+            &mut self.scratch,
+        )
+        .map_err(|m| Error::input(&self.path, m))?;
         Ok((col0, dw))
     }
 
@@ -312,12 +316,6 @@ impl GeoTiffReader {
     fn decode_block_row(&mut self, br: u32, plane: u16, dst: &mut Vec<u64>) -> Result<()> {
         let info = &self.info;
         let (bw, bh) = info.block;
-        let spp = if self.layout.planar {
-            1
-        } else {
-            info.bands as usize
-        };
-        let sample = info.dtype.file_bytes();
         let width = info.width as usize;
         let rows = bh.min(info.height - br * bh) as usize;
         let across = if self.layout.tiled {
@@ -326,26 +324,37 @@ impl GeoTiffReader {
             1
         };
         let per_plane = across * info.height.div_ceil(bh);
-        let row_bytes = width * spp * sample;
+        let f = &self.layout.format;
+        let row_bytes = f.decoded_row_bytes(width);
         let n = rows * row_bytes;
         dst.resize(n.div_ceil(8), 0);
-        let path = &self.path;
         let bytes = &mut bytemuck::cast_slice_mut::<u64, u8>(dst)[..n];
         if !self.layout.tiled {
             // A strip is a full-width block row: decode it in place.
-            let chunk = plane as u32 * per_plane + br;
-            return self
-                .decoder
-                .read_chunk_bytes(chunk, bytes)
-                .map_err(|e| tiff_err(path, e));
+            let i = (plane as u32 * per_plane + br) as usize;
+            return f
+                .decode(
+                    self.decoder.inner(),
+                    i,
+                    self.layout.offsets[i],
+                    self.layout.counts[i],
+                    width,
+                    rows,
+                    bytes,
+                    &mut self.scratch,
+                )
+                .map_err(|m| Error::input(&self.path, m));
         }
+        let tile_stride = f.decoded_row_bytes(bw as usize);
         for tx in 0..across {
             let (col0, dw) = self.read_tile(plane, br, tx)?;
-            let tile_row = dw * spp * sample;
+            let f = &self.layout.format;
+            let (d0, data_row) = (f.decoded_row_bytes(col0), f.decoded_row_bytes(dw));
             let tile = bytemuck::cast_slice::<u64, u8>(&self.tile);
             for r in 0..rows {
-                let d = r * row_bytes + col0 * spp * sample;
-                bytes[d..d + tile_row].copy_from_slice(&tile[r * tile_row..(r + 1) * tile_row]);
+                let d = r * row_bytes + d0;
+                bytes[d..d + data_row]
+                    .copy_from_slice(&tile[r * tile_stride..r * tile_stride + data_row]);
             }
         }
         Ok(())

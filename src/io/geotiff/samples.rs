@@ -1,14 +1,16 @@
 //! Copying decoded TIFF samples into packed bands: strided extraction of one band from a decoded
 //! block, converted to the packed 32-bit words of [`PackedBand`].
 
-use crate::kernels::samples::{pack_f64, DataType, PackedBand};
+use super::format::Decoded;
+use crate::kernels::samples::{pack_f64, DataType, PackedBand, INVALID_F32_BITS};
 
 /// Copy `n` samples (every `spp`-th from sample `src_start`) of `src` (native-endian samples of
-/// `dtype`) into `dst` at pixel `dst_start`, packing.
+/// `dtype`, or 64-bit integers as `decoded` says) into `dst` at pixel `dst_start`, packing.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn copy_samples(
     src: &[u64],
     dtype: DataType,
+    decoded: Decoded,
     src_start: usize,
     spp: usize,
     n: usize,
@@ -43,6 +45,28 @@ pub(super) fn copy_samples(
     }
     let words = &mut dst.words;
     let r = dst_start..dst_start + n;
+    // 64-bit integers: cast straight to f32 (as GDAL's -ot Float32 does), nodata compared
+    // before the cast (exact for |nodata| <= 2^53).
+    let int64 = |v: f64, f: f32| {
+        if nodata == Some(v) {
+            INVALID_F32_BITS
+        } else {
+            f.to_bits()
+        }
+    };
+    match decoded {
+        Decoded::I64 => {
+            return strided::<i64, u32>(src, src_start, spp, &mut words[r], |v| {
+                int64(v as f64, v as f32)
+            })
+        }
+        Decoded::U64 => {
+            return strided::<u64, u32>(src, src_start, spp, &mut words[r], |v| {
+                int64(v as f64, v as f32)
+            })
+        }
+        Decoded::Typed => {}
+    }
     match dtype {
         DataType::U8 => strided::<u8, u8>(
             src,
