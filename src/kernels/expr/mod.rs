@@ -22,7 +22,7 @@ mod lower;
 mod scalar;
 mod wgsl;
 
-pub use parse::{parse, ExprError};
+pub use parse::{parse, ExprError, MAX_DEPTH, MAX_OPS};
 pub use program::{Program, Scope, Sym};
 
 use crate::kernels::vocab::{Role, ASI_BANDS};
