@@ -24,6 +24,7 @@ mod wgsl;
 
 pub use parse::{parse, ExprError, MAX_DEPTH, MAX_OPS};
 pub use program::{Program, Scope, Sym};
+pub(crate) use wgsl::one_line;
 
 use crate::kernels::vocab::{Role, ASI_BANDS};
 
