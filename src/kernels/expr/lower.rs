@@ -100,8 +100,9 @@ impl Builder<'_> {
         while let Some(task) = tasks.pop() {
             match task {
                 Task::Visit(a, need) => match a {
-                    Ast::Num(v, _) => {
-                        let i = self.constant(*v as f32);
+                    Ast::Num(v, span) => {
+                        let text = &self.src[span.start..span.end];
+                        let i = self.finite(*v, *span, || format!("number {text}"))?;
                         values.push(self.check(i, a, need)?);
                     }
                     Ast::Name(n, span) => {
@@ -166,6 +167,16 @@ impl Builder<'_> {
         Ok(values.pop().expect("the result"))
     }
 
+    /// A constant of the source (a number or a named constant), which must be a finite f32: an
+    /// infinite or NaN constant would be valid data in `where` branches on both back ends.
+    fn finite(&mut self, v: f64, span: Span, what: impl Fn() -> String) -> Result<u32, ExprError> {
+        let f = v as f32;
+        if !f.is_finite() {
+            return self.err(format!("{} is not a finite 32-bit float", what()), span);
+        }
+        Ok(self.constant(f))
+    }
+
     /// A band or constant.
     fn name(&mut self, n: &str, span: Span) -> Result<u32, ExprError> {
         match self.scope.lookup(n) {
@@ -180,10 +191,11 @@ impl Builder<'_> {
                 Ok(self.push(Op::Input(idx as u32)))
             }
             Some(Sym::Const(v)) => {
+                let i = self.finite(v, span, || format!("constant '{n}' = {v}"))?;
                 if !self.constants.iter().any(|(c, _)| c == n) {
                     self.constants.push((n.to_string(), v));
                 }
-                Ok(self.constant(v as f32))
+                Ok(i)
             }
             None => {
                 let mut known = self.scope.known();
@@ -468,5 +480,17 @@ mod tests {
         assert_eq!(e.span.start, 6);
         let e = Program::compile("max(N, R > B)", &T).unwrap_err();
         assert_eq!((e.span.start, e.span.end), (7, 12));
+    }
+
+    #[test]
+    fn constants_must_be_finite_f32() {
+        // 1e39 is infinite as an f32: it would be a valid infinity in a `where` branch
+        let e = Program::compile("where(N > 0, 1e39, 0)", &T).unwrap_err();
+        assert_eq!(e.message, "number 1e39 is not a finite 32-bit float");
+        assert_eq!((e.span.start, e.span.end), (13, 17));
+        assert!(Program::compile("N * 3e38", &T).is_ok());
+        let scope = crate::kernels::expr::BandScope::new(vec![("L".into(), f64::NAN)]);
+        let e = Program::compile("N + L", &scope).unwrap_err();
+        assert_eq!(e.message, "constant 'L' = NaN is not a finite 32-bit float");
     }
 }
