@@ -578,6 +578,81 @@ fn cli_expr_index_catalog_and_const() {
     assert!(!dir.join("x.tif").exists());
 }
 
+/// Formulas at the size limits (`MAX_OPS` operations, `MAX_DEPTH` levels, both at once) fused
+/// in one kernel: the WGSL validates with naga and the GPU matches the CPU.
+#[test]
+fn formulas_at_the_size_limits_validate_and_match_cpu_on_the_gpu() {
+    use climidx::kernels::expr::{MAX_DEPTH, MAX_OPS};
+    let bands = ["N", "R", "B"];
+    let sum: Vec<&str> = (0..=MAX_OPS).map(|i| bands[i % 3]).collect();
+    let formulas = [
+        sum.join(" + "),
+        format!(
+            "{}N{}",
+            "sqrt(abs(".repeat(MAX_DEPTH / 2),
+            "))".repeat(MAX_DEPTH / 2)
+        ),
+        format!(
+            "{}N{}",
+            "where(N > R, ".repeat(MAX_DEPTH),
+            ", R)".repeat(MAX_DEPTH)
+        ),
+    ];
+    let scope = BandScope::with_asi_defaults(&[]);
+    let descs: Vec<IndexRef> = formulas
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let p = Program::compile(f, &scope).unwrap_or_else(|e| panic!("{i}: {e}"));
+            IndexDesc::from_program(&format!("limit{i}"), "formula", Family::Expression, p, "")
+        })
+        .collect();
+    gpu_matches_cpu(&descs, 17, "formulas at the size limits");
+}
+
+/// A formula holding CR or FF (white space to the parser, line breaks to WGSL) named by itself,
+/// as `climidx expr` names it: both comments that quote it stay comments (found by fuzzing).
+#[test]
+fn formulas_with_carriage_returns_and_form_feeds_validate() {
+    let f = "(\u{c}N * R) / (G ** 1.0)\r- B";
+    let p = Program::compile(f, &BandScope::with_asi_defaults(&[])).unwrap();
+    validate(&[IndexDesc::from_program(
+        f,
+        "formula",
+        Family::Expression,
+        p,
+        "",
+    )]);
+}
+
+/// Past the limits, `climidx expr` fails with one line (not the formula echoed, not a stack
+/// overflow), exit 2, and writes nothing.
+#[test]
+fn cli_formulas_past_the_size_limits_are_one_line_errors() {
+    let dir = tempdir("cli-huge-formula");
+    let n = format!("N={}", s(&asset("sample/B08.tif")));
+    let out = dir.join("out.tif");
+    for (formula, needle) in [
+        (
+            vec!["N"; 20_000].join("+"),
+            "formula has more than 1024 operations at column 2050",
+        ),
+        (
+            format!("{}N{}", "(".repeat(50_000), ")".repeat(50_000)),
+            "formula nests deeper than 256 levels at column 257",
+        ),
+    ] {
+        let err = fails(&["expr", &formula, "-b", &n, "-o", s(&out)], 2, needle);
+        assert_eq!(err.lines().count(), 1, "{err:.300}");
+        assert!(err.trim_end().ends_with("; simplify it"), "{err:.300}");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            0,
+            "wrote something"
+        );
+    }
+}
+
 #[test]
 fn cli_list_and_show() {
     let all = ok(&["list"]);

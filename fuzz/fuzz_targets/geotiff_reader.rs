@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         let nodata = vec![info.nodata; bands.len()];
         // Cap the work per input (a valid header may describe a large image).
         if (info.width as u64) * (info.height as u64) <= 1 << 22 {
-            for w in row_windows(info.height, 7) {
+            for w in row_windows(info.width, info.height, 7) {
                 if r.read_window(w, &bands, &nodata, &mut packed).is_err() {
                     break;
                 }

@@ -156,7 +156,11 @@ pub fn kernel_source(
                 ["x", "y", "z", "w"][c % 4]
             )
         }));
-        let _ = writeln!(s, "        {{ // output {j}: {}", d.name.replace('\n', " "));
+        let _ = writeln!(
+            s,
+            "        {{ // output {j}: {}",
+            super::expr::one_line(&d.name)
+        );
         let _ = writeln!(s, "            var px = invalid_px();");
         let _ = writeln!(
             s,

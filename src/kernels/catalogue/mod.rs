@@ -142,7 +142,18 @@ impl Catalog {
     pub fn load(path: &Path) -> Result<Catalog> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-        let root: Value = serde_json::from_str(&text)
+        let sidecar = path
+            .parent()
+            .map(|d| d.join("constants.json"))
+            .filter(|p| p.is_file())
+            .and_then(|p| std::fs::read_to_string(p).ok());
+        Catalog::from_json_str(&text, sidecar.as_deref(), path)
+    }
+
+    /// [`Self::load`] on text: `text` is the `spectral-indices-dict.json`, `constants` the
+    /// `constants.json` beside it (ignored unless it is JSON), `path` names the file in errors.
+    pub fn from_json_str(text: &str, constants: Option<&str>, path: &Path) -> Result<Catalog> {
+        let root: Value = serde_json::from_str(text)
             .map_err(|e| Error::input(path, format!("not a JSON catalogue: {e}")))?;
         let dict = root
             .get("SpectralIndices")
@@ -154,12 +165,7 @@ impl Catalog {
                     "expected an object of indices (\"SpectralIndices\": {...})",
                 )
             })?;
-        let sidecar: Option<Value> = path
-            .parent()
-            .map(|d| d.join("constants.json"))
-            .filter(|p| p.is_file())
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .and_then(|t| serde_json::from_str(&t).ok());
+        let sidecar: Option<Value> = constants.and_then(|t| serde_json::from_str(t).ok());
         let mut entries = Vec::new();
         for (key, v) in dict {
             let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);

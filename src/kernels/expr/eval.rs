@@ -170,4 +170,41 @@ mod tests {
             Some(true)
         );
     }
+
+    #[test]
+    fn formulas_at_the_size_limits_compile_and_evaluate() {
+        use crate::kernels::expr::parse::tests::{long_sum, nest};
+        use crate::kernels::expr::parse::{MAX_DEPTH, MAX_OPS};
+        let n = MAX_OPS + 1;
+        // N = 1 is exact in every partial sum
+        assert_eq!(eval(&long_sum(n), 1.0, 0.0), Some(n as f32));
+        let p = Program::compile(&long_sum(n), &T).unwrap();
+        assert_eq!(p.len(), n); // N and the 1024 additions
+        assert!(p.wgsl_function("f").contains(&format!("v{}", n - 1)));
+        let d = MAX_DEPTH;
+        assert_eq!(eval(&nest("(", "N - R", ")", d), 0.5, 0.25), Some(0.25));
+        assert_eq!(eval(&nest("-", "N", "", d), 0.5, 0.0), Some(0.5)); // an even count
+        assert_eq!(
+            eval(&nest("(N + ", "R", ")", d), 1.0, 2.0),
+            Some(d as f32 + 2.0)
+        );
+        let v = eval(&nest("sqrt(", "N", ")", d), 2.0, 0.0).unwrap();
+        assert!((v - 1.0).abs() < 1e-6, "{v}");
+        assert_eq!(eval(&nest("abs(", "N", ")", d), -3.0, 0.0), Some(3.0));
+        assert_eq!(
+            eval(&nest("where(R > 0, ", "N", ", 0)", d), 4.0, 1.0),
+            Some(4.0)
+        );
+        // N ** (1 ** (1 ** ... 1)): the exponent folds to 1 at compile time
+        let pow = format!("N ** {}", nest("1 ** ", "1", "", d - 1));
+        assert_eq!(eval(&pow, 3.0, 0.0), Some(3.0));
+        assert_eq!(
+            eval(
+                &format!("min({}) + R", vec!["N"; MAX_OPS - 1].join(", ")),
+                1.0,
+                2.0
+            ),
+            Some(3.0)
+        );
+    }
 }

@@ -75,76 +75,138 @@ impl Builder<'_> {
         Err(ExprError::new(msg, span, self.src))
     }
 
-    fn float(&mut self, a: &Ast) -> Result<u32, ExprError> {
-        let i = self.lower(a)?;
-        if self.ty(i) != Ty::Float {
-            return self.err(
+    /// Check that the value `i` of `a` is what its consumer needs.
+    fn check(&self, i: u32, a: &Ast, need: Need) -> Result<u32, ExprError> {
+        match (need, self.ty(i)) {
+            (Need::Float, Ty::Float) | (Need::Cond, Ty::Bool) => Ok(i),
+            (Need::Float, _) => self.err(
                 "a comparison is not a number; use it as where(condition, a, b)",
                 a.span(),
-            );
+            ),
+            (Need::Cond, _) => self.err(
+                "where() needs a comparison first, e.g. where(S1 > 0, N / S1, 0)",
+                a.span(),
+            ),
         }
-        Ok(i)
     }
 
-    fn lower(&mut self, a: &Ast) -> Result<u32, ExprError> {
-        match a {
-            Ast::Num(v, _) => Ok(self.constant(*v as f32)),
-            Ast::Name(n, span) => match self.scope.lookup(n) {
-                Some(Sym::Band(r)) => {
-                    let idx = match self.roles.iter().position(|x| *x == r) {
-                        Some(i) => i,
-                        None => {
-                            self.roles.push(r);
-                            self.roles.len() - 1
-                        }
-                    };
-                    Ok(self.push(Op::Input(idx as u32)))
-                }
-                Some(Sym::Const(v)) => {
-                    if !self.constants.iter().any(|(c, _)| c == n) {
-                        self.constants.push((n.clone(), v));
+    /// Lower the formula `root` to a float value. Iterative, with an explicit stack: a syntax
+    /// tree is as deep as its longest chain (`N + N + ...`), which the parser bounds only by
+    /// [`MAX_OPS`](super::parse::MAX_OPS). Operands are lowered left to right and each is
+    /// checked as soon as it is complete, so errors come in source order.
+    fn lower(&mut self, root: &Ast) -> Result<u32, ExprError> {
+        let mut tasks = vec![Task::Visit(root, Need::Float)];
+        let mut values: Vec<u32> = Vec::new();
+        while let Some(task) = tasks.pop() {
+            match task {
+                Task::Visit(a, need) => match a {
+                    Ast::Num(v, span) => {
+                        let text = &self.src[span.start..span.end];
+                        let i = self.finite(*v, *span, || format!("number {text}"))?;
+                        values.push(self.check(i, a, need)?);
                     }
-                    Ok(self.constant(v as f32))
+                    Ast::Name(n, span) => {
+                        let i = self.name(n, *span)?;
+                        values.push(self.check(i, a, need)?);
+                    }
+                    Ast::Neg(x, _) => {
+                        tasks.push(Task::Finish(a, need));
+                        tasks.push(Task::Visit(x, Need::Float));
+                    }
+                    Ast::Bin(_, l, r, _) => {
+                        tasks.push(Task::Finish(a, need));
+                        tasks.push(Task::Visit(r, Need::Float));
+                        tasks.push(Task::Visit(l, Need::Float));
+                    }
+                    Ast::Call(f, args, span) => {
+                        self.check_call(f, args.len(), *span)?;
+                        tasks.push(Task::Finish(a, need));
+                        for (k, x) in args.iter().enumerate().rev() {
+                            let need = if f == "where" && k == 0 {
+                                Need::Cond
+                            } else {
+                                Need::Float
+                            };
+                            tasks.push(Task::Visit(x, need));
+                        }
+                    }
+                },
+                Task::Finish(a, need) => {
+                    let i = match a {
+                        Ast::Neg(..) => {
+                            let x = values.pop().expect("operand");
+                            self.push(Op::Neg(x))
+                        }
+                        Ast::Bin(op, _, _, span) => {
+                            let y = values.pop().expect("operand");
+                            let x = values.pop().expect("operand");
+                            match op {
+                                BinOp::Add => self.push(Op::Add(x, y)),
+                                BinOp::Sub => self.push(Op::Sub(x, y)),
+                                BinOp::Mul => self.push(Op::Mul(x, y)),
+                                BinOp::Div => self.push(Op::Div(x, y)),
+                                BinOp::Pow => self.power(x, y, *span)?,
+                                BinOp::Lt => self.push(Op::Lt(x, y)),
+                                BinOp::Le => self.push(Op::Le(x, y)),
+                                BinOp::Gt => self.push(Op::Gt(x, y)),
+                                BinOp::Ge => self.push(Op::Ge(x, y)),
+                                BinOp::Eq => self.push(Op::Eq(x, y)),
+                                BinOp::Ne => self.push(Op::Ne(x, y)),
+                            }
+                        }
+                        Ast::Call(f, args, _) => {
+                            let x = values.split_off(values.len() - args.len());
+                            self.call(f, &x)
+                        }
+                        Ast::Num(..) | Ast::Name(..) => unreachable!("leaves finish on visit"),
+                    };
+                    values.push(self.check(i, a, need)?);
                 }
-                None => {
-                    let mut known = self.scope.known();
-                    known.sort();
-                    known.dedup();
-                    let hint = near_name(n, &known);
-                    self.err(
-                        format!("unknown name '{n}'{hint}; known: {}", known.join(" ")),
-                        *span,
-                    )
-                }
-            },
-            Ast::Neg(x, _) => {
-                let x = self.float(x)?;
-                Ok(self.push(Op::Neg(x)))
             }
-            Ast::Bin(op, l, r, span) => {
-                if op.is_comparison() {
-                    let (x, y) = (self.float(l)?, self.float(r)?);
-                    return Ok(self.push(match op {
-                        BinOp::Lt => Op::Lt(x, y),
-                        BinOp::Le => Op::Le(x, y),
-                        BinOp::Gt => Op::Gt(x, y),
-                        BinOp::Ge => Op::Ge(x, y),
-                        BinOp::Eq => Op::Eq(x, y),
-                        _ => Op::Ne(x, y),
-                    }));
-                }
-                let x = self.float(l)?;
-                let y = self.float(r)?;
-                Ok(match op {
-                    BinOp::Add => self.push(Op::Add(x, y)),
-                    BinOp::Sub => self.push(Op::Sub(x, y)),
-                    BinOp::Mul => self.push(Op::Mul(x, y)),
-                    BinOp::Div => self.push(Op::Div(x, y)),
-                    BinOp::Pow => self.power(x, y, *span)?,
-                    _ => unreachable!("comparisons handled above"),
-                })
+        }
+        Ok(values.pop().expect("the result"))
+    }
+
+    /// A constant of the source (a number or a named constant), which must be a finite f32: an
+    /// infinite or NaN constant would be valid data in `where` branches on both back ends.
+    fn finite(&mut self, v: f64, span: Span, what: impl Fn() -> String) -> Result<u32, ExprError> {
+        let f = v as f32;
+        if !f.is_finite() {
+            return self.err(format!("{} is not a finite 32-bit float", what()), span);
+        }
+        Ok(self.constant(f))
+    }
+
+    /// A band or constant.
+    fn name(&mut self, n: &str, span: Span) -> Result<u32, ExprError> {
+        match self.scope.lookup(n) {
+            Some(Sym::Band(r)) => {
+                let idx = match self.roles.iter().position(|x| *x == r) {
+                    Some(i) => i,
+                    None => {
+                        self.roles.push(r);
+                        self.roles.len() - 1
+                    }
+                };
+                Ok(self.push(Op::Input(idx as u32)))
             }
-            Ast::Call(f, args, span) => self.call(f, args, *span),
+            Some(Sym::Const(v)) => {
+                let i = self.finite(v, span, || format!("constant '{n}' = {v}"))?;
+                if !self.constants.iter().any(|(c, _)| c == n) {
+                    self.constants.push((n.to_string(), v));
+                }
+                Ok(i)
+            }
+            None => {
+                let mut known = self.scope.known();
+                known.sort();
+                known.dedup();
+                let hint = near_name(n, &known);
+                self.err(
+                    format!("unknown name '{n}'{hint}; known: {}", known.join(" ")),
+                    span,
+                )
+            }
         }
     }
 
@@ -196,50 +258,22 @@ impl Builder<'_> {
         Ok(self.push(Op::Pow(x, y)))
     }
 
-    fn call(&mut self, f: &str, args: &[Ast], span: Span) -> Result<u32, ExprError> {
-        let arity = |n: usize, b: &Self| -> Result<(), ExprError> {
-            if args.len() == n {
+    /// A function name and its number of arguments, checked before the arguments are lowered.
+    fn check_call(&self, f: &str, n: usize, span: Span) -> Result<(), ExprError> {
+        let arity = |want: usize| -> Result<(), ExprError> {
+            if n == want {
                 Ok(())
             } else {
-                b.err(
-                    format!("{f}() takes {n} argument(s), got {}", args.len()),
-                    span,
-                )
+                self.err(format!("{f}() takes {want} argument(s), got {n}"), span)
             }
-        };
-        let unary = |b: &mut Self, mk: fn(u32) -> Op| -> Result<u32, ExprError> {
-            arity(1, b)?;
-            let x = b.float(&args[0])?;
-            Ok(b.push(mk(x)))
         };
         match f {
-            "abs" => unary(self, Op::Abs),
-            "sqrt" => unary(self, Op::Sqrt),
-            "exp" => unary(self, Op::Exp),
-            "log" | "ln" => unary(self, Op::Ln),
-            "log10" => unary(self, Op::Log10),
-            "tanh" => unary(self, Op::Tanh),
-            "min" | "max" => {
-                if args.len() < 2 {
-                    return self.err(format!("{f}() takes 2 or more arguments, got {}", args.len()), span);
-                }
-                let mut acc = self.float(&args[0])?;
-                for a in &args[1..] {
-                    let v = self.float(a)?;
-                    acc = self.push(if f == "min" { Op::Min(acc, v) } else { Op::Max(acc, v) });
-                }
-                Ok(acc)
+            "abs" | "sqrt" | "exp" | "log" | "ln" | "log10" | "tanh" => arity(1),
+            "min" | "max" if n < 2 => {
+                self.err(format!("{f}() takes 2 or more arguments, got {n}"), span)
             }
-            "where" => {
-                arity(3, self)?;
-                let c = self.lower(&args[0])?;
-                if self.ty(c) != Ty::Bool {
-                    return self.err("where() needs a comparison first, e.g. where(S1 > 0, N / S1, 0)", args[0].span());
-                }
-                let a = self.float(&args[1])?;
-                let b = self.float(&args[2])?;
-                Ok(self.push(Op::Where(c, a, b)))
-            }
+            "min" | "max" => Ok(()),
+            "where" => arity(3),
             "spatial_max" | "spatial_min" | "spatial_mean" | "kernel" => self.err(
                 format!("{f}() needs a scene-wide reduction or kernel inputs, which a per-pixel kernel cannot compute"),
                 span,
@@ -256,6 +290,40 @@ impl Builder<'_> {
             }
         }
     }
+
+    /// A call checked by [`Self::check_call`], on its lowered arguments.
+    fn call(&mut self, f: &str, args: &[u32]) -> u32 {
+        match f {
+            "abs" => self.push(Op::Abs(args[0])),
+            "sqrt" => self.push(Op::Sqrt(args[0])),
+            "exp" => self.push(Op::Exp(args[0])),
+            "log" | "ln" => self.push(Op::Ln(args[0])),
+            "log10" => self.push(Op::Log10(args[0])),
+            "tanh" => self.push(Op::Tanh(args[0])),
+            "min" | "max" => args[1..].iter().fold(args[0], |acc, &v| {
+                self.push(if f == "min" {
+                    Op::Min(acc, v)
+                } else {
+                    Op::Max(acc, v)
+                })
+            }),
+            "where" => self.push(Op::Where(args[0], args[1], args[2])),
+            _ => unreachable!("checked by check_call"),
+        }
+    }
+}
+
+/// What a value's consumer needs: a number, or the condition of `where`.
+#[derive(Clone, Copy)]
+enum Need {
+    Float,
+    Cond,
+}
+
+/// A step of [`Builder::lower`]: lower a node, or combine its lowered operands.
+enum Task<'a> {
+    Visit(&'a Ast, Need),
+    Finish(&'a Ast, Need),
 }
 
 /// ` (did you mean 'nir' or 'N'?)` for a name of a formula that is not in scope: the nearest
@@ -347,7 +415,7 @@ impl Program {
             roles: Vec::new(),
             constants: Vec::new(),
         };
-        let result = b.float(&ast)?;
+        let result = b.lower(&ast)?;
         if b.roles.is_empty() {
             return Err(ExprError::new(
                 "the formula uses no band",
@@ -429,5 +497,47 @@ mod tests {
         assert!(e.message.contains("scene-wide"), "{}", e.message);
         let e = Program::compile("L * 2", &T).unwrap_err();
         assert!(e.message.contains("uses no band"), "{}", e.message);
+    }
+
+    #[test]
+    fn huge_formulas_are_errors_not_stack_overflows() {
+        use crate::kernels::expr::parse::tests::{long_sum, nest};
+        for src in [
+            long_sum(20_000),
+            nest("(", "N", ")", 50_000),
+            nest("-", "N", "", 50_000),
+            nest("sqrt(", "N", ")", 50_000),
+            nest("where(N > 0, ", "N", ", 0)", 50_000),
+        ] {
+            let e = Program::compile(&src, &T).unwrap_err();
+            assert!(e.is_too_large(), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn errors_of_nested_operands_come_in_source_order() {
+        let e = Program::compile("(N > R) + Q", &T).unwrap_err();
+        assert!(e.message.contains("comparison"), "{}", e.message);
+        let e = Program::compile("Q + (N > R)", &T).unwrap_err();
+        assert!(e.message.contains("unknown name 'Q'"), "{}", e.message);
+        let e = Program::compile("foo(Q)", &T).unwrap_err();
+        assert!(e.message.contains("unknown function"), "{}", e.message);
+        let e = Program::compile("where(1, Q, N)", &T).unwrap_err();
+        assert!(e.message.contains("needs a comparison"), "{}", e.message);
+        assert_eq!(e.span.start, 6);
+        let e = Program::compile("max(N, R > B)", &T).unwrap_err();
+        assert_eq!((e.span.start, e.span.end), (7, 12));
+    }
+
+    #[test]
+    fn constants_must_be_finite_f32() {
+        // 1e39 is infinite as an f32: it would be a valid infinity in a `where` branch
+        let e = Program::compile("where(N > 0, 1e39, 0)", &T).unwrap_err();
+        assert_eq!(e.message, "number 1e39 is not a finite 32-bit float");
+        assert_eq!((e.span.start, e.span.end), (13, 17));
+        assert!(Program::compile("N * 3e38", &T).is_ok());
+        let scope = crate::kernels::expr::BandScope::new(vec![("L".into(), f64::NAN)]);
+        let e = Program::compile("N + L", &scope).unwrap_err();
+        assert_eq!(e.message, "constant 'L' = NaN is not a finite 32-bit float");
     }
 }

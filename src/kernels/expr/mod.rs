@@ -4,10 +4,10 @@
 //! The grammar is that of the Awesome Spectral Indices catalogue plus comparisons and
 //! `where(cond, a, b)`; the nodata rules are those of the built-in indices (see [`program`]).
 //!
-//! Layout: [`parse`](mod@parse) (text → syntax tree), [`program`] (the program, its operations
-//! and rules), `lower` (syntax tree → program: typing, folding, deduplication), `scalar` (one
-//! operation on scalars, shared by folding and the CPU evaluator), `eval` (the CPU evaluator) and
-//! `wgsl` (the WGSL back end).
+//! Layout: `lex` (text → tokens, and [`ExprError`]), [`parse`](mod@parse) (tokens → syntax
+//! tree), [`program`] (the program, its operations and rules), `lower` (syntax tree → program:
+//! typing, folding, deduplication), `scalar` (one operation on scalars, shared by folding and
+//! the CPU evaluator), `eval` (the CPU evaluator) and `wgsl` (the WGSL back end).
 //!
 //! Names resolve, case-sensitively, to bands — the ASI symbols (`A B G G1 Y R RE1 RE2 RE3 N N2
 //! WV S1 S2 T T1 T2`, [`crate::kernels::vocab::ASI_BANDS`]) or climidx role names (`red`, `nir`,
@@ -18,12 +18,14 @@ pub mod parse;
 pub mod program;
 
 mod eval;
+mod lex;
 mod lower;
 mod scalar;
 mod wgsl;
 
-pub use parse::{parse, ExprError};
+pub use parse::{parse, ExprError, MAX_DEPTH, MAX_OPS};
 pub use program::{Program, Scope, Sym};
+pub(crate) use wgsl::one_line;
 
 use crate::kernels::vocab::{Role, ASI_BANDS};
 

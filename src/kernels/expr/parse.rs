@@ -1,6 +1,6 @@
-//! Tokenizer and recursive-descent parser for band-math formulas (the Awesome Spectral Indices
-//! grammar and a little more). Produces an untyped syntax tree with byte spans; errors point at
-//! the column with a caret.
+//! Operator-precedence parser for band-math formulas (the Awesome Spectral Indices grammar and a
+//! little more), on the tokens of `lex`. Produces an untyped syntax tree with byte spans; errors
+//! point at the column with a caret.
 //!
 //! ```text
 //! expr   := cmp
@@ -11,56 +11,26 @@
 //! power  := atom (('**' | '^') unary)?          right-associative; -x**2 is -(x**2) as in Python
 //! atom   := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
 //! ```
+//!
+//! The parser keeps its own stacks (no recursion), and so does the compiler. Size limits keep
+//! absurd input from building an absurd syntax tree, program or GPU kernel: at most
+//! [`MAX_DEPTH`] levels of nesting and [`MAX_OPS`] operations. Both are far above any real
+//! index (the largest built-in and ASI formulas nest 6 levels and have about 30 operations); a
+//! formula past them is a one-line error at the column where the limit was crossed.
 
-use std::fmt;
+use super::lex::{describe, tokenize, Tok};
+pub use super::lex::{ExprError, Span};
 
-/// A byte range of the source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
+/// The deepest nesting a formula may have: parentheses, function calls, unary signs and `**`
+/// exponents each open a level (`-(N ** R)` is 3 levels deep).
+pub const MAX_DEPTH: usize = 256;
 
-/// A parse or type error: a message and where.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExprError {
-    pub message: String,
-    pub span: Span,
-    pub source: String,
-}
-
-impl ExprError {
-    pub fn new(message: impl Into<String>, span: Span, source: &str) -> Self {
-        ExprError {
-            message: message.into(),
-            span,
-            source: source.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for ExprError {
-    /// `message at column N` followed by the formula and a caret line (three lines).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let col = self.source[..self.span.start.min(self.source.len())]
-            .chars()
-            .count();
-        let width = self.source
-            [self.span.start.min(self.source.len())..self.span.end.min(self.source.len())]
-            .chars()
-            .count()
-            .max(1);
-        write!(
-            f,
-            "{} at column {}\n  {}\n  {}{}",
-            self.message,
-            col + 1,
-            self.source,
-            " ".repeat(col),
-            "^".repeat(width)
-        )
-    }
-}
+/// The most operations a formula may have: binary operators, unary minus signs, function calls
+/// and each function argument after the first (`min(a, b, c)` is 3). This bounds the syntax
+/// tree (whose drop recurses once per level: a chain `N + N + ...` is as deep as it is long),
+/// the compiled program (a few operations per source operation at most) and the WGSL generated
+/// from it (a few lines per program operation).
+pub const MAX_OPS: usize = 1024;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum BinOp {
@@ -124,122 +94,14 @@ impl Ast {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Tok {
-    Num(f64),
-    Name(String),
-    Op(&'static str),
-    LParen,
-    RParen,
-    Comma,
-    End,
-}
-
-fn describe(t: &Tok) -> String {
-    match t {
-        Tok::Num(v) => format!("number {v}"),
-        Tok::Name(n) => format!("name '{n}'"),
-        Tok::Op(o) => format!("'{o}'"),
-        Tok::LParen => "'('".into(),
-        Tok::RParen => "')'".into(),
-        Tok::Comma => "','".into(),
-        Tok::End => "the end of the formula".into(),
-    }
-}
-
-fn tokenize(src: &str) -> Result<Vec<(Tok, Span)>, ExprError> {
-    let b = src.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let start = i;
-        if c.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
-            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
-                i += 1;
-            }
-            if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-                let mut j = i + 1;
-                if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
-                    j += 1;
-                }
-                if j < b.len() && b[j].is_ascii_digit() {
-                    i = j;
-                    while i < b.len() && b[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                }
-            }
-            let text = &src[start..i];
-            let v: f64 = text.parse().map_err(|_| {
-                ExprError::new(
-                    format!("'{text}' is not a number"),
-                    Span { start, end: i },
-                    src,
-                )
-            })?;
-            out.push((Tok::Num(v), Span { start, end: i }));
-            continue;
-        }
-        if c.is_ascii_alphabetic() || c == b'_' {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                i += 1;
-            }
-            out.push((Tok::Name(src[start..i].to_string()), Span { start, end: i }));
-            continue;
-        }
-        let two = src.get(i..i + 2).unwrap_or("");
-        let (tok, len) = match two {
-            "**" => (Tok::Op("**"), 2),
-            "<=" => (Tok::Op("<="), 2),
-            ">=" => (Tok::Op(">="), 2),
-            "==" => (Tok::Op("=="), 2),
-            "!=" => (Tok::Op("!="), 2),
-            _ => match c {
-                b'+' => (Tok::Op("+"), 1),
-                b'-' => (Tok::Op("-"), 1),
-                b'*' => (Tok::Op("*"), 1),
-                b'/' => (Tok::Op("/"), 1),
-                b'^' => (Tok::Op("**"), 1),
-                b'<' => (Tok::Op("<"), 1),
-                b'>' => (Tok::Op(">"), 1),
-                b'(' => (Tok::LParen, 1),
-                b')' => (Tok::RParen, 1),
-                b',' => (Tok::Comma, 1),
-                _ => {
-                    let ch = src[i..].chars().next().unwrap_or('?');
-                    return Err(ExprError::new(
-                        format!("unexpected character '{ch}'"),
-                        Span {
-                            start,
-                            end: start + ch.len_utf8(),
-                        },
-                        src,
-                    ));
-                }
-            },
-        };
-        i += len;
-        out.push((tok, Span { start, end: i }));
-    }
-    out.push((
-        Tok::End,
-        Span {
-            start: src.len(),
-            end: src.len(),
-        },
-    ));
-    Ok(out)
-}
-
 struct Parser<'a> {
     src: &'a str,
     toks: Vec<(Tok, Span)>,
     pos: usize,
+    /// Levels of nesting open now (at most [`MAX_DEPTH`]).
+    depth: usize,
+    /// Operations so far (at most [`MAX_OPS`]).
+    ops: usize,
 }
 
 impl Parser<'_> {
@@ -267,148 +129,258 @@ impl Parser<'_> {
         ))
     }
 
-    fn is_op(&self, op: &str) -> bool {
-        matches!(self.peek(), Tok::Op(o) if *o == op)
+    /// Open a nesting level at `span` (close it with `self.depth -= 1`).
+    fn nest(&mut self, span: Span) -> Result<(), ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ExprError::too_large(
+                format!("formula nests deeper than {MAX_DEPTH} levels"),
+                span,
+                self.src,
+            ));
+        }
+        Ok(())
     }
 
-    fn expr(&mut self) -> Result<Ast, ExprError> {
-        let lhs = self.sum()?;
-        let op = match self.peek() {
+    /// Count one operation at `span`.
+    fn count(&mut self, span: Span) -> Result<(), ExprError> {
+        self.ops += 1;
+        if self.ops > MAX_OPS {
+            return Err(ExprError::too_large(
+                format!("formula has more than {MAX_OPS} operations"),
+                span,
+                self.src,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The binary operator at the current token, if any.
+    fn binop(&self) -> Option<BinOp> {
+        Some(match self.peek() {
+            Tok::Op("+") => BinOp::Add,
+            Tok::Op("-") => BinOp::Sub,
+            Tok::Op("*") => BinOp::Mul,
+            Tok::Op("/") => BinOp::Div,
+            Tok::Op("**") => BinOp::Pow,
             Tok::Op("<") => BinOp::Lt,
             Tok::Op("<=") => BinOp::Le,
             Tok::Op(">") => BinOp::Gt,
             Tok::Op(">=") => BinOp::Ge,
             Tok::Op("==") => BinOp::Eq,
             Tok::Op("!=") => BinOp::Ne,
-            _ => return Ok(lhs),
-        };
-        self.bump();
-        let rhs = self.sum()?;
-        let span = Span {
-            start: lhs.span().start,
-            end: rhs.span().end,
-        };
-        Ok(Ast::Bin(op, Box::new(lhs), Box::new(rhs), span))
+            _ => return None,
+        })
     }
 
-    fn sum(&mut self) -> Result<Ast, ExprError> {
-        let mut lhs = self.term()?;
-        loop {
-            let op = if self.is_op("+") {
-                BinOp::Add
-            } else if self.is_op("-") {
-                BinOp::Sub
-            } else {
-                return Ok(lhs);
-            };
-            self.bump();
-            let rhs = self.term()?;
-            let span = Span {
-                start: lhs.span().start,
-                end: rhs.span().end,
-            };
-            lhs = Ast::Bin(op, Box::new(lhs), Box::new(rhs), span);
-        }
-    }
-
-    fn term(&mut self) -> Result<Ast, ExprError> {
-        let mut lhs = self.unary()?;
-        loop {
-            let op = if self.is_op("*") {
-                BinOp::Mul
-            } else if self.is_op("/") {
-                BinOp::Div
-            } else {
-                return Ok(lhs);
-            };
-            self.bump();
-            let rhs = self.unary()?;
-            let span = Span {
-                start: lhs.span().start,
-                end: rhs.span().end,
-            };
-            lhs = Ast::Bin(op, Box::new(lhs), Box::new(rhs), span);
-        }
-    }
-
-    fn unary(&mut self) -> Result<Ast, ExprError> {
-        if self.is_op("-") || self.is_op("+") {
-            let (t, s) = self.bump();
-            let inner = self.unary()?;
-            let span = Span {
-                start: s.start,
-                end: inner.span().end,
-            };
-            return Ok(if t == Tok::Op("-") {
-                Ast::Neg(Box::new(inner), span)
-            } else {
-                inner
-            });
-        }
-        self.power()
-    }
-
-    fn power(&mut self) -> Result<Ast, ExprError> {
-        let base = self.atom()?;
-        if self.is_op("**") {
-            self.bump();
-            let exp = self.unary()?;
-            let span = Span {
-                start: base.span().start,
-                end: exp.span().end,
-            };
-            return Ok(Ast::Bin(BinOp::Pow, Box::new(base), Box::new(exp), span));
-        }
-        Ok(base)
-    }
-
-    fn atom(&mut self) -> Result<Ast, ExprError> {
-        match self.peek().clone() {
-            Tok::Num(v) => {
-                let (_, s) = self.bump();
-                Ok(Ast::Num(v, s))
+    /// Combine the operator on top of `pending` with its operands on `out`.
+    fn reduce(&mut self, pending: &mut Vec<Pending>, out: &mut Vec<Ast>) {
+        match pending.pop() {
+            Some(Pending::Sign { neg, at }) => {
+                self.depth -= 1;
+                let x = out.pop().expect("operand of a sign");
+                if neg {
+                    let span = Span {
+                        start: at.start,
+                        end: x.span().end,
+                    };
+                    out.push(Ast::Neg(Box::new(x), span));
+                } else {
+                    out.push(x);
+                }
             }
-            Tok::Name(n) => {
-                let (_, s) = self.bump();
-                if *self.peek() == Tok::LParen {
-                    self.bump();
-                    let mut args = vec![self.expr()?];
-                    while *self.peek() == Tok::Comma {
+            Some(Pending::Bin(op)) => {
+                if op == BinOp::Pow {
+                    self.depth -= 1;
+                }
+                let r = out.pop().expect("right operand");
+                let l = out.pop().expect("left operand");
+                let span = Span {
+                    start: l.span().start,
+                    end: r.span().end,
+                };
+                out.push(Ast::Bin(op, Box::new(l), Box::new(r), span));
+            }
+            _ => unreachable!("reduce is called on an operator"),
+        }
+    }
+
+    /// The whole formula. An operator-precedence parser with explicit stacks (no recursion, so
+    /// nesting costs heap, not stack), accepting exactly the grammar of the module doc: `**` is
+    /// right-associative and binds tighter than a sign, which binds tighter than `*` and `/`;
+    /// a group (the formula, a parenthesis, a call argument) holds at most one comparison.
+    fn formula(&mut self) -> Result<Ast, ExprError> {
+        // Operators and open groups, innermost last; `Group` separates the groups.
+        let mut pending: Vec<Pending> = vec![Pending::Group(Group::Top, false)];
+        // Operands: completed subtrees, and the arguments of open calls (counted in `Group`).
+        let mut out: Vec<Ast> = Vec::new();
+        loop {
+            // An operand: signs, then a number, a name, a call or a parenthesis.
+            loop {
+                match self.peek().clone() {
+                    Tok::Op(o @ ("-" | "+")) => {
+                        self.nest(self.span())?;
+                        let (_, at) = self.bump();
+                        if o == "-" {
+                            self.count(at)?;
+                        }
+                        pending.push(Pending::Sign { neg: o == "-", at });
+                    }
+                    Tok::Num(v) => {
+                        let (_, s) = self.bump();
+                        out.push(Ast::Num(v, s));
+                        break;
+                    }
+                    Tok::Name(n) => {
+                        let (_, s) = self.bump();
+                        if *self.peek() != Tok::LParen {
+                            out.push(Ast::Name(n, s));
+                            break;
+                        }
+                        self.count(s)?;
+                        self.nest(s)?;
                         self.bump();
-                        args.push(self.expr()?);
+                        pending.push(Pending::Group(Group::Call(n, s, 0), false));
                     }
-                    if *self.peek() != Tok::RParen {
-                        return self.err("',' or ')'");
+                    Tok::LParen => {
+                        self.nest(self.span())?;
+                        self.bump();
+                        pending.push(Pending::Group(Group::Paren, false));
                     }
-                    let (_, e) = self.bump();
-                    return Ok(Ast::Call(
-                        n,
-                        args,
-                        Span {
+                    _ => {
+                        return self
+                            .err("a number, a band or constant name, a function call or '('")
+                    }
+                }
+            }
+            // Then a binary operator (and the next operand), or the end of groups.
+            loop {
+                if let Some(op) = self.binop() {
+                    let prec = op.precedence();
+                    while let Some(top) = pending.last() {
+                        let p = match top {
+                            Pending::Sign { .. } => SIGN_PRECEDENCE,
+                            Pending::Bin(b) => b.precedence(),
+                            Pending::Group(..) => break,
+                        };
+                        // left-associative: reduce equal precedence too; `**` is right-associative
+                        if p > prec || (p == prec && op != BinOp::Pow) {
+                            self.reduce(&mut pending, &mut out);
+                        } else {
+                            break;
+                        }
+                    }
+                    if op.is_comparison() {
+                        match pending.last_mut() {
+                            Some(Pending::Group(_, has)) if !*has => *has = true,
+                            // a second comparison ends the group: what closes it is expected
+                            Some(Pending::Group(g, _)) => return self.err(g.expected()),
+                            _ => unreachable!("operators are reduced down to the group"),
+                        }
+                    }
+                    if op == BinOp::Pow {
+                        self.nest(self.span())?;
+                    }
+                    let (_, at) = self.bump();
+                    self.count(at)?;
+                    pending.push(Pending::Bin(op));
+                    break;
+                }
+                // The innermost group ends here.
+                while matches!(pending.last(), Some(Pending::Sign { .. } | Pending::Bin(_))) {
+                    self.reduce(&mut pending, &mut out);
+                }
+                let Some(Pending::Group(g, has_comparison)) = pending.last_mut() else {
+                    unreachable!("the formula is a group");
+                };
+                match (g, self.peek()) {
+                    (Group::Top, Tok::End) => return Ok(out.pop().expect("the formula")),
+                    (Group::Paren, Tok::RParen) => {
+                        self.depth -= 1;
+                        self.bump();
+                        pending.pop(); // the operand stays on `out`, spanning its contents
+                    }
+                    (Group::Call(_, _, args), Tok::Comma) => {
+                        *args += 1;
+                        *has_comparison = false; // each argument may have one
+                        let (_, at) = self.bump();
+                        self.count(at)?;
+                        break;
+                    }
+                    (Group::Call(..), Tok::RParen) => {
+                        let Some(Pending::Group(Group::Call(name, s, args), _)) = pending.pop()
+                        else {
+                            unreachable!("matched above");
+                        };
+                        self.depth -= 1;
+                        let (_, e) = self.bump();
+                        let args = out.split_off(out.len() - (args + 1));
+                        let span = Span {
                             start: s.start,
                             end: e.end,
-                        },
-                    ));
+                        };
+                        out.push(Ast::Call(name, args, span));
+                    }
+                    (g, _) => return self.err(g.expected()),
                 }
-                Ok(Ast::Name(n, s))
             }
-            Tok::LParen => {
-                self.bump();
-                let e = self.expr()?;
-                if *self.peek() != Tok::RParen {
-                    return self.err("')'");
-                }
-                self.bump();
-                Ok(e)
-            }
-            _ => self.err("a number, a band or constant name, a function call or '('"),
         }
     }
 }
 
-/// Every name a formula uses (not function names), in order of first use.
+/// Precedence of a sign: above `*` and `/`, below `**` (`-x**2` is `-(x**2)`).
+const SIGN_PRECEDENCE: u8 = 4;
+
+impl BinOp {
+    fn precedence(&self) -> u8 {
+        match self {
+            BinOp::Pow => 5,
+            BinOp::Mul | BinOp::Div => 3,
+            BinOp::Add | BinOp::Sub => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// An open group of the parser.
+enum Group {
+    /// The whole formula.
+    Top,
+    /// `( ... )`.
+    Paren,
+    /// `NAME( ... )`: the name, its span and the number of arguments already complete.
+    Call(String, Span, usize),
+}
+
+impl Group {
+    /// What may end the group.
+    fn expected(&self) -> &'static str {
+        match self {
+            Group::Top => "an operator or the end of the formula",
+            Group::Paren => "')'",
+            Group::Call(..) => "',' or ')'",
+        }
+    }
+}
+
+/// An entry of the parser's operator stack.
+enum Pending {
+    /// A group, and whether it has had its comparison.
+    Group(Group, bool),
+    /// A unary sign (`+` keeps its operand as it is).
+    Sign {
+        neg: bool,
+        at: Span,
+    },
+    Bin(BinOp),
+}
+
+/// Every name a formula uses (not function names), in order of first use. Iterative: a long
+/// left-associative chain (`N + N + ...`) is as deep as it has operations.
 pub fn names(ast: &Ast) -> Vec<String> {
-    fn walk(a: &Ast, out: &mut Vec<String>) {
+    let mut out: Vec<String> = Vec::new();
+    let mut todo = vec![ast];
+    while let Some(a) = todo.pop() {
         match a {
             Ast::Num(..) => {}
             Ast::Name(n, _) => {
@@ -416,35 +388,35 @@ pub fn names(ast: &Ast) -> Vec<String> {
                     out.push(n.clone());
                 }
             }
-            Ast::Neg(x, _) => walk(x, out),
+            Ast::Neg(x, _) => todo.push(x),
             Ast::Bin(_, l, r, _) => {
-                walk(l, out);
-                walk(r, out);
+                todo.push(r);
+                todo.push(l);
             }
-            Ast::Call(_, args, _) => args.iter().for_each(|x| walk(x, out)),
+            Ast::Call(_, args, _) => todo.extend(args.iter().rev()),
         }
     }
-    let mut out = Vec::new();
-    walk(ast, &mut out);
     out
 }
 
 /// Parse a formula.
 pub fn parse(src: &str) -> Result<Ast, ExprError> {
     let toks = tokenize(src)?;
-    let mut p = Parser { src, toks, pos: 0 };
+    let mut p = Parser {
+        src,
+        toks,
+        pos: 0,
+        depth: 0,
+        ops: 0,
+    };
     if *p.peek() == Tok::End {
         return p.err("a formula");
     }
-    let e = p.expr()?;
-    if *p.peek() != Tok::End {
-        return p.err("an operator or the end of the formula");
-    }
-    Ok(e)
+    p.formula()
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn show(a: &Ast) -> String {
@@ -482,31 +454,54 @@ mod tests {
         assert_eq!(p("a + 1 <= b * 2"), "((a + 1) <= (b * 2))");
     }
 
-    #[test]
-    fn errors_point_at_the_column() {
-        let e = parse("(N - R) / (N + R").unwrap_err();
-        assert_eq!(e.span.start, 16);
+    /// `n` terms `N + N + ... + N` (n − 1 operations).
+    pub(crate) fn long_sum(n: usize) -> String {
+        vec!["N"; n].join(" + ")
+    }
+
+    /// `open` repeated n times, then `inner`, then `close` repeated n times.
+    pub(crate) fn nest(open: &str, inner: &str, close: &str, n: usize) -> String {
+        format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+    }
+
+    fn too_large(src: &str, what: &str, column: usize) {
+        let e = parse(src).unwrap_err();
+        assert!(e.is_too_large(), "{}", e.message);
+        assert!(e.message.contains(what), "{}", e.message);
         let text = e.to_string();
+        assert_eq!(text.lines().count(), 1, "{text:.200}");
         assert!(
-            text.starts_with("expected ')', found the end of the formula at column 17"),
+            text.ends_with(&format!(" at column {column}; simplify it")),
             "{text}"
         );
-        assert!(
-            text.ends_with("\n  (N - R) / (N + R\n                  ^"),
-            "{text:?}"
+    }
+
+    #[test]
+    fn huge_formulas_are_errors_not_stack_overflows() {
+        let ops = format!("more than {MAX_OPS} operations");
+        let deep = format!("nests deeper than {MAX_DEPTH} levels");
+        // the first '+' past the limit: term k starts at column 4k + 1, its '+' at 4k + 3
+        too_large(&long_sum(20_000), &ops, 4 * (MAX_OPS + 1) - 1);
+        too_large(&nest("(", "N", ")", 50_000), &deep, MAX_DEPTH + 1);
+        too_large(&nest("-", "N", "", 50_000), &deep, MAX_DEPTH + 1);
+        too_large(&nest("+", "N", "", 50_000), &deep, MAX_DEPTH + 1);
+        too_large(&nest("sqrt(", "N", ")", 50_000), &deep, 5 * MAX_DEPTH + 1);
+        too_large(&nest("N ** ", "N", "", 50_000), &deep, 5 * MAX_DEPTH + 3);
+        too_large(&nest("min(N, ", "N", ")", 50_000), &deep, 7 * MAX_DEPTH + 1);
+        // arguments count: one call, 2000 arguments
+        too_large(
+            &format!("max({})", vec!["N"; 2000].join(",")),
+            &ops,
+            2 * MAX_OPS + 4,
         );
-        let e = parse("N - * R").unwrap_err();
-        assert_eq!((e.span.start, e.span.end), (4, 5));
-        assert!(e.message.contains("expected a number"), "{}", e.message);
-        let e = parse("N # R").unwrap_err();
-        assert!(e.message.contains("unexpected character '#'"));
-        assert_eq!(e.span.start, 2);
-        assert!(parse("")
-            .unwrap_err()
-            .message
-            .contains("expected a formula"));
-        assert!(parse("N R").unwrap_err().message.contains("found name 'R'"));
-        assert!(parse("max(N,)").is_err());
-        assert!(parse("1.2.3").unwrap_err().message.contains("not a number"));
+        // the limits, exactly, still parse
+        assert!(parse(&long_sum(MAX_OPS + 1)).is_ok());
+        assert!(parse(&nest("(", "N", ")", MAX_DEPTH)).is_ok());
+        assert!(parse(&nest("-", "N", "", MAX_DEPTH)).is_ok());
+        assert!(parse(&nest("sqrt(", "N", ")", MAX_DEPTH)).is_ok());
+        assert!(parse(&nest("(N + ", "N", ")", MAX_DEPTH)).is_ok());
+        // names() of the largest tree is iterative and in order of first use
+        let a = parse(&format!("{} + R + N", long_sum(MAX_OPS - 1))).unwrap();
+        assert_eq!(names(&a), ["N", "R"]);
     }
 }

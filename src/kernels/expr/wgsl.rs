@@ -4,6 +4,21 @@ use std::fmt::Write as _;
 
 use super::program::{Op, Program, EXP_LIMIT, LOG10_E, THIRD};
 
+/// `text` on one line, for a WGSL `//` comment: WGSL ends a line comment at LF, CR, VT, FF, NEL,
+/// LS and PS, not only at LF (a formula may hold CR and FF as white space), and what followed a
+/// break would be code.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 impl Program {
     /// WGSL function `fn NAME(r0: f32, ...) -> Px` computing the program (rules of
     /// [`program`](super::program); inputs are valid samples). Constants are exact f32 bit
@@ -13,7 +28,7 @@ impl Program {
         let params: Vec<String> = (0..self.roles.len())
             .map(|i| format!("r{i}: f32"))
             .collect();
-        let _ = writeln!(s, "// {}", self.source.replace('\n', " "));
+        let _ = writeln!(s, "// {}", one_line(&self.source));
         let _ = writeln!(s, "fn {name}({}) -> Px {{", params.join(", "));
         for (j, op) in self.ops.iter().enumerate() {
             let v = |i: &u32| format!("v{i}");
@@ -122,5 +137,25 @@ impl Program {
         }
         let _ = writeln!(s, "    return Px(v{r}, k{r});\n}}", r = self.result);
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::expr::program::TestScope as T;
+
+    #[test]
+    fn the_formula_comment_stays_one_line() {
+        // found by fuzzing: a form feed in the formula ended the comment, and the rest of the
+        // formula became WGSL code
+        for src in ["(\u{c}N * R) / (B ** 1.0)", "N\r+ R", "N +\tR\n- B"] {
+            let f = Program::compile(src, &T).unwrap().wgsl_function("f");
+            let (comment, body) = f.split_once('\n').unwrap();
+            assert!(comment.starts_with("// "), "{f}");
+            let breaks = ['\r', '\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}'];
+            assert!(!f.contains(breaks), "{src:?}: {f:?}");
+            assert!(body.starts_with("fn f("), "{f}");
+        }
     }
 }
