@@ -150,6 +150,9 @@ pub(super) fn truncated(index: usize) -> String {
     format!("file ends inside block {index} (truncated download?); re-fetch it")
 }
 
+/// Memory an LZMA block may need to decode (KiB): 256 MiB.
+const LZMA_MEM_LIMIT_KIB: u32 = 256 << 10;
+
 /// Decompress `raw` into `out`, returning how many bytes of `out` were filled.
 fn decompress(codec: Codec, raw: &[u8], out: &mut [u8]) -> Result<usize, String> {
     let err = |e: std::io::Error| e.to_string();
@@ -165,7 +168,13 @@ fn decompress(codec: Codec, raw: &[u8], out: &mut [u8]) -> Result<usize, String>
             out,
         )
         .map_err(err),
-        Codec::Lzma => fill(lzma_rust2::XzReader::new(raw, true), out).map_err(err),
+        // The xz header declares the dictionary size (up to 4 GiB), allocated up front: refuse
+        // more than any xz preset uses (64 MiB) by far.
+        Codec::Lzma => fill(
+            lzma_rust2::XzReader::new_mem_limit(raw, true, LZMA_MEM_LIMIT_KIB),
+            out,
+        )
+        .map_err(err),
         Codec::PackBits => Ok(packbits(raw, out)),
         Codec::Lzw => lzw(raw, out),
     }
@@ -283,5 +292,24 @@ mod tests {
         let mut row = vec![0x3f, 0x80 - 0x3f, 0x00u8.wrapping_sub(0x80), 0];
         fp_acc(&mut row, 4, 1, &mut Vec::new());
         assert_eq!(f32::from_ne_bytes(row[..4].try_into().unwrap()), 1.0);
+    }
+
+    /// An xz stream (64 bytes of 7) whose block header declares a 4 GiB dictionary (CRC
+    /// recomputed): refused, not allocated.
+    #[test]
+    fn lzma_with_a_huge_dictionary_is_refused() {
+        let mut xz: Vec<u8> = vec![
+            0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x00, 0xff, 0x12, 0xd9, 0x41, 0x02, 0x00,
+            0x21, 0x01, 0x28, 0x00, 0x00, 0x00, 0xe6, 0xa0, 0x11, 0xb3, 0xe0, 0x00, 0x3f, 0x00,
+            0x06, 0x5d, 0x00, 0x03, 0xee, 0x56, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+            0x1a, 0x40, 0x60, 0x0e, 0x77, 0xe6, 0x06, 0x72, 0x9e, 0x7a, 0x01, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x59, 0x5a,
+        ];
+        let mut out = [0u8; 64];
+        assert!(decompress(Codec::Lzma, &xz, &mut out).is_err());
+        // The same stream with its original 1 MiB dictionary (and CRC) decodes.
+        xz[16..24].copy_from_slice(&[0x10, 0x00, 0x00, 0x00, 0xa8, 0x70, 0x8e, 0x86]);
+        assert_eq!(decompress(Codec::Lzma, &xz, &mut out), Ok(64));
+        assert_eq!(out, [7u8; 64]);
     }
 }

@@ -69,14 +69,20 @@ pub(super) fn read_info(
     if spp == 0 {
         return Err(Error::input(path, "SamplesPerPixel is 0"));
     }
-    if bits.iter().any(|&b| b != bits[0]) || formats.iter().any(|&f| f != formats[0]) {
+    let (Some(&bits0), Some(&format0)) = (bits.first(), formats.first()) else {
+        return Err(Error::input(
+            path,
+            "corrupt TIFF: empty BitsPerSample or SampleFormat",
+        ));
+    };
+    if bits.iter().any(|&b| b != bits0) || formats.iter().any(|&f| f != format0) {
         return Err(Error::input(
             path,
             "bands have different sample types; unsupported (split the bands into separate files)",
         ));
     }
     let refuse = |m: String| Error::input(path, m);
-    let enc = format::encoding(formats[0], bits[0]).map_err(refuse)?;
+    let enc = format::encoding(format0, bits0).map_err(refuse)?;
     let dtype = enc.dtype;
     let tag16 = |d: &mut Decoder<_>, t, default| -> Result<u16> {
         Ok(d.find_tag_unsigned::<u16>(t).map_err(e)?.unwrap_or(default))
@@ -103,6 +109,12 @@ pub(super) fn read_info(
     if block.0 == 0 || block.1 == 0 {
         return Err(Error::input(path, "zero-sized tiles or strips"));
     }
+    // RowsPerStrip may exceed the height (2^32 - 1: one strip); a strip holds the rows there are.
+    let block = if tiled {
+        block
+    } else {
+        (block.0, block.1.min(height))
+    };
     let (off_tag, cnt_tag) = if tiled {
         (Tag::TileOffsets, Tag::TileByteCounts)
     } else {
@@ -259,24 +271,34 @@ fn check_blocks(
     layout: &Layout,
 ) -> Result<()> {
     let f = &layout.format;
-    let row_bytes = f.decoded_row_bytes(width as usize) as u64 * block.1 as u64;
+    let across = if layout.tiled {
+        width.div_ceil(block.0) as u64
+    } else {
+        1
+    };
+    // A row of tiles is decoded tile by tile, padding included: its padded width counts (a tile
+    // may be much wider or taller than the image).
+    let padded = if layout.tiled {
+        across * block.0 as u64
+    } else {
+        width as u64
+    };
+    let row_bytes = (f.decoded_row_bytes(1) as u64)
+        .saturating_mul(padded)
+        .saturating_mul(block.1 as u64);
     if row_bytes > MAX_BLOCK_ROW_BYTES {
         return Err(Error::input(
             path,
             format!(
-                "{width}x{height} image with {}-row blocks needs {} MiB per block row (limit {} MiB); \
+                "{width}x{height} image with {}x{} blocks needs {} MiB per block row (limit {} MiB); \
                  re-tile it (gdal_translate -co TILED=YES) or check that the header is not corrupt",
+                block.0,
                 block.1,
                 row_bytes >> 20,
                 MAX_BLOCK_ROW_BYTES >> 20
             ),
         ));
     }
-    let across = if layout.tiled {
-        width.div_ceil(block.0) as u64
-    } else {
-        1
-    };
     let per_plane = height.div_ceil(block.1) as u64;
     let expected = across * per_plane * if layout.planar { spp as u64 } else { 1 };
     let (offsets, counts) = (&layout.offsets, &layout.counts);
