@@ -2,10 +2,11 @@
 //! streamed window by window and file by file.
 //!
 //! Memory is bounded by the window, not by the number of inputs: per window pixel the host
-//! holds the state (20 B on the CPU path), the five outputs (20 B) and two input buffers (≤ 8 B
-//! together); the device holds the state/outputs (20 B), one input (4 B) and, on hardware GPUs, a
-//! readback copy (20 B). Inputs are opened one at a time (a reader thread reads the next input
-//! while the current one is accumulated), so thousands of inputs cost no more memory than two.
+//! holds the state (20 B on the CPU path), two sets of the five outputs (40 B: one is written
+//! while the next window accumulates) and two input buffers (≤ 8 B together); the device holds
+//! the state/outputs (20 B), one input (4 B) and, on hardware GPUs, a readback copy (20 B).
+//! Inputs are opened one at a time (a reader thread reads the next input while the current one
+//! is accumulated), so thousands of inputs cost no more memory than two.
 //!
 //! Each statistic is streamed into its own GeoTIFF under a temporary name; a period's five files
 //! are moved into place together when the period is done, and `climatology.json` — which
@@ -184,7 +185,7 @@ impl ClimatologyReport {
 }
 
 /// Host bytes per window pixel (see the module docs).
-const HOST_BYTES_PER_PX: usize = 20 + 20 + 8;
+const HOST_BYTES_PER_PX: usize = 20 + 2 * 20 + 8;
 /// Device bytes in the largest binding per pixel: the five state regions.
 const STATE_BYTES_PER_PX: u64 = 20;
 
