@@ -146,9 +146,7 @@ pub fn band_job(
         return Err(Error::Usage("--mask-select needs --mask".into()));
     }
     let mut job = make_job(indices, constants, bands, output, out, metadata)?;
-    job.scale = input.cal.scale;
-    job.offset = input.cal.offset;
-    job.nodata = input.cal.nodata;
+    job.calibration = input.cal.engine();
     Ok(job)
 }
 
@@ -274,9 +272,7 @@ pub fn make_job(
         indices,
         constants,
         bands,
-        scale: None,
-        offset: None,
-        nodata: None,
+        calibration: Default::default(),
         out_nodata,
         output: output.to_path_buf(),
         overwrite: out.overwrite,

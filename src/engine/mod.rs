@@ -21,6 +21,6 @@ pub mod summary;
 
 pub use backend::{Backend, Processor};
 pub use control::{CancelToken, Control, NoProgress, Progress};
-pub use jobs::index::{run_index_job, IndexJob, JobReport};
+pub use jobs::index::{run_index_job, Calibration, IndexJob, JobReport};
 pub use memory::{compute_in_memory, compute_into, compute_with};
 pub use plan::window_capacity;

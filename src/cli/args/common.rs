@@ -87,6 +87,15 @@ impl Calibration {
     pub fn check(&self) -> crate::error::Result<()> {
         check_calibration("--scale", self.scale, self.offset)
     }
+
+    /// The engine's calibration of every band without its own.
+    pub fn engine(&self) -> crate::engine::Calibration {
+        crate::engine::Calibration {
+            scale: self.scale,
+            offset: self.offset,
+            nodata: self.nodata,
+        }
+    }
 }
 
 /// Refuse a zero or non-finite scale and a non-finite offset (`what` names the option).

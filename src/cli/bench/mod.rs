@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use crate::engine::gpu::GpuContext;
 use crate::engine::{
-    compute_into, compute_with, run_index_job, window_capacity, Backend, Control, IndexJob,
-    Processor,
+    compute_into, compute_with, run_index_job, window_capacity, Backend, Calibration, Control,
+    IndexJob, Processor,
 };
 use crate::error::{Error, Result};
 use crate::io::geotiff::reader::GeoTiffReader;
@@ -419,9 +419,11 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
                     )
                 })
                 .collect(),
-            scale: Some(0.0001),
-            offset: Some(0.0),
-            nodata: None,
+            calibration: Calibration {
+                scale: Some(0.0001),
+                offset: Some(0.0),
+                nodata: None,
+            },
             out_nodata: f64::NAN,
             output: out,
             overwrite: true,

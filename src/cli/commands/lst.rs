@@ -347,6 +347,6 @@ pub fn run(a: &LstArgs) -> Result<Done> {
         }
     }
     let mut job = crate::cli::config::make_job(descs, consts, bands, &a.output, &a.out, meta)?;
-    job.nodata = a.nodata;
+    job.calibration.nodata = a.nodata;
     super::run_and_report("lst", &job, &a.device, a.out.json)
 }

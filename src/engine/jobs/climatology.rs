@@ -13,12 +13,11 @@
 //! `climidx anomaly` requires — is written last. An interrupted run therefore leaves no
 //! climatology that `anomaly` would accept.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
 use super::inputs::{band_params, Calibration};
+pub use super::manifest::{Manifest, StackCalibration, MANIFEST};
 use crate::engine::accumulator::Accumulator;
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
@@ -29,7 +28,7 @@ use crate::io::files::same_file;
 use crate::io::geotiff::encode::Compression;
 use crate::io::raster::{row_windows, RasterInfo, Window};
 use crate::io::sink::{SampleKind, SinkOptions};
-use crate::io::stack::{Date, Period, PeriodGroup};
+use crate::io::stack::{Period, PeriodGroup};
 use crate::io::BandSource;
 use crate::kernels::abi::BandParams;
 use crate::kernels::climatology::{self as stats, STATS};
@@ -45,12 +44,9 @@ pub struct ClimatologyJob {
     pub date_pattern: Option<String>,
     /// 1-based band of every input.
     pub band: u16,
-    /// value = DN·scale + offset for every input (`None`: each input's declared Scale/Offset,
-    /// else identity; see [`Calibration`]). The statistics are in the calibrated unit.
-    pub scale: Option<f32>,
-    pub offset: Option<f32>,
-    /// Overrides every input's GDAL_NODATA.
-    pub nodata: Option<f64>,
+    /// value = DN·scale + offset and the nodata override for every input (see
+    /// [`Calibration`]). The statistics are in the calibrated unit.
+    pub calibration: Calibration,
     pub min_count: u32,
     pub ddof: u32,
     pub out_dir: PathBuf,
@@ -61,106 +57,6 @@ pub struct ClimatologyJob {
     /// Output block compression and tile size (0: strips).
     pub compression: Compression,
     pub tile: u32,
-}
-
-/// `climatology.json`: what was computed, from what. `climidx anomaly` reads it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Manifest {
-    pub climidx_version: String,
-    pub period: Option<String>,
-    pub baseline: Option<(i32, i32)>,
-    pub date_pattern: Option<String>,
-    pub ddof: u32,
-    pub min_count: u32,
-    pub width: u32,
-    pub height: u32,
-    pub statistics: Vec<String>,
-    /// How the inputs were read: the statistics are in these units, and `climidx anomaly`
-    /// reads an observation the same way unless told otherwise. Absent in manifests written
-    /// before climidx recorded it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub calibration: Option<StackCalibration>,
-    pub groups: Vec<PeriodGroup>,
-}
-
-/// The calibration a climatology's inputs were read with.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StackCalibration {
-    /// 1-based band read from every input.
-    pub band: u16,
-    /// `value = DN·scale + offset` (of the first input, when they differ).
-    pub scale: f32,
-    pub offset: f32,
-    /// Where it came from: `--scale/--offset`, `file metadata` or `none`.
-    pub source: String,
-    /// The first input's nodata, if any.
-    pub nodata: Option<f64>,
-    /// The inputs' unit (GDAL UNITTYPE), when they declare one.
-    pub unit: Option<String>,
-    /// False when the inputs declared different calibrations (each input was read with its
-    /// own; the first is recorded).
-    pub uniform: bool,
-}
-
-impl StackCalibration {
-    /// `value = DN*s + o (source)`, as written into the outputs' metadata.
-    pub fn describe(&self) -> String {
-        format!(
-            "value = DN*{} + {} ({}{})",
-            self.scale,
-            self.offset,
-            self.source,
-            if self.uniform {
-                ""
-            } else {
-                "; varies per input, first shown"
-            }
-        )
-    }
-}
-
-/// The manifest's file name inside the output folder.
-pub const MANIFEST: &str = "climatology.json";
-
-impl Manifest {
-    /// Read `dir/climatology.json`.
-    pub fn load(dir: &Path) -> Result<Manifest> {
-        let p = dir.join(MANIFEST);
-        let text = std::fs::read_to_string(&p).map_err(|e| {
-            Error::input(
-                &p,
-                format!("cannot read ({e}); is this a folder written by `climidx climatology` (a run that did not finish leaves none)?"),
-            )
-        })?;
-        serde_json::from_str(&text)
-            .map_err(|e| Error::input(&p, format!("not a climidx climatology manifest: {e}")))
-    }
-
-    /// The period folder for `date` (the folder itself when there are no periods).
-    pub fn folder_for(&self, dir: &Path, date: Option<Date>) -> Result<PathBuf> {
-        let Some(period) = self.period.as_deref() else {
-            return Ok(dir.to_path_buf());
-        };
-        let period = Period::parse(period).ok_or_else(|| {
-            Error::input(dir.join(MANIFEST), format!("unknown period {period:?}"))
-        })?;
-        let date = date.ok_or_else(|| {
-            Error::Usage(format!(
-                "the climatology in {} is per {}: give the observation's date with --date YYYY-MM-DD or a file name holding it",
-                dir.display(),
-                period.name()
-            ))
-        })?;
-        let key = period.key(date);
-        if !self.groups.iter().any(|g| g.key == key) {
-            return Err(Error::Usage(format!(
-                "{date} falls in {} {key}, which the climatology in {} does not have (no input in that period)",
-                period.name(),
-                dir.display()
-            )));
-        }
-        Ok(dir.join(key))
-    }
 }
 
 /// What a finished run did.
@@ -236,31 +132,35 @@ impl ClimatologyJob {
     }
 }
 
-impl ClimatologyJob {
-    /// The calibration every input is read with.
-    fn calibration(&self) -> Calibration {
-        Calibration {
-            scale: self.scale,
-            offset: self.offset,
-            nodata: self.nodata,
-        }
-    }
+/// How one input is read: its decode parameters and the nodata they were built from.
+type InputParams = (BandParams, Option<f64>);
+
+/// What [`check_inputs`] found.
+struct Checked {
+    /// The first input's description (the grid of every output).
+    first: RasterInfo,
+    inputs: usize,
+    cal: StackCalibration,
+    /// Each input's decode parameters, per group, in the order of `job.groups`.
+    params: Vec<Vec<InputParams>>,
 }
 
 /// Check every input against the first: size, georeferencing, band count; and resolve each
-/// input's calibration. Returns the first input's description, the input count and the
-/// calibration record.
-fn check_inputs(job: &ClimatologyJob) -> Result<(RasterInfo, usize, StackCalibration)> {
+/// input's calibration once, for the record and for reading.
+fn check_inputs(job: &ClimatologyJob) -> Result<Checked> {
     let mut first: Option<(PathBuf, RasterInfo)> = None;
     let mut cal: Option<StackCalibration> = None;
+    let mut params = Vec::new();
     let mut n = 0;
     for g in &job.groups {
+        let mut group = Vec::new();
         for inp in &g.inputs {
             let r = crate::io::open(&inp.path)?;
             let info = r.info().clone();
             info.check_band(&inp.path, job.band)?;
             let src = BandSource::new(stats::INPUT_ROLE, inp.path.clone(), job.band);
-            let (bp, nd, from) = band_params(&src, &info, job.calibration())?;
+            let (bp, nd, from) = band_params(&src, &info, job.calibration)?;
+            group.push((bp, nd));
             let this = StackCalibration {
                 band: job.band,
                 scale: bp.scale,
@@ -311,10 +211,15 @@ fn check_inputs(job: &ClimatologyJob) -> Result<(RasterInfo, usize, StackCalibra
             }
             n += 1;
         }
+        params.push(group);
     }
-    let (_, info) = first.ok_or_else(|| Error::Usage("no input rasters".into()))?;
-    let cal = cal.ok_or_else(|| Error::Usage("no input rasters".into()))?;
-    Ok((info, n, cal))
+    let none = || Error::Usage("no input rasters".into());
+    Ok(Checked {
+        first: first.ok_or_else(none)?.1,
+        inputs: n,
+        cal: cal.ok_or_else(none)?,
+        params,
+    })
 }
 
 /// Run `job` on `backend`. `ctl` can stop it between steps and receives its progress in
@@ -326,7 +231,12 @@ pub fn run_climatology(
 ) -> Result<ClimatologyReport> {
     let t0 = Instant::now();
     job.validate()?;
-    let (first, n_inputs, cal) = check_inputs(job)?;
+    let Checked {
+        first,
+        inputs: n_inputs,
+        cal,
+        params,
+    } = check_inputs(job)?;
     log::info!("inputs read as {}", cal.describe());
 
     // Window plan: host budget, and the state regions in one device binding.
@@ -360,11 +270,12 @@ pub fn run_climatology(
     }
     ctl.progress
         .start((n_inputs * windows.len()) as u64, "climatology");
-    for g in &job.groups {
+    for (g, params) in job.groups.iter().zip(&params) {
         if !g.inputs.is_empty() {
             run_group(
                 job,
                 g,
+                params,
                 &first,
                 &cal,
                 &windows,
@@ -376,7 +287,7 @@ pub fn run_climatology(
         }
     }
     ctl.progress.finish();
-    write_manifest(job, &first, &cal)?;
+    Manifest::of(job, &first, &cal).write(&job.out_dir)?;
     let report = ClimatologyReport {
         width: first.width,
         height: first.height,
@@ -401,6 +312,7 @@ pub fn run_climatology(
 fn run_group(
     job: &ClimatologyJob,
     g: &PeriodGroup,
+    params: &[InputParams],
     first: &RasterInfo,
     cal: &StackCalibration,
     windows: &[Window],
@@ -440,28 +352,31 @@ fn run_group(
     let max_px = windows.iter().map(Window::pixels).max().unwrap_or(0);
     let band = job.band - 1;
     let n = g.inputs.len();
-    let new_in = || (BandParams::default(), PackedBand::new(DataType::F32));
+    let new_in = || PackedBand::new(DataType::F32);
     let new_out = || vec![vec![0u32; max_px]; STATS.len()];
     pipeline::run(
         windows.len() * n,
         [new_in(), new_in()],
         [new_out(), new_out()],
         &ctl.cancel,
-        |step, (bp, buf)| {
-            let (w, inp) = (windows[step / n], &g.inputs[step % n]);
+        |step, buf| {
+            let (w, inp, (bp, nd)) = (windows[step / n], &g.inputs[step % n], params[step % n]);
             let mut r = crate::io::open(&inp.path)?;
-            let src = BandSource::new(stats::INPUT_ROLE, inp.path.clone(), job.band);
-            let (b, nd, _) = band_params(&src, r.info(), job.calibration())?;
-            *bp = b;
+            if r.info().dtype.shader_code() != bp.dtype {
+                return Err(Error::input(
+                    &inp.path,
+                    "changed while the climatology was read",
+                ));
+            }
             r.read_window(w, &[band], &[nd], std::slice::from_mut(buf))
         },
-        |step, (bp, buf), outs| {
+        |step, buf, outs| {
             let w = windows[step / n];
             let pixels = w.pixels();
             if step % n == 0 {
                 acc.reset(pixels);
             }
-            acc.add(*bp, &buf.words, pixels)?;
+            acc.add(params[step % n].0, &buf.words, pixels)?;
             ctl.progress.advance(1);
             if step % n + 1 < n {
                 return Ok(None);
@@ -481,31 +396,4 @@ fn run_group(
         s.finish()?;
     }
     Ok(())
-}
-
-fn write_manifest(job: &ClimatologyJob, first: &RasterInfo, cal: &StackCalibration) -> Result<()> {
-    let m = Manifest {
-        climidx_version: env!("CARGO_PKG_VERSION").to_string(),
-        period: job.period.map(|p| p.name().to_string()),
-        baseline: job.baseline,
-        date_pattern: job.date_pattern.clone(),
-        ddof: job.ddof,
-        min_count: job.min_count,
-        width: first.width,
-        height: first.height,
-        statistics: STATS.iter().map(|s| s.to_string()).collect(),
-        calibration: Some(cal.clone()),
-        groups: job
-            .groups
-            .iter()
-            .filter(|g| !g.inputs.is_empty())
-            .cloned()
-            .collect(),
-    };
-    let path = job.out_dir.join(MANIFEST);
-    let text = serde_json::to_string_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?;
-    crate::io::files::write_atomically(&path, |tmp| {
-        std::fs::write(tmp, text + "\n")
-            .map_err(|e| Error::output(&path, format!("cannot write: {e}")))
-    })
 }

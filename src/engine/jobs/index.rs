@@ -28,12 +28,9 @@ pub struct IndexJob {
     pub indices: Vec<IndexRef>,
     pub constants: Vec<Consts>,
     pub bands: Vec<BandSource>,
-    /// `value = DN·scale + offset` for every band that does not carry its own calibration
-    /// (`None`: each file's declared Scale/Offset, else identity; see [`Calibration`]).
-    pub scale: Option<f32>,
-    pub offset: Option<f32>,
-    /// Overrides every band's GDAL_NODATA.
-    pub nodata: Option<f64>,
+    /// `value = DN·scale + offset` and the nodata override for every band that does not carry
+    /// its own (see [`Calibration`]).
+    pub calibration: Calibration,
     pub out_nodata: f64,
     pub output: PathBuf,
     pub overwrite: bool,
@@ -149,11 +146,6 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
     if by_role.contains_key(&Role::Mask) {
         needed.push(Role::Mask);
     }
-    let cal = Calibration {
-        scale: job.scale,
-        offset: job.offset,
-        nodata: job.nodata,
-    };
     let Inputs {
         mut readers,
         grid,
@@ -162,7 +154,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
         cal_from,
         dtypes,
         layout,
-    } = Inputs::open(&job.bands, &needed, cal)?;
+    } = Inputs::open(&job.bands, &needed, job.calibration)?;
 
     // Window plan. Two input and two output sets circulate in the pipeline: each gets half the
     // budget.

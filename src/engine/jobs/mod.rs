@@ -5,5 +5,6 @@
 pub mod climatology;
 pub mod index;
 pub mod inputs;
+pub mod manifest;
 pub mod plausibility;
 pub mod provenance;
