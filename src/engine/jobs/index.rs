@@ -217,7 +217,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
     let n_out = job.indices.len();
     let cap = proc.capacity();
     let mut masked_pixels = 0u64;
-    let mut plausible = plausibility::ReflectanceCheck::default();
+    let mut plausible = plausibility::Plausibility::new(&job.indices);
     ctl.progress.start(grid.height as u64, "index");
     let timings = pipeline::run(
         windows.len(),
@@ -232,7 +232,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
             let w = windows[k];
             let data = Inputs::data(&layout, set);
             let pixels = w.pixels();
-            plausible.window(&job.indices, &job.bands, &params, &data, pixels);
+            plausible.window(&job.bands, &params, &data, pixels);
             let mut o: Vec<&mut [f32]> = outs.iter_mut().map(|o| &mut o[..]).collect();
             proc.run_with_stats(&data, pixels, &mut o, &mut partials)?;
             if let (Some(bp), Some(words), true) =
