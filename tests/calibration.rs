@@ -295,6 +295,12 @@ fn anomaly_reads_the_observation_as_the_climatology_read_its_inputs() {
         "cpu",
     ]);
     bands_equal(&with, &without);
+    let out = climidx::io::geotiff::GeoTiffReader::open(&without).unwrap();
+    let bands = out.info().metadata_item("CLIMIDX_BANDS").unwrap();
+    assert!(
+        bands.contains("(value = DN*0.0001 + 0, calibration: climatology record)"),
+        "{bands}"
+    );
     // Read in the wrong units (identity on a DN observation), the result is what was asked
     // for, and a warning says it lies far outside the climatology.
     let wrong = dir.join("vci_wrong.tif");

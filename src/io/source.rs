@@ -61,9 +61,10 @@ pub fn open(path: &Path) -> Result<Box<dyn RasterSource>> {
 }
 
 /// One input band: a role, a file and a 1-based band number, with optional per-band
-/// calibration that overrides the job's (`value = DN·scale + offset`), and the product's
-/// documented fill value, used only when neither `--nodata` nor the file's GDAL_NODATA gives one.
-/// `force_nodata` overrides everything for this band alone.
+/// calibration that overrides the job's (`value = DN·scale + offset`), a recorded calibration
+/// used only when neither the job nor the file gives one (`fallback`: a climatology's), and the
+/// product's documented fill value, used only when neither `--nodata` nor the file's
+/// GDAL_NODATA gives one. `force_nodata` overrides everything for this band alone.
 #[derive(Clone, Debug)]
 pub struct BandSource {
     pub role: Role,
@@ -71,6 +72,8 @@ pub struct BandSource {
     pub band: u16,
     pub scale: Option<f32>,
     pub offset: Option<f32>,
+    /// `(scale, offset)` when nothing else calibrates the band.
+    pub fallback: Option<(f32, f32)>,
     pub nodata: Option<f64>,
     pub force_nodata: Option<f64>,
     /// For the `mask` role: (`MASK_BITS` or `MASK_CLASSES`, bits).
@@ -85,6 +88,7 @@ impl BandSource {
             band,
             scale: None,
             offset: None,
+            fallback: None,
             nodata: None,
             force_nodata: None,
             mask: None,

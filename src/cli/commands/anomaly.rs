@@ -99,17 +99,7 @@ fn observation(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Resu
                 )));
             }
         }
-        let flags = a.cal.scale.is_some() || a.cal.offset.is_some();
-        if !flags && declared.is_none() && (c.scale, c.offset) != (1.0, 0.0) {
-            log::info!(
-                "{} read as the climatology's inputs were: value = DN*{} + {}",
-                a.input.display(),
-                c.scale,
-                c.offset
-            );
-            b.scale = Some(c.scale);
-            b.offset = Some(c.offset);
-        }
+        b.fallback = Some((c.scale, c.offset));
     } else if a.cal.scale.is_none() && a.cal.offset.is_none() && declared.is_none() {
         log::warn!(
             "the climatology in {} does not record how its inputs were calibrated (written by an older climidx); pass --scale/--offset as for the climatology",

@@ -132,7 +132,7 @@ pub struct InputReport {
     pub scale: f32,
     pub offset: f32,
     /// Where the calibration came from (`band option`, `--scale/--offset`, `file metadata`,
-    /// `none`, `mask`).
+    /// `climatology record`, `none`, `mask`).
     pub calibration: &'static str,
 }
 
@@ -149,7 +149,6 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
     let Inputs {
         mut readers,
         grid,
-        grid_path: _,
         params,
         cal_from,
         dtypes,

@@ -37,7 +37,7 @@ pub struct Readers {
 /// A band's `value = DN·scale + offset` comes from the first of: the band's own (a preset's
 /// product calibration, `--band ROLE=FILE@SCALE,OFFSET`), the job's (`--scale/--offset`), the
 /// file's declared Scale/Offset (GDAL metadata, as `gdal_translate -a_scale/-a_offset` writes
-/// it), identity. Scale and offset travel as a pair: the level that gives either gives both
+/// it), the band's recorded fallback (a climatology's, for its observation), identity. Scale and offset travel as a pair: the level that gives either gives both
 /// (the missing one is 1 or 0).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Calibration {
@@ -56,6 +56,8 @@ pub enum CalFrom {
     Job,
     /// The file's declared Scale/Offset.
     File,
+    /// The band's recorded fallback (the calibration of a climatology's inputs).
+    Recorded,
     /// None anywhere: the stored values.
     #[default]
     Identity,
@@ -69,6 +71,7 @@ impl CalFrom {
             CalFrom::Band => "band option",
             CalFrom::Job => "--scale/--offset",
             CalFrom::File => "file metadata",
+            CalFrom::Recorded => "climatology record",
             CalFrom::Identity => "none",
             CalFrom::Mask => "mask",
         }
@@ -78,9 +81,8 @@ impl CalFrom {
 /// Everything known about a job's inputs once they are open.
 pub struct Inputs {
     pub readers: Readers,
-    /// The output grid (the finest input's description) and the file it comes from.
+    /// The output grid: the finest input's description.
     pub grid: RasterInfo,
-    pub grid_path: PathBuf,
     /// Decode parameters per role slot.
     pub params: [Option<BandParams>; ROLE_SLOTS],
     /// Where each role's calibration came from.
@@ -127,8 +129,7 @@ impl Inputs {
             inputs[idx].wants.push((*role, src.band - 1));
             inputs[idx].nodata.push(nd);
         }
-        let (grid_idx, grid) = align(&mut inputs)?;
-        let grid_path = inputs[grid_idx].source.path().to_path_buf();
+        let grid = align(&mut inputs)?;
         let layout = inputs
             .iter()
             .map(|i| i.wants.iter().map(|(r, _)| *r).collect())
@@ -139,7 +140,6 @@ impl Inputs {
                 width: grid.width,
             },
             grid,
-            grid_path,
             params,
             cal_from,
             dtypes,
@@ -187,6 +187,8 @@ pub fn band_params(
         (pair(cal.scale, cal.offset), CalFrom::Job)
     } else if let Some((s, o)) = declared {
         ((s as f32, o as f32), CalFrom::File)
+    } else if let Some(so) = src.fallback {
+        (so, CalFrom::Recorded)
     } else {
         ((1.0, 0.0), CalFrom::Identity)
     };
@@ -215,7 +217,7 @@ pub fn band_params(
 /// The output grid is the finest input's; a band on an aligned grid coarser by an integer
 /// factor (Sentinel-2 20 m and 60 m bands beside 10 m ones) is resampled onto it by nearest
 /// neighbour, each fine pixel taking the coarse pixel it lies in. Anything else is refused.
-fn align(inputs: &mut [OpenInput]) -> Result<(usize, RasterInfo)> {
+fn align(inputs: &mut [OpenInput]) -> Result<RasterInfo> {
     let pixel_size = |i: &OpenInput| {
         i.source
             .info()
@@ -263,7 +265,7 @@ fn align(inputs: &mut [OpenInput]) -> Result<(usize, RasterInfo)> {
             inp.source.path().display()
         )));
     }
-    Ok((fine_idx, first))
+    Ok(first)
 }
 
 impl Readers {
