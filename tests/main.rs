@@ -13,6 +13,7 @@ mod conformance;
 mod crs;
 mod gpu_vs_cpu;
 mod io_geotiff;
+mod jp2;
 mod lst;
 mod outputs;
 mod products;

@@ -394,7 +394,7 @@ fn preset_errors_name_what_to_do() {
         2,
         "known: fill (0)",
     );
-    // a JPEG 2000 product is named, with the conversion to run
+    // a band named .jp2 that is not JPEG 2000 is refused, with the conversion to run
     let safe = dir.join("S2A_MSIL2A_20230101T000000_N0509_R001_T33TUM_20230101T000000.SAFE");
     std::fs::create_dir_all(&safe).unwrap();
     std::fs::write(safe.join("T33TUM_20230101T000000_B04_10m.jp2"), b"jp2").unwrap();

@@ -1,12 +1,13 @@
 //! Rasters in and out: the format-neutral model ([`raster`], [`geo`]), the source and sink
 //! traits with [`open`] choosing the format ([`source`], [`sink`]), safe output files
-//! ([`files`]), GeoTIFF as one
-//! implementation ([`geotiff`]), distributed products ([`products`]), time stacks ([`stack`]) and
+//! ([`files`]), GeoTIFF and JPEG 2000 as
+//! implementations ([`geotiff`], [`jp2`]), distributed products ([`products`]), time stacks ([`stack`]) and
 //! PNG quicklooks ([`quicklook`]).
 
 pub mod files;
 pub mod geo;
 pub mod geotiff;
+pub mod jp2;
 pub mod products;
 pub mod quicklook;
 pub mod raster;

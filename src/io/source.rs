@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use super::geotiff::GeoTiffReader;
+use super::jp2::boxes::{J2K_SIGNATURE, JP2_SIGNATURE};
+use super::jp2::Jp2Reader;
 use super::raster::{RasterInfo, Window};
 use crate::error::{Error, Result};
 use crate::kernels::samples::PackedBand;
@@ -47,14 +49,50 @@ impl RasterSource for GeoTiffReader {
     }
 }
 
-/// Open the raster at `path`, choosing the reader by what the path names. GeoTIFF is the one
-/// format today; URLs are refused with what to do instead.
+impl RasterSource for Jp2Reader {
+    fn info(&self) -> &RasterInfo {
+        Jp2Reader::info(self)
+    }
+    fn path(&self) -> &Path {
+        Jp2Reader::path(self)
+    }
+    fn read_window(
+        &mut self,
+        window: Window,
+        bands: &[u16],
+        nodata: &[Option<f64>],
+        out: &mut [PackedBand],
+    ) -> Result<()> {
+        Jp2Reader::read_window(self, window, bands, nodata, out)
+    }
+}
+
+/// Open the raster at `path`, choosing the reader by the file's first bytes: a JP2 signature
+/// box (or a `.jp2` name) opens a [`Jp2Reader`], anything else the GeoTIFF reader (which names
+/// what it is not).
+/// URLs are refused with what to do instead.
 pub fn open(path: &Path) -> Result<Box<dyn RasterSource>> {
     let s = path.to_string_lossy();
     if let Some((scheme, _)) = s.split_once("://") {
         return Err(Error::input(
             path,
             format!("{scheme}:// inputs are not supported yet; download the file and pass its local path"),
+        ));
+    }
+    let mut head = [0u8; 12];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    let jp2_name = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jp2"));
+    if (n == 12 && head == JP2_SIGNATURE) || jp2_name {
+        return Ok(Box::new(Jp2Reader::open(path)?));
+    }
+    if n >= 4 && head[..4] == J2K_SIGNATURE {
+        return Err(Error::input(
+            path,
+            "a raw JPEG 2000 codestream has no georeferencing; wrap it with `gdal_translate -of GTiff IN.j2k OUT.tif`",
         ));
     }
     Ok(Box::new(GeoTiffReader::open(path)?))

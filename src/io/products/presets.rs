@@ -260,7 +260,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
 }
 
 /// The file of Sentinel-2 band `name` (e.g. `B04`, `SCL`), finest resolution first:
-/// `*_B04_10m.tif`, then `_20m`, `_60m`, then `*_B04.tif` / `B04.tif`.
+/// `*_B04_10m.tif` or `*_B04_10m.jp2` (the SAFE as ESA ships it), then `_20m`, `_60m`, then
+/// `*_B04.tif` / `B04.tif` / `*_B04.jp2`. At one resolution a GeoTIFF wins over a JP2.
 fn s2_file(files: &[PathBuf], name: &str) -> Result<Option<PathBuf>> {
     let stem = |p: &PathBuf| {
         p.file_name()
@@ -269,7 +270,7 @@ fn s2_file(files: &[PathBuf], name: &str) -> Result<Option<PathBuf>> {
             .unwrap_or_default()
     };
     for res in ["_10M", "_20M", "_60M", ""] {
-        for ext in [".TIF", ".TIFF"] {
+        for ext in [".TIF", ".TIFF", ".JP2"] {
             let want = format!("{name}{res}{ext}");
             if let Some(p) = files.iter().find(|p| {
                 let n = stem(p);
@@ -277,15 +278,6 @@ fn s2_file(files: &[PathBuf], name: &str) -> Result<Option<PathBuf>> {
             }) {
                 return Ok(Some(p.clone()));
             }
-        }
-        if let Some(p) = files
-            .iter()
-            .find(|p| stem(p).ends_with(&format!("_{name}{res}.JP2")))
-        {
-            return Err(Error::input(
-                p,
-                "JPEG 2000 is not supported: convert it to GeoTIFF first (gdal_translate IN.jp2 OUT.tif), keeping the name",
-            ));
         }
     }
     Ok(None)
@@ -439,11 +431,17 @@ mod tests {
             PathBuf::from("b/B8A.tif")
         );
         assert!(s2_file(&files, "B11").unwrap().is_none());
-        let jp2 = vec![PathBuf::from("x/T33TUM_20230715T100559_B02_10m.jp2")];
-        assert!(s2_file(&jp2, "B02")
-            .unwrap_err()
-            .to_string()
-            .contains("JPEG 2000"));
+        let jp2: Vec<PathBuf> = [
+            "x/R20m/T33TUM_20230715T100559_B02_20m.tif",
+            "x/R10m/T33TUM_20230715T100559_B02_10m.jp2",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(
+            s2_file(&jp2, "B02").unwrap().unwrap(),
+            PathBuf::from("x/R10m/T33TUM_20230715T100559_B02_10m.jp2")
+        );
     }
 
     #[test]
