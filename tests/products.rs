@@ -397,7 +397,9 @@ fn preset_errors_name_what_to_do() {
     // a band named .jp2 that is not JPEG 2000 is refused, with the conversion to run
     let safe = dir.join("S2A_MSIL2A_20230101T000000_N0509_R001_T33TUM_20230101T000000.SAFE");
     std::fs::create_dir_all(&safe).unwrap();
-    std::fs::write(safe.join("T33TUM_20230101T000000_B04_10m.jp2"), b"jp2").unwrap();
+    for band in ["B04", "B08"] {
+        std::fs::write(safe.join(format!("T33TUM_20230101T000000_{band}_10m.jp2")), b"jp2").unwrap();
+    }
     fails(
         &[
             "index",
