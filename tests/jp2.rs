@@ -42,7 +42,15 @@ const fn c(
     bands: usize,
     args: &'static str,
 ) -> Case {
-    Case { name, gdal_type, bytes, range, signed, bands, args }
+    Case {
+        name,
+        gdal_type,
+        bytes,
+        range,
+        signed,
+        bands,
+        args,
+    }
 }
 
 const LOSSLESS: &str = "-co REVERSIBLE=YES -co QUALITY=100 -co BLOCKXSIZE=32 -co BLOCKYSIZE=32";
@@ -51,14 +59,46 @@ fn cases() -> Vec<Case> {
     vec![
         c("u8", "Byte", 1, 256, false, 1, ""),
         c("u8_3band", "Byte", 1, 256, false, 3, "-co GeoJP2=NO"),
-        c("u16_15bit_gml", "UInt16", 2, 1 << 15, false, 1, "-co NBITS=15 -co GeoJP2=NO"),
-        c("u16_geojp2_only", "UInt16", 2, 1 << 16, false, 1, "-co GMLJP2=NO"),
+        c(
+            "u16_15bit_gml",
+            "UInt16",
+            2,
+            1 << 15,
+            false,
+            1,
+            "-co NBITS=15 -co GeoJP2=NO",
+        ),
+        c(
+            "u16_geojp2_only",
+            "UInt16",
+            2,
+            1 << 16,
+            false,
+            1,
+            "-co GMLJP2=NO",
+        ),
         c("u16_nodata0", "UInt16", 2, 4000, false, 1, "-a_nodata 0"),
-        c("u12_2band_nodata", "UInt16", 2, 1 << 12, false, 2, "-co NBITS=12 -a_nodata 7"),
+        c(
+            "u12_2band_nodata",
+            "UInt16",
+            2,
+            1 << 12,
+            false,
+            2,
+            "-co NBITS=12 -a_nodata 7",
+        ),
         c("i16", "Int16", 2, 1 << 15, true, 1, "-a_nodata -5"),
         c("u32_20bit", "UInt32", 4, 1 << 20, false, 1, "-co NBITS=20"),
         c("i32_24bit", "Int32", 4, 1 << 23, true, 1, "-co NBITS=24"),
-        c("u16_one_tile", "UInt16", 2, 1 << 16, false, 1, "-co BLOCKXSIZE=128 -co BLOCKYSIZE=128"),
+        c(
+            "u16_one_tile",
+            "UInt16",
+            2,
+            1 << 16,
+            false,
+            1,
+            "-co BLOCKXSIZE=128 -co BLOCKYSIZE=128",
+        ),
     ]
 }
 
@@ -70,13 +110,21 @@ fn raw_source(case: &Case, seed: u64) -> Vec<u8> {
     for b in 0..case.bands {
         for y in 0..H {
             for x in 0..W {
-                let mut v = ((x * 37 + y * 91 + b * 1013) as u64 * 977 + rng.below(4096))
-                    % case.range;
+                let mut v =
+                    ((x * 37 + y * 91 + b * 1013) as u64 * 977 + rng.below(4096)) % case.range;
                 if rng.chance(0.05) {
                     v = [0, 7, 5][rng.below(3) as usize];
                 }
-                let v = if case.signed { v as i64 - case.range as i64 / 2 } else { v as i64 };
-                let v = if case.signed && v == 5 - case.range as i64 / 2 { -5 } else { v };
+                let v = if case.signed {
+                    v as i64 - case.range as i64 / 2
+                } else {
+                    v as i64
+                };
+                let v = if case.signed && v == 5 - case.range as i64 / 2 {
+                    -5
+                } else {
+                    v
+                };
                 out.extend_from_slice(&v.to_le_bytes()[..case.bytes]);
             }
         }
@@ -105,7 +153,11 @@ fn make(dir: &Path, translate: &Path, case: &Case, lossy: bool) -> PathBuf {
     }
     x += "</VRTDataset>\n";
     std::fs::write(&vrt, x).unwrap();
-    let jp2 = dir.join(format!("{}{}.jp2", case.name, if lossy { "_lossy" } else { "" }));
+    let jp2 = dir.join(format!(
+        "{}{}.jp2",
+        case.name,
+        if lossy { "_lossy" } else { "" }
+    ));
     let coding = if lossy {
         "-co REVERSIBLE=NO -co QUALITY=20 -co BLOCKXSIZE=32 -co BLOCKYSIZE=32"
     } else {
@@ -124,7 +176,12 @@ fn make(dir: &Path, translate: &Path, case: &Case, lossy: bool) -> PathBuf {
 }
 
 /// GDAL's values (as Float32) and mask of every band of `jp2`.
-fn gdal_reads(dir: &Path, translate: &Path, jp2: &Path, bands: usize) -> Vec<(Vec<f32>, Vec<bool>)> {
+fn gdal_reads(
+    dir: &Path,
+    translate: &Path,
+    jp2: &Path,
+    bands: usize,
+) -> Vec<(Vec<f32>, Vec<bool>)> {
     let mut x = format!("<VRTDataset rasterXSize=\"{W}\" rasterYSize=\"{H}\">\n");
     let mut n = 0;
     for b in 1..=bands {
@@ -152,7 +209,11 @@ fn gdal_reads(dir: &Path, translate: &Path, jp2: &Path, bands: usize) -> Vec<(Ve
     assert_eq!(bytes.len(), n * W * H * 4);
     let planes: Vec<Vec<f32>> = bytes
         .chunks_exact(W * H * 4)
-        .map(|p| p.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect())
+        .map(|p| {
+            p.chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+                .collect()
+        })
         .collect();
     planes
         .chunks_exact(2)
@@ -202,7 +263,11 @@ fn jp2_reads_as_gdal_reads_it() {
             let mut r = open(&jp2).unwrap_or_else(|e| panic!("{name}: {e}"));
             let info = r.info().clone();
             assert_eq!(
-                (info.width as usize, info.height as usize, info.bands as usize),
+                (
+                    info.width as usize,
+                    info.height as usize,
+                    info.bands as usize
+                ),
                 (W, H, case.bands),
                 "{name}"
             );
@@ -213,7 +278,12 @@ fn jp2_reads_as_gdal_reads_it() {
             );
             assert_eq!(info.geo.geo_key_short(3072), Some(32633), "{name}: CRS");
             let full = read(r.as_mut(), info.full());
-            let bp = BandParams::new(info.dtype, NodataMatch::for_band(info.dtype, info.nodata), 1.0, 0.0);
+            let bp = BandParams::new(
+                info.dtype,
+                NodataMatch::for_band(info.dtype, info.nodata),
+                1.0,
+                0.0,
+            );
             for (b, (p, (values, valid))) in full.iter().zip(&want).enumerate() {
                 for i in 0..W * H {
                     let (raw, value, finite) = raw_sample(info.dtype, &p.words, i);
@@ -227,9 +297,20 @@ fn jp2_reads_as_gdal_reads_it() {
             }
             // Windows that cut tiles (32 × 32) in both directions, the last ones partial,
             // read the same samples as the full read, in any order.
-            let windows = [(30, 0, 45, 7), (0, 31, 75, 3), (61, 40, 14, 13), (5, 5, 1, 48), (33, 33, 9, 9)];
+            let windows = [
+                (30, 0, 45, 7),
+                (0, 31, 75, 3),
+                (61, 40, 14, 13),
+                (5, 5, 1, 48),
+                (33, 33, 9, 9),
+            ];
             for &(col_off, row_off, width, height) in windows.iter().rev().chain(&windows) {
-                let w = Window { col_off, row_off, width, height };
+                let w = Window {
+                    col_off,
+                    row_off,
+                    width,
+                    height,
+                };
                 let part = read(r.as_mut(), w);
                 for (p, whole) in part.iter().zip(&full) {
                     for k in 0..w.pixels() {
@@ -265,9 +346,19 @@ fn jp2_safe_equals_the_geotiff_safe_bit_for_bit() {
         for (tag, safe) in [("tif", &tif_safe), ("jp2", &jp2_safe)] {
             let o = dir.join(format!("{tag}-{device}.tif"));
             ok(&[
-                "index", "ndvi", "ndmi", "--sensor", "sentinel2-l2a", "--scene",
-                safe.to_str().unwrap(), "--mask", "scl", "-o", o.to_str().unwrap(),
-                "--device", device,
+                "index",
+                "ndvi",
+                "ndmi",
+                "--sensor",
+                "sentinel2-l2a",
+                "--scene",
+                safe.to_str().unwrap(),
+                "--mask",
+                "scl",
+                "-o",
+                o.to_str().unwrap(),
+                "--device",
+                device,
             ]);
             outs.push(o);
         }
@@ -275,7 +366,11 @@ fn jp2_safe_equals_the_geotiff_safe_bit_for_bit() {
         assert_eq!(a.len(), 2);
         for (x, y) in a.iter().zip(&b) {
             let bits = |v: &Vec<f32>| v.iter().map(|f| f.to_bits()).collect::<Vec<u32>>();
-            assert_eq!(bits(x), bits(y), "{device}: JP2 SAFE differs from the GeoTIFF SAFE");
+            assert_eq!(
+                bits(x),
+                bits(y),
+                "{device}: JP2 SAFE differs from the GeoTIFF SAFE"
+            );
             assert!(x.iter().any(|v| v.is_nan()) && x.iter().any(|v| !v.is_nan()));
         }
         let (ga, gb) = (gdal_geotransform(&outs[0]), gdal_geotransform(&outs[1]));
@@ -298,8 +393,15 @@ fn truncated_and_fake_jp2_are_refused() {
         std::fs::write(&t, &bytes[..cut]).unwrap();
         let e = fails(
             &[
-                "index", "ndvi", "-b", &format!("red={}", t.display()), "-b",
-                &format!("nir={}", nir.display()), "--scale", "0.0001", "-o",
+                "index",
+                "ndvi",
+                "-b",
+                &format!("red={}", t.display()),
+                "-b",
+                &format!("nir={}", nir.display()),
+                "--scale",
+                "0.0001",
+                "-o",
                 out.to_str().unwrap(),
             ],
             3,
@@ -317,8 +419,15 @@ fn truncated_and_fake_jp2_are_refused() {
     std::fs::write(&t, &open_ended).unwrap();
     let e = fails(
         &[
-            "index", "ndvi", "-b", &format!("red={}", t.display()), "-b",
-            &format!("nir={}", nir.display()), "--scale", "0.0001", "-o",
+            "index",
+            "ndvi",
+            "-b",
+            &format!("red={}", t.display()),
+            "-b",
+            &format!("nir={}", nir.display()),
+            "--scale",
+            "0.0001",
+            "-o",
             out.to_str().unwrap(),
         ],
         3,
@@ -329,8 +438,16 @@ fn truncated_and_fake_jp2_are_refused() {
     let fake = dir.join("fake.jp2");
     std::fs::write(&fake, b"not a jpeg 2000 file").unwrap();
     fails(
-        &["index", "ndvi", "-b", &format!("red={}", fake.display()), "-b",
-          &format!("nir={}", nir.display()), "-o", out.to_str().unwrap()],
+        &[
+            "index",
+            "ndvi",
+            "-b",
+            &format!("red={}", fake.display()),
+            "-b",
+            &format!("nir={}", nir.display()),
+            "-o",
+            out.to_str().unwrap(),
+        ],
         3,
         "gdal_translate",
     );

@@ -15,7 +15,10 @@ use crate::io::geo::{parse_nodata, GeoInfo};
 /// The GeoTIFF tags of the GeoJP2 box's embedded TIFF.
 pub fn geojp2(path: &Path, tiff: &[u8]) -> Result<GeoInfo> {
     let e = |err: tiff::TiffError| {
-        Error::input(path, format!("corrupt GeoJP2 box (its embedded TIFF: {err})"))
+        Error::input(
+            path,
+            format!("corrupt GeoJP2 box (its embedded TIFF: {err})"),
+        )
     };
     let mut d = Decoder::new(Cursor::new(tiff)).map_err(e)?;
     let f64v = |d: &mut Decoder<_>, t| -> Result<Option<Vec<f64>>> {
@@ -123,7 +126,9 @@ pub fn gmljp2(path: &Path, xml: &str) -> Result<GeoInfo> {
         rest = &rest[end..];
     }
     let (Some(o), [(a1, Some(v1)), (_, Some(v2))]) = (origin, vecs.as_slice()) else {
-        return Err(refuse("its GMLJP2 grid is not a 2-D origin with two offset vectors"));
+        return Err(refuse(
+            "its GMLJP2 grid is not a 2-D origin with two offset vectors",
+        ));
     };
     let code = epsg(pattrs)
         .or_else(|| element(grid, "Point").and_then(|(a, _)| epsg(a)))
@@ -154,8 +159,8 @@ pub fn gmljp2(path: &Path, xml: &str) -> Result<GeoInfo> {
         geo.tiepoints = Some(vec![0.0, 0.0, 0.0, gt[0], gt[3], 0.0]);
     } else {
         geo.transformation = Some(vec![
-            gt[1], gt[2], 0.0, gt[0], gt[4], gt[5], 0.0, gt[3], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-            0.0, 1.0,
+            gt[1], gt[2], 0.0, gt[0], gt[4], gt[5], 0.0, gt[3], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+            1.0,
         ]);
     }
     Ok(geo)
@@ -180,9 +185,12 @@ pub fn aux_nodata(path: &Path) -> Result<Option<f64>> {
     let Some((_, v)) = element(&x, "NoDataValue") else {
         return Ok(None);
     };
-    parse_nodata(v.trim())
-        .map(Some)
-        .ok_or_else(|| Error::input(path, format!("its .aux.xml NoDataValue {v:?} is not a number")))
+    parse_nodata(v.trim()).map(Some).ok_or_else(|| {
+        Error::input(
+            path,
+            format!("its .aux.xml NoDataValue {v:?} is not a number"),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -47,7 +47,8 @@ impl Jp2Reader {
     /// Open `path` (a JP2 file: signature box first) and read its headers. Refuses, naming
     /// the file and the conversion that helps, what it cannot read exactly.
     pub fn open(path: &Path) -> Result<Self> {
-        let mut f = File::open(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
+        let mut f =
+            File::open(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
         let mut sig = [0u8; 12];
         if f.read_exact(&mut sig).is_err() || sig != JP2_SIGNATURE {
             return Err(Error::input(
@@ -58,7 +59,9 @@ impl Jp2Reader {
         let boxes = read_boxes(&mut f, path)?;
         let refuse = |m: String| Error::input(path, format!("{m}; convert it with `{TO_TIFF}`"));
         if boxes.palette {
-            return Err(refuse("palette (indexed colour) JPEG 2000 is not supported".into()));
+            return Err(refuse(
+                "palette (indexed colour) JPEG 2000 is not supported".into(),
+            ));
         }
         let (off, len) = boxes
             .codestream
@@ -66,7 +69,9 @@ impl Jp2Reader {
         let siz = read_siz(&mut f, path, off, len)?;
         let (bits, signed, _, _) = siz.comps[0];
         if siz.comps.iter().any(|c| c.2 != 1 || c.3 != 1) {
-            return Err(refuse("subsampled JPEG 2000 components are not supported".into()));
+            return Err(refuse(
+                "subsampled JPEG 2000 components are not supported".into(),
+            ));
         }
         if siz.comps.iter().any(|c| (c.0, c.1) != (bits, signed)) {
             return Err(refuse("the components have different sample types".into()));
@@ -78,7 +83,11 @@ impl Jp2Reader {
             (9..=16, true) => DataType::I16,
             (17..=31, false) => DataType::U32,
             (17..=31, true) => DataType::I32,
-            _ => return Err(refuse(format!("{bits}-bit JPEG 2000 samples are not supported"))),
+            _ => {
+                return Err(refuse(format!(
+                    "{bits}-bit JPEG 2000 samples are not supported"
+                )))
+            }
         };
         if siz.irreversible.iter().any(|&i| i) {
             log::warn!(
@@ -196,15 +205,24 @@ impl Jp2Reader {
             let cache = self.cache.as_ref().expect("tile row just loaded");
             for tx in tx_a..=tx_b {
                 let (c0, r0, tw, th) = self.tile_rect(tx, ty);
-                let tile = cache.tiles[tx as usize].as_ref().expect("tile just decoded");
+                let tile = cache.tiles[tx as usize]
+                    .as_ref()
+                    .expect("tile just decoded");
                 // The overlap of this tile and the window, in image pixels.
-                let (ca, cb) = (c0.max(window.col_off), (c0 + tw).min(window.col_off + window.width));
-                let (ra, rb) = (r0.max(window.row_off), (r0 + th).min(window.row_off + window.height));
+                let (ca, cb) = (
+                    c0.max(window.col_off),
+                    (c0 + tw).min(window.col_off + window.width),
+                );
+                let (ra, rb) = (
+                    r0.max(window.row_off),
+                    (r0 + th).min(window.row_off + window.height),
+                );
                 for (p, &b) in out.iter_mut().zip(bands) {
                     let src = &tile[b as usize];
                     for r in ra..rb {
                         let s = ((r - r0) * tw + (ca - c0)) as usize;
-                        let d = ((r - window.row_off) * window.width + (ca - window.col_off)) as usize;
+                        let d =
+                            ((r - window.row_off) * window.width + (ca - window.col_off)) as usize;
                         store(p, d, &src[s..s + (cb - ca) as usize]);
                     }
                 }
@@ -257,7 +275,10 @@ impl Jp2Reader {
         })?;
         let comps = img.components();
         if comps.len() != self.siz.comps.len() {
-            return Err(Error::input(&self.path, "OpenJPEG decoded a different number of components"));
+            return Err(Error::input(
+                &self.path,
+                "OpenJPEG decoded a different number of components",
+            ));
         }
         comps
             .iter()
