@@ -19,4 +19,7 @@ mod products;
 mod properties;
 mod readme;
 mod reliability;
+mod remote;
+mod remote_s3;
 mod shaders;
+mod stac;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::geotiff::GeoTiffReader;
 use super::raster::{RasterInfo, Window};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kernels::samples::PackedBand;
 use crate::kernels::vocab::Role;
 
@@ -48,15 +48,9 @@ impl RasterSource for GeoTiffReader {
 }
 
 /// Open the raster at `path`, choosing the reader by what the path names. GeoTIFF is the one
-/// format today; URLs are refused with what to do instead.
+/// format today, read from a local file or a `http://`, `https://` or `s3://` URL (see
+/// [`crate::io::bytes`]); other schemes are refused with what to do instead.
 pub fn open(path: &Path) -> Result<Box<dyn RasterSource>> {
-    let s = path.to_string_lossy();
-    if let Some((scheme, _)) = s.split_once("://") {
-        return Err(Error::input(
-            path,
-            format!("{scheme}:// inputs are not supported yet; download the file and pass its local path"),
-        ));
-    }
     Ok(Box::new(GeoTiffReader::open(path)?))
 }
 
@@ -78,6 +72,8 @@ pub struct BandSource {
     pub force_nodata: Option<f64>,
     /// For the `mask` role: (`MASK_BITS` or `MASK_CLASSES`, bits).
     pub mask: Option<(u32, u32)>,
+    /// `scale`/`offset` come from a STAC item's `raster:bands` (said so in the provenance).
+    pub stac: bool,
 }
 
 impl BandSource {
@@ -92,6 +88,7 @@ impl BandSource {
             nodata: None,
             force_nodata: None,
             mask: None,
+            stac: false,
         }
     }
 }
