@@ -20,4 +20,7 @@ mod products;
 mod properties;
 mod readme;
 mod reliability;
+mod remote;
+mod remote_s3;
 mod shaders;
+mod stac;

@@ -135,7 +135,18 @@ pub fn band_job(
         bands.extend(preset.bands);
         metadata.extend(preset.metadata);
         quality = preset.quality;
-    } else if input.boa_offset.is_some() {
+    } else if let Some(stac) = &input.stac {
+        let given: Vec<Role> = bands.iter().map(|b| b.role).collect();
+        let need: Vec<Role> = crate::kernels::registry::roles_used(&indices)
+            .into_iter()
+            .filter(|r| !given.contains(r))
+            .collect();
+        let found = crate::io::products::stac::load(stac)?.resolve(&need)?;
+        bands.extend(found.bands);
+        metadata.extend(found.metadata);
+        quality = found.quality;
+    }
+    if input.boa_offset.is_some() && input.sensor.is_none() {
         return Err(Error::Usage(
             "--boa-offset needs --sensor sentinel2-l2a".into(),
         ));
@@ -240,7 +251,7 @@ pub fn mask_band(spec: &str, select: &[String], scene_file: Option<&Path>) -> Re
         (None, Some(p)) => p.to_path_buf(),
         (None, None) => {
             return Err(Error::Usage(format!(
-                "--mask {spec}: give the file (--mask {spec}:FILE), or use --sensor with a --scene that has one"
+                "--mask {spec}: give the file (--mask {spec}:FILE), or use --sensor with a --scene (or --stac with an item) that has one"
             )))
         }
     };

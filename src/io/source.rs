@@ -70,14 +70,18 @@ impl RasterSource for Jp2Reader {
 /// Open the raster at `path`, choosing the reader by the file's first bytes: a JP2 signature
 /// box (or a `.jp2` name) opens a [`Jp2Reader`], anything else the GeoTIFF reader (which names
 /// what it is not).
-/// URLs are refused with what to do instead.
+/// GeoTIFFs are also read from `http://`, `https://` and `s3://` URLs (see
+/// [`crate::io::bytes`]); a remote JPEG 2000 is refused with what to do instead.
 pub fn open(path: &Path) -> Result<Box<dyn RasterSource>> {
     let s = path.to_string_lossy();
-    if let Some((scheme, _)) = s.split_once("://") {
-        return Err(Error::input(
-            path,
-            format!("{scheme}:// inputs are not supported yet; download the file and pass its local path"),
-        ));
+    if s.contains("://") {
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jp2")) {
+            return Err(Error::input(
+                path,
+                "JPEG 2000 is read from local files only; download it (or convert it to a COG with `gdal_translate -of COG`) and pass that",
+            ));
+        }
+        return Ok(Box::new(GeoTiffReader::open(path)?));
     }
     let mut head = [0u8; 12];
     let n = std::fs::File::open(path)
@@ -116,6 +120,8 @@ pub struct BandSource {
     pub force_nodata: Option<f64>,
     /// For the `mask` role: (`MASK_BITS` or `MASK_CLASSES`, bits).
     pub mask: Option<(u32, u32)>,
+    /// `scale`/`offset` come from a STAC item's `raster:bands` (said so in the provenance).
+    pub stac: bool,
 }
 
 impl BandSource {
@@ -130,6 +136,7 @@ impl BandSource {
             nodata: None,
             force_nodata: None,
             mask: None,
+            stac: false,
         }
     }
 }

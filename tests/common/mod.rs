@@ -2,6 +2,7 @@
 //! data, comparison with per-index tolerance, fixture paths and optional GDAL tools.
 
 pub mod data;
+pub mod http;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

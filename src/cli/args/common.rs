@@ -39,7 +39,7 @@ pub struct BandArgs {
         long = "band",
         short = 'b',
         value_name = "ROLE=PATH[:N]",
-        required_unless_present = "sensor"
+        required_unless_present_any = ["sensor", "stac"]
     )]
     pub bands: Vec<String>,
     #[command(flatten)]
@@ -51,6 +51,11 @@ pub struct BandArgs {
     /// The product folder (Landsat scene with its MTL, Sentinel-2 .SAFE or band folder).
     #[arg(long, value_name = "DIR", requires = "sensor")]
     pub scene: Option<PathBuf>,
+    /// A STAC item (JSON file or URL): each band by its common name (eo:bands), with the
+    /// asset's raster:bands scale/offset/nodata; --mask scl|qa-pixel uses its quality asset.
+    /// --band still overrides single roles.
+    #[arg(long, value_name = "ITEM", conflicts_with = "sensor")]
+    pub stac: Option<PathBuf>,
     /// Sentinel-2 BOA_ADD_OFFSET for every band, overriding the product metadata.
     #[arg(long, value_name = "DN", allow_negative_numbers = true)]
     pub boa_offset: Option<f64>,

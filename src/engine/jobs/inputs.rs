@@ -52,6 +52,8 @@ pub struct Calibration {
 pub enum CalFrom {
     /// The band's own (preset or per-band option).
     Band,
+    /// The band's own, from a STAC item's `raster:bands`.
+    Stac,
     /// The job's `--scale/--offset`.
     Job,
     /// The file's declared Scale/Offset.
@@ -69,6 +71,7 @@ impl CalFrom {
     pub fn describe(self) -> &'static str {
         match self {
             CalFrom::Band => "band option",
+            CalFrom::Stac => "STAC raster:bands",
             CalFrom::Job => "--scale/--offset",
             CalFrom::File => "file metadata",
             CalFrom::Recorded => "climatology record",
@@ -182,7 +185,8 @@ pub fn band_params(
     let ((scale, offset), from) = if src.mask.is_some() {
         ((1.0, 0.0), CalFrom::Mask)
     } else if src.scale.is_some() || src.offset.is_some() {
-        (pair(src.scale, src.offset), CalFrom::Band)
+        let from = if src.stac { CalFrom::Stac } else { CalFrom::Band };
+        (pair(src.scale, src.offset), from)
     } else if cal.scale.is_some() || cal.offset.is_some() {
         (pair(cal.scale, cal.offset), CalFrom::Job)
     } else if let Some((s, o)) = declared {
@@ -192,7 +196,7 @@ pub fn band_params(
     } else {
         ((1.0, 0.0), CalFrom::Identity)
     };
-    if let (Some((s, o)), CalFrom::Band | CalFrom::Job) = (declared, from) {
+    if let (Some((s, o)), CalFrom::Band | CalFrom::Stac | CalFrom::Job) = (declared, from) {
         if (s as f32, o as f32) != (scale, offset) {
             log::warn!(
                 "{}: the file declares value = DN*{s} + {o}; using DN*{scale} + {offset} from the {} instead",

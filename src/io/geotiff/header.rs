@@ -1,8 +1,6 @@
 //! GeoTIFF header reading and validation: the image tags, sample type, layout and georeferencing
 //! of the first IFD, refused before any allocation when they cannot describe real data.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use tiff::decoder::{ChunkType, Decoder};
@@ -11,6 +9,7 @@ use tiff::tags::{ByteOrder, Tag};
 use super::block::BlockFormat;
 use super::format::{self, Codec, TO_DEFLATE};
 use crate::error::{Error, Result};
+use crate::io::bytes::ByteSource;
 use crate::io::geo::{parse_nodata, GeoInfo};
 use crate::io::raster::RasterInfo;
 
@@ -47,7 +46,7 @@ pub(super) fn tiff_err(path: &Path, e: tiff::TiffError) -> Error {
 
 pub(super) fn read_info(
     path: &Path,
-    d: &mut Decoder<BufReader<File>>,
+    d: &mut Decoder<ByteSource>,
 ) -> Result<(RasterInfo, Layout)> {
     let e = |err| tiff_err(path, err);
     let (width, height) = d.dimensions().map_err(e)?;
@@ -172,7 +171,8 @@ pub(super) fn read_info(
         offsets,
         counts,
     };
-    check_blocks(path, width, height, spp, block, &layout)?;
+    let file_len = d.inner().len();
+    check_blocks(path, width, height, spp, block, &layout, file_len)?;
     refuse_masks(path, d, (width, height))?;
     let gdal_metadata = d
         .find_tag(Tag::Unknown(42112))
@@ -197,7 +197,7 @@ pub(super) fn read_info(
 /// GDAL reads a full-resolution mask IFD (`-of COG` of a masked input, `GDAL_TIFF_INTERNAL_MASK`)
 /// or a `.msk` sidecar as the validity of every band. climidx does not apply masks, so it
 /// refuses such files rather than read masked pixels as data. Moves `d` past the first IFD.
-fn refuse_masks(path: &Path, d: &mut Decoder<BufReader<File>>, dims: (u32, u32)) -> Result<()> {
+fn refuse_masks(path: &Path, d: &mut Decoder<ByteSource>, dims: (u32, u32)) -> Result<()> {
     let refuse = |what: &str| {
         Error::input(
             path,
@@ -269,6 +269,7 @@ fn check_blocks(
     spp: u16,
     block: (u32, u32),
     layout: &Layout,
+    file_len: u64,
 ) -> Result<()> {
     let f = &layout.format;
     let across = if layout.tiled {
@@ -312,7 +313,6 @@ fn check_blocks(
             ),
         ));
     }
-    let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
     for (i, (&o, &c)) in offsets.iter().zip(counts).enumerate() {
         if c == 0 {
             continue;

@@ -11,9 +11,11 @@
 //! is `width × block height × bands × sample size`: for the usual 512-row tiles or small strips
 //! that is a few MiB. A file stored as one single strip is the worst case: its block row is the
 //! whole band.
+//!
+//! Bytes come from a [`ByteSource`]: a local file, or a remote object for which every window
+//! first prefetches the encoded blocks it needs, together (see [`crate::io::bytes`]).
 
-use std::fs::File;
-use std::io::BufReader;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use tiff::decoder::{Decoder, Limits};
@@ -22,6 +24,7 @@ use super::block::Scratch;
 use super::header::{read_info, tiff_err, Layout};
 use super::samples::copy_samples;
 use crate::error::{Error, Result};
+use crate::io::bytes::ByteSource;
 use crate::io::raster::{RasterInfo, Window};
 use crate::kernels::samples::PackedBand;
 
@@ -37,7 +40,7 @@ struct BlockRow {
 /// Reads full-width row windows of one GeoTIFF.
 pub struct GeoTiffReader {
     path: PathBuf,
-    decoder: Decoder<BufReader<File>>,
+    decoder: Decoder<ByteSource>,
     info: RasterInfo,
     layout: Layout,
     cache: Option<BlockRow>,
@@ -49,14 +52,14 @@ pub struct GeoTiffReader {
 }
 
 impl GeoTiffReader {
-    /// Open `path` and read its metadata. Fails with a message naming the file on anything we
-    /// cannot process.
+    /// Open `path` (a local file or a URL, see [`ByteSource::open`]) and read its metadata.
+    /// Fails with a message naming the file on anything we cannot process.
     pub fn open(path: &Path) -> Result<Self> {
-        let file = File::open(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
+        let bytes = ByteSource::open(path)?;
         let mut limits = Limits::default();
         limits.decoding_buffer_size = 512 << 20;
         limits.ifd_value_size = 16 << 20;
-        let mut decoder = Decoder::new(BufReader::with_capacity(1 << 20, file))
+        let mut decoder = Decoder::new(bytes)
             .map_err(|e| match e {
                 tiff::TiffError::FormatError(_) => {
                     Error::input(path, "not a TIFF file (bad header); expected a GeoTIFF")
@@ -141,6 +144,13 @@ impl GeoTiffReader {
         let bh = info.block.1;
         let first = window.row_off / bh;
         let last = (window.row_off + window.height - 1) / bh;
+        if self.decoder.inner().is_remote() {
+            let ranges = self.block_ranges(first..last + 1, bands);
+            self.decoder
+                .inner()
+                .prefetch(ranges)
+                .map_err(|m| Error::input(&self.path, m))?;
+        }
         for br in first..=last {
             let row0 = br * bh;
             let rows_here = bh.min(self.info.height - row0);
@@ -186,6 +196,43 @@ impl GeoTiffReader {
             }
         }
         Ok(())
+    }
+
+    /// Byte ranges of the blocks of block rows `rows` holding `bands`, except a block row
+    /// already decoded in the cache.
+    fn block_ranges(&self, rows: Range<u32>, bands: &[u16]) -> Vec<Range<u64>> {
+        let info = &self.info;
+        let (bw, bh) = info.block;
+        let across = if self.layout.tiled {
+            info.width.div_ceil(bw)
+        } else {
+            1
+        };
+        let per_plane = across * info.height.div_ceil(bh);
+        let planes: Vec<u16> = if self.layout.planar {
+            bands.to_vec()
+        } else {
+            vec![0]
+        };
+        let mut out = Vec::new();
+        for br in rows {
+            let cached = self.cache.as_ref().is_some_and(|c| {
+                c.index == br && planes.iter().all(|&p| c.bands[p as usize].is_some())
+            });
+            if cached {
+                continue;
+            }
+            for &plane in &planes {
+                for tx in 0..across {
+                    let i = (plane as u32 * per_plane + br * across + tx) as usize;
+                    let (o, c) = (self.layout.offsets[i], self.layout.counts[i]);
+                    if c > 0 {
+                        out.push(o..o + c);
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn load_block_row(&mut self, br: u32, bands: &[u16]) -> Result<()> {

@@ -4,3 +4,4 @@ pub mod landsat;
 pub mod masks;
 pub mod mtl;
 pub mod presets;
+pub mod stac;

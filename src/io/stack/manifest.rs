@@ -62,7 +62,8 @@ pub fn read_manifest_csv(path: &Path) -> Result<Vec<(PathBuf, Date)>> {
             }
         };
         let pb = PathBuf::from(p);
-        out.push((if pb.is_absolute() { pb } else { base.join(pb) }, date));
+        let keep = pb.is_absolute() || crate::io::bytes::remote_scheme(&pb).is_some();
+        out.push((if keep { pb } else { base.join(pb) }, date));
     }
     if out.is_empty() {
         return Err(Error::input(path, "no `path,date` lines"));

@@ -1,0 +1,104 @@
+//! `--stac`: items shaped as Earth Search's sentinel-2-l2a and Planetary Computer's
+//! landsat-c2-l2 (assets/stac/, hrefs relative to the item) give the same bits as the sensor
+//! presets on the same files, locally and with the item and its assets served over HTTP; the
+//! item id, hrefs and calibration source are in the provenance; STAC 1.1 `bands`; refusals.
+
+use std::path::Path;
+
+use climidx::io::geotiff::reader::GeoTiffReader;
+
+use crate::common::http::{Mode, Server};
+use crate::common::{fails, ok, read_f32, repo, tempdir};
+
+const S2_ITEM: &str = "assets/stac/earth-search-sentinel-2-l2a.json";
+const LS_ITEM: &str = "assets/stac/planetary-computer-landsat-c2-l2.json";
+const SAFE: &str = "assets/sentinel2/S2B_MSIL2A_20230715T100559_N0509_R022_T33TUM_20230715T130022.SAFE";
+const LS_SCENE: &str = "assets/landsat/LC08_L2SP_190028_20230715_20230725_02_T1";
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn same_bits(a: &Path, b: &Path) {
+    let (x, y) = (read_f32(a), read_f32(b));
+    assert_eq!(x.len(), y.len());
+    for (k, (p, q)) in x.iter().zip(&y).enumerate() {
+        let diff = p.iter().zip(q).filter(|(u, v)| u.to_bits() != v.to_bits()).count();
+        assert_eq!(diff, 0, "band {k}: {diff} pixels differ between {a:?} and {b:?}");
+    }
+}
+
+fn metadata(p: &Path) -> String {
+    GeoTiffReader::open(p).unwrap().info().gdal_metadata.clone().unwrap_or_default()
+}
+
+fn run(args: &[&str], out: &Path) {
+    let mut a: Vec<&str> = args.to_vec();
+    a.extend(["-o", s(out), "--device", "cpu"]);
+    ok(&a);
+}
+
+#[test]
+fn an_earth_search_item_equals_the_sentinel2_preset() {
+    let dir = tempdir("stac-s2");
+    let (a, b) = (dir.join("stac.tif"), dir.join("preset.tif"));
+    run(&["index", "ndvi", "evi", "ndmi", "--stac", S2_ITEM, "--mask", "scl"], &a);
+    run(&["index", "ndvi", "evi", "ndmi", "--sensor", "sentinel2-l2a", "--scene", SAFE, "--mask", "scl"], &b);
+    same_bits(&a, &b);
+    let m = metadata(&a);
+    assert!(m.contains("S2B_33TUM_20230715_0_L2A"), "{m}");
+    assert!(m.contains("calibration: STAC raster:bands"), "{m}");
+    assert!(m.contains("T33TUM_20230715T100559_B04_10m.tif"), "{m}");
+    assert!(m.contains("quality=") && m.contains("SCL_20m.tif"), "{m}");
+    // The item and its assets over HTTP: relative hrefs resolve against the item's URL.
+    let srv = Server::start(repo().join("assets"), Mode::default());
+    let c = dir.join("http.tif");
+    let url = srv.url("stac/earth-search-sentinel-2-l2a.json");
+    run(&["index", "ndvi", "evi", "ndmi", "--stac", &url, "--mask", "scl"], &c);
+    same_bits(&a, &c);
+    assert!(metadata(&c).contains(&srv.url("sentinel2/")), "hrefs are URLs");
+}
+
+#[test]
+fn a_planetary_computer_landsat_item_equals_the_landsat_preset() {
+    let dir = tempdir("stac-ls");
+    let (a, b) = (dir.join("stac.tif"), dir.join("preset.tif"));
+    // OLI B5 is `nir08` in STAC: it plays ASI's N.
+    run(&["index", "ndvi", "ndmi", "--stac", LS_ITEM, "--mask", "qa-pixel"], &a);
+    run(&["index", "ndvi", "ndmi", "--sensor", "landsat-c2l2", "--scene", LS_SCENE, "--mask", "qa-pixel"], &b);
+    same_bits(&a, &b);
+    let m = metadata(&a);
+    assert!(m.contains("LC08_L2SP_190028_20230715_02_T1") && m.contains("SR_B5.TIF"), "{m}");
+    // EVI needs blue, which the item has no asset for: name the band and the item.
+    let err = fails(&["index", "evi", "--stac", LS_ITEM, "-o", s(&dir.join("evi.tif")), "--device", "cpu"], 2, "'blue' band");
+    assert!(err.contains("LC08_L2SP_190028_20230715_02_T1"), "{err}");
+    assert!(!dir.join("evi.tif").exists());
+}
+
+#[test]
+fn stac_1_1_bands_carry_the_calibration() {
+    let dir = tempdir("stac-11");
+    let abs = |p: &str| repo().join(p).to_string_lossy().into_owned();
+    let band = |cn: &str, file: &str| {
+        format!(
+            r#"{{"href": "{}", "type": "image/tiff; application=geotiff",
+                "bands": [{{"name": "b", "eo:common_name": "{cn}", "nodata": 0, "scale": 0.0001, "offset": -0.05, "data_type": "uint16"}}]}}"#,
+            abs(file)
+        )
+    };
+    let item = format!(
+        r#"{{"type": "FeatureCollection", "features": [{{"type": "Feature", "stac_version": "1.1.0", "id": "one",
+            "properties": {{}}, "assets": {{"r": {}, "n": {}}}}}]}}"#,
+        band("red", "assets/sample/B04.tif"),
+        band("nir", "assets/sample/B08.tif")
+    );
+    let path = dir.join("item.json");
+    std::fs::write(&path, item).unwrap();
+    let (a, b) = (dir.join("stac.tif"), dir.join("flags.tif"));
+    run(&["index", "ndvi", "--stac", s(&path)], &a);
+    run(&["index", "ndvi", "--band", "red=assets/sample/B04.tif", "--band", "nir=assets/sample/B08.tif", "--scale", "0.0001", "--offset", "-0.05"], &b);
+    same_bits(&a, &b);
+    // Not an item.
+    std::fs::write(&path, r#"{"type": "Collection", "id": "x"}"#).unwrap();
+    fails(&["index", "ndvi", "--stac", s(&path), "-o", s(&dir.join("x.tif")), "--device", "cpu"], 3, "not a STAC item");
+}
