@@ -464,22 +464,23 @@ fn every_compression_and_layout_round_trips_through_our_reader_and_gdal() {
         .collect();
     let combos = [
         Compression::None,
-        Compression::Deflate,
-        Compression::Zstd,
+        Compression::Deflate(6),
+        Compression::Deflate(1),
+        Compression::Zstd(3),
         Compression::Lzw,
     ]
     .into_iter()
     .flat_map(|c| [0u32, 16, 512].into_iter().map(move |t| (c, t, false)))
     // BigTIFF (64-bit block offsets) for both layouts
     .chain([
-        (Compression::Deflate, 16, true),
+        (Compression::Deflate(6), 16, true),
         (Compression::None, 0, true),
     ]);
     for (c, tile, big) in combos {
         {
             for sample in [SampleKind::F32, SampleKind::U32] {
                 let what = format!("{c:?} tile {tile} {sample:?} bigtiff {big}");
-                let path = dir.join(format!("{}_{tile}_{sample:?}_{big}.tif", c.name()));
+                let path = dir.join(format!("{}_{tile}_{sample:?}_{big}.tif", c.spec().replace(':', "")));
                 let bands = if sample == SampleKind::F32 { 2 } else { 1 };
                 let mut wr = GeoTiffWriter::create(
                     &path,

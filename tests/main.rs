@@ -9,6 +9,7 @@ mod calibration;
 mod catalogue;
 mod cli;
 mod climatology;
+mod compression;
 mod conformance;
 mod crs;
 mod gpu_vs_cpu;

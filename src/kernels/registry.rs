@@ -135,6 +135,21 @@ impl IndexDesc {
         }
     }
 
+    /// The unit of this index's values in GDAL's unit-type words: `K` for temperatures (in
+    /// kelvin unless the job says otherwise), `1` for dimensionless ratios and indices, `%` for
+    /// percent of normal; `None` when it depends on the inputs (a difference, a formula).
+    pub fn unit(&self) -> Option<&'static str> {
+        match (self.family, &*self.name) {
+            (Family::Vegetation, _) => Some("1"),
+            (Family::Thermal, "emissivity") => Some("1"),
+            (Family::Thermal, _) => Some("K"),
+            (Family::Anomaly, "percent") => Some("%"),
+            (Family::Anomaly, "diff") => None,
+            (Family::Anomaly, _) => Some("1"),
+            (Family::Expression, _) => None,
+        }
+    }
+
     /// Name of the WGSL function computing this index.
     pub fn wgsl_name(&self) -> String {
         match &self.cpu {

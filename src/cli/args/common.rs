@@ -135,8 +135,10 @@ pub struct OutputArgs {
     /// Host memory budget for window buffers, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 256)]
     pub mem_limit: usize,
-    /// Output compression (with the floating-point predictor for float outputs).
-    #[arg(long, value_parser = choice::<crate::io::geotiff::encode::Compression>(), default_value = "deflate")]
+    /// Output compression: none, deflate[:LEVEL 1-12], zstd[:LEVEL 1-22], lzw (with the
+    /// floating-point predictor for float outputs). Plain deflate is libdeflate level 6, GDAL's
+    /// default; plain zstd is level 3.
+    #[arg(long, value_name = "CODEC[:LEVEL]", value_parser = crate::io::geotiff::encode::Compression::parse, default_value = "deflate")]
     pub compress: crate::io::geotiff::encode::Compression,
     /// Output tile size in pixels (a multiple of 16); 0 writes strips.
     #[arg(long, value_name = "PX", default_value_t = 512)]

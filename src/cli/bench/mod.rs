@@ -14,10 +14,11 @@
 //! others are reported. Speed claims need the device named: the report starts with it.
 
 pub mod climatology;
+pub mod outputs;
 pub mod peers;
+pub mod scene;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::engine::gpu::GpuContext;
@@ -67,6 +68,8 @@ pub struct Report {
     pub pixels: u64,
     pub bandwidth_gb_s: f64,
     pub rows: Vec<Row>,
+    /// Default and zstd outputs against gdal_calc writing the same kind of file (`--peers`).
+    pub outputs: Vec<outputs::OutputRow>,
     pub notes: Vec<String>,
 }
 
@@ -139,81 +142,6 @@ pub fn max_diff(a: &[f32], b: &[f32]) -> f64 {
             (false, false) => m.max((x - y).abs() as f64),
             _ => f64::INFINITY,
         })
-}
-
-/// Write the 4-band uint16 benchmark file: strips from the `tiff` encoder, re-tiled to 512×512
-/// uncompressed by gdal_translate when it is installed.
-fn write_input(dir: &Path, size: u32, bands: &[Vec<u16>]) -> Result<(PathBuf, String)> {
-    use tiff::encoder::colortype::ColorType;
-    struct Gray16x4;
-    impl ColorType for Gray16x4 {
-        type Inner = u16;
-        const TIFF_VALUE: tiff::tags::PhotometricInterpretation =
-            tiff::tags::PhotometricInterpretation::BlackIsZero;
-        const BITS_PER_SAMPLE: &'static [u16] = &[16, 16, 16, 16];
-        const SAMPLE_FORMAT: &'static [tiff::tags::SampleFormat] =
-            &[tiff::tags::SampleFormat::Uint; 4];
-        fn horizontal_predict(_: &[u16], _: &mut Vec<u16>) {}
-    }
-    let strips = dir.join("bench_u16_4band_strips.tif");
-    let err = |e: tiff::TiffError| Error::output(&strips, e.to_string());
-    {
-        let f =
-            std::fs::File::create(&strips).map_err(|e| Error::output(&strips, e.to_string()))?;
-        let mut enc =
-            tiff::encoder::TiffEncoder::new_big(std::io::BufWriter::new(f)).map_err(err)?;
-        let mut img = enc.new_image::<Gray16x4>(size, size).map_err(err)?;
-        img.encoder()
-            .write_tag(tiff::tags::Tag::ExtraSamples, &[0u16, 0, 0][..])
-            .map_err(err)?;
-        img.encoder()
-            .write_tag(tiff::tags::Tag::GdalNodata, "0")
-            .map_err(err)?;
-        img.rows_per_strip(16).map_err(err)?;
-        let w = size as usize;
-        let mut row = Vec::with_capacity(w * 4 * 16);
-        let mut y = 0usize;
-        while y < size as usize {
-            row.clear();
-            let rows = 16.min(size as usize - y);
-            for i in y * w..(y + rows) * w {
-                for b in bands {
-                    row.push(b[i]);
-                }
-            }
-            img.write_strip(&row).map_err(err)?;
-            y += rows;
-        }
-        img.finish().map_err(err)?;
-    }
-    let tiled = dir.join("bench_u16_4band_tiled512.tif");
-    let ok = Command::new("gdal_translate")
-        .args([
-            "-q",
-            "-co",
-            "TILED=YES",
-            "-co",
-            "BLOCKXSIZE=512",
-            "-co",
-            "BLOCKYSIZE=512",
-            "-co",
-            "BIGTIFF=IF_SAFER",
-        ])
-        .arg(&strips)
-        .arg(&tiled)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if ok {
-        let _ = std::fs::remove_file(&strips);
-        Ok((tiled, "4-band uint16, 512x512 tiles, uncompressed".into()))
-    } else {
-        Ok((
-            strips,
-            "4-band uint16, 16-row strips, uncompressed (gdal_translate not found to re-tile)"
-                .into(),
-        ))
-    }
 }
 
 /// Read an output file back as f32 bands, its nodata value as NaN.
@@ -393,6 +321,7 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
     }
     drop(out);
 
+    let mut output_rows = Vec::new();
     let file_ok = roles.iter().all(|r| FILE_ROLES.contains(r));
     if cfg.file_modes && !file_ok {
         notes.push(
@@ -402,11 +331,20 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
     if cfg.file_modes && file_ok {
         let (input, desc) = match &cfg.input {
             Some(p) => (p.clone(), format!("{} (given)", p.display())),
-            None => write_input(&cfg.workdir, cfg.size, &band_data[..FILE_ROLES.len()])?,
+            None => {
+                let w = cfg.size as usize;
+                let b = &band_data[..FILE_ROLES.len()];
+                let noise = |y0: usize, rows: usize, out: &mut Vec<u16>| {
+                    for i in y0 * w..(y0 + rows) * w {
+                        out.extend(b.iter().map(|band| band[i]));
+                    }
+                };
+                scene::write_input(&cfg.workdir, "bench_u16_4band", cfg.size, &noise)?
+            }
         };
         drop(packed);
         notes.push(format!("file mode input: {desc}"));
-        let job = |out: PathBuf| IndexJob {
+        let job = |input: &Path, out: PathBuf| IndexJob {
             indices: cfg.indices.clone(),
             constants: k.clone(),
             bands: roles
@@ -440,7 +378,7 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
             let out = cfg.workdir.join("bench_out.tif");
             let mut times = Vec::new();
             for r in 0..=cfg.rounds {
-                let j = job(out.clone());
+                let j = job(&input, out.clone());
                 let t = Instant::now();
                 match pool {
                     Some(p) => p.install(|| run_index_job(&j, *backend, &Control::default()))?,
@@ -466,6 +404,33 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
                     .map(|o| max_diff(&o[0], &reference[0]));
                 rows.push(row(&name, "file", &times, d));
             }
+            // Compressed outputs, alternated with gdal_calc, on noise and on a realistic scene.
+            let (backend, label) = match gpus.first() {
+                Some((l, c)) => (Backend::Gpu(c), l.clone()),
+                None => (Backend::Cpu, paths[0].0.clone()),
+            };
+            let size = cfg.size as usize;
+            let strip = |y0: usize, rows: usize, out: &mut Vec<u16>| {
+                scene::realistic_rows(size, y0, rows, out)
+            };
+            let (real, _) = scene::write_input(&cfg.workdir, "bench_realistic", cfg.size, &strip)?;
+            let climidx = |inp: &Path, out: &Path, c: crate::io::geotiff::encode::Compression| {
+                let mut j = job(inp, out.to_path_buf());
+                j.compression = c;
+                j.tile = 512;
+                run_index_job(&j, backend, &Control::default()).map(|_| ())
+            };
+            let inputs = [
+                ("noise".to_string(), input.as_path()),
+                ("realistic".to_string(), real.as_path()),
+            ];
+            output_rows = outputs::compare(&inputs, &cfg.workdir, cfg.rounds, &climidx, &mut notes)?;
+            notes.push(format!(
+                "outputs: climidx on {label}, 512-px tiles, against gdal_calc.py --co TILED=YES \
+                 BLOCKXSIZE=512 BLOCKYSIZE=512 NUM_THREADS=ALL_CPUS (+ COMPRESS, PREDICTOR=3), \
+                 alternated; realistic input: fractal landscape + sensor noise (bench/scene.rs)"
+            ));
+            let _ = std::fs::remove_file(&real);
         }
     }
     let devices = gpus
@@ -484,6 +449,7 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
         pixels: n as u64,
         bandwidth_gb_s: bandwidth,
         rows,
+        outputs: output_rows,
         notes,
     })
 }

@@ -38,6 +38,32 @@ fn works(cmd: &mut Command) -> bool {
     cmd.output().map(|o| o.status.success()).unwrap_or(false)
 }
 
+/// Whether `python3 -m osgeo_utils.gdal_calc` can run.
+pub fn gdal_calc_available() -> bool {
+    works(Command::new(python()).args(["-c", "from osgeo_utils import gdal_calc"]))
+}
+
+/// gdal_calc.py computing NDVI from bands 3 and 4 of `input` into `out`, with GDAL creation
+/// options `co` (none: GDAL's defaults, uncompressed strips; any: 512-px tiles, as climidx
+/// writes, and `NUM_THREADS=ALL_CPUS`). GDAL 3.6's gdal_calc writes every pixel as NaN with
+/// `--NoDataValue=nan`, so it gets a finite nodata value.
+pub fn gdal_calc_command(input: &Path, out: &Path, co: &[&str]) -> Command {
+    let input = input.to_string_lossy();
+    let mut c = Command::new(python());
+    c.args(["-m", "osgeo_utils.gdal_calc", "--quiet", "--overwrite"])
+        .args(["-A", &input, "--A_band=3", "-B", &input, "--B_band=4"])
+        .args(["--type=Float32", "--NoDataValue=-9999", "--outfile"])
+        .arg(out)
+        .arg("--calc=(B.astype(numpy.float32)-A)/(B.astype(numpy.float32)+A)");
+    if !co.is_empty() {
+        let tiled = ["TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "NUM_THREADS=ALL_CPUS"];
+        for o in co.iter().chain(&tiled) {
+            c.arg(format!("--co={o}"));
+        }
+    }
+    c
+}
+
 /// Time `make()` (a fresh command each round); `None` if it fails.
 fn time(rounds: usize, make: &dyn Fn() -> Command) -> Option<Vec<Duration>> {
     let mut t = Vec::new();
@@ -70,29 +96,10 @@ pub fn run_peers(
     let py = python();
     let input_s = input.to_string_lossy().into_owned();
 
-    // gdal_calc.py (GDAL 3.6's gdal_calc writes every pixel as NaN with --NoDataValue=nan, so
-    // it gets a finite nodata value)
+    // gdal_calc.py
     let out = dir.join("peer_gdal_calc.tif");
-    if works(Command::new(py).args(["-c", "from osgeo_utils import gdal_calc"])) {
-        let o = out.to_string_lossy().into_owned();
-        let make = || {
-            let mut c = Command::new(py);
-            c.args([
-                "-m",
-                "osgeo_utils.gdal_calc",
-                "--quiet",
-                "--overwrite",
-                "-A",
-                &input_s,
-                "--A_band=3",
-                "-B",
-                &input_s,
-                "--B_band=4",
-            ])
-            .args(["--type=Float32", "--NoDataValue=-9999", "--outfile", &o])
-            .arg("--calc=(B.astype(numpy.float32)-A)/(B.astype(numpy.float32)+A)");
-            c
-        };
+    if gdal_calc_available() {
+        let make = || gdal_calc_command(input, &out, &[]);
         match time(rounds, &make) {
             Some(t) => res.push(("gdal_calc.py (GDAL, NumPy)".to_string(), t, out)),
             None => notes.push("peers: gdal_calc.py failed".into()),

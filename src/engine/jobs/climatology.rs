@@ -336,6 +336,7 @@ fn run_group(
             SinkOptions {
                 nodata: job.out_nodata,
                 descriptions: vec![s.to_string()],
+                units: Vec::new(),
                 metadata: metadata.clone(),
                 overwrite: job.overwrite,
                 sample: if s == STATS[stats::COUNT] {

@@ -206,6 +206,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
         SinkOptions {
             nodata: job.out_nodata,
             descriptions: job.indices.iter().map(|d| d.name.to_string()).collect(),
+            units: band_units(job),
             metadata,
             overwrite: job.overwrite,
             compression: job.compression,
@@ -323,4 +324,21 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
         (grid.width as f64 * grid.height as f64) / report.total.as_secs_f64() / 1e6
     );
     Ok(report)
+}
+
+/// Each output band's unit type: the index's, temperatures in the unit the job states
+/// (`CLIMIDX_UNIT` metadata: `K` or `degC`).
+fn band_units(job: &IndexJob) -> Vec<String> {
+    let temp = job
+        .metadata
+        .iter()
+        .find(|(k, _)| k == "CLIMIDX_UNIT")
+        .map_or("K", |(_, v)| v.as_str());
+    job.indices
+        .iter()
+        .map(|d| match d.unit() {
+            Some("K") => temp.to_string(),
+            u => u.unwrap_or("").to_string(),
+        })
+        .collect()
 }

@@ -5,33 +5,42 @@
 //!   then byte-wise horizontal differencing with a stride of the samples per pixel — what GDAL
 //!   writes with `PREDICTOR=3`, and what makes deflate effective on floats.
 //! - Predictor 2 (horizontal differencing) for uint32 samples, per sample with the same stride.
-//! - Compression: deflate (zlib stream, TIFF code 8), zstd (GDAL's code 50000), LZW (code 5,
-//!   MSB-first with the TIFF early code-size change), or none.
+//! - Compression: deflate (zlib stream, TIFF code 8; libdeflate through `libdeflater`, the
+//!   library GDAL itself links when available), zstd (GDAL's code 50000), LZW (code 5, MSB-first
+//!   with the TIFF early code-size change), or none. Deflate and zstd take a level
+//!   (`deflate:LEVEL`, `zstd:LEVEL`).
+
+use std::cell::RefCell;
 
 use crate::error::{Error, Result};
 
+/// The deflate level of a plain `deflate`: GDAL's default (libdeflate level 6). Level 6 is
+/// what `gdal_calc.py --co COMPRESS=DEFLATE` writes: same codec, same level, so the same size.
+/// On 2 cores libdeflate level 6 is fast enough for the ≥ 3× target (README, "Output
+/// compression"); lower levels trade size for little time on float32 data.
+pub const DEFAULT_DEFLATE_LEVEL: u8 = 6;
+/// The zstd level of a plain `zstd`.
+pub const DEFAULT_ZSTD_LEVEL: u8 = 3;
+
 /// Block compression of the outputs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
     None,
-    #[default]
-    Deflate,
-    Zstd,
+    /// Deflate at a libdeflate level (1–12).
+    Deflate(u8),
+    /// Zstandard at a level (1–22).
+    Zstd(u8),
     Lzw,
 }
 
-impl crate::choice::Choice for Compression {
-    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
-        (Compression::None, "none", "Uncompressed"),
-        (
-            Compression::Deflate,
-            "deflate",
-            "DEFLATE (zlib), read by every GIS",
-        ),
-        (Compression::Zstd, "zstd", "Zstandard: faster, GDAL ≥ 2.3"),
-        (Compression::Lzw, "lzw", "LZW"),
-    ];
+impl Default for Compression {
+    fn default() -> Self {
+        Compression::Deflate(DEFAULT_DEFLATE_LEVEL)
+    }
 }
+
+/// The words `--compress` takes, for help and messages.
+pub const COMPRESSION_WORDS: &str = "none, deflate[:1-12], zstd[:1-22], lzw";
 
 impl Compression {
     /// TIFF Compression tag value.
@@ -39,17 +48,57 @@ impl Compression {
         match self {
             Compression::None => 1,
             Compression::Lzw => 5,
-            Compression::Deflate => 8,
-            Compression::Zstd => 50000,
+            Compression::Deflate(_) => 8,
+            Compression::Zstd(_) => 50000,
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Compression::None => "none",
-            Compression::Deflate => "deflate",
-            Compression::Zstd => "zstd",
+            Compression::Deflate(_) => "deflate",
+            Compression::Zstd(_) => "zstd",
             Compression::Lzw => "lzw",
+        }
+    }
+
+    /// The codec and its level as a user writes it: `deflate:6`, `zstd:3`, `lzw`, `none`.
+    pub fn spec(self) -> String {
+        match self {
+            Compression::Deflate(l) | Compression::Zstd(l) => format!("{}:{l}", self.name()),
+            _ => self.name().to_string(),
+        }
+    }
+
+    /// Parse `none`, `lzw`, `deflate`, `deflate:LEVEL`, `zstd`, `zstd:LEVEL`.
+    pub fn parse(s: &str) -> std::result::Result<Self, String> {
+        let (codec, level) = match s.split_once(':') {
+            Some((c, l)) => (c, Some(l)),
+            None => (s, None),
+        };
+        let levelled = |lo: u8, hi: u8, default: u8| -> std::result::Result<u8, String> {
+            match level {
+                None => Ok(default),
+                Some(l) => match l.parse::<u8>() {
+                    Ok(v) if (lo..=hi).contains(&v) => Ok(v),
+                    _ => Err(format!(
+                        "compression level {l:?} of {codec} is not in {lo}–{hi} \
+                         (write e.g. {codec}:{default})"
+                    )),
+                },
+            }
+        };
+        match codec {
+            "none" | "lzw" if level.is_some() => Err(format!(
+                "{codec} takes no level (write --compress {codec})"
+            )),
+            "none" => Ok(Compression::None),
+            "lzw" => Ok(Compression::Lzw),
+            "deflate" => Ok(Compression::Deflate(levelled(1, 12, DEFAULT_DEFLATE_LEVEL)?)),
+            "zstd" => Ok(Compression::Zstd(levelled(1, 22, DEFAULT_ZSTD_LEVEL)?)),
+            _ => Err(format!(
+                "unknown compression {s:?} (choose from {COMPRESSION_WORDS})"
+            )),
         }
     }
 }
@@ -99,21 +148,36 @@ pub fn apply_predictor(words: &[u32], row_samples: usize, spp: usize, predictor:
     }
 }
 
+thread_local! {
+    /// One libdeflate compressor per thread (rayon worker), kept for its level.
+    static DEFLATER: RefCell<Option<(u8, libdeflater::Compressor)>> = const { RefCell::new(None) };
+}
+
+fn deflate(data: &[u8], level: u8) -> Result<Vec<u8>> {
+    DEFLATER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.as_ref().is_none_or(|(l, _)| *l != level) {
+            let lvl = libdeflater::CompressionLvl::new(level as i32)
+                .map_err(|_| Error::Internal(format!("deflate level {level} out of range")))?;
+            *cell = Some((level, libdeflater::Compressor::new(lvl)));
+        }
+        let (_, c) = cell.as_mut().expect("set above");
+        let mut out = vec![0u8; c.zlib_compress_bound(data.len())];
+        let n = c
+            .zlib_compress(data, &mut out)
+            .map_err(|e| Error::Internal(format!("deflate compression failed: {e}")))?;
+        out.truncate(n);
+        Ok(out)
+    })
+}
+
 /// Compress `data` with `c`.
 pub fn compress(data: Vec<u8>, c: Compression) -> Result<Vec<u8>> {
     let err = |e: std::io::Error| Error::Internal(format!("{} compression failed: {e}", c.name()));
     match c {
         Compression::None => Ok(data),
-        Compression::Deflate => {
-            use std::io::Write;
-            let mut e = flate2::write::ZlibEncoder::new(
-                Vec::with_capacity(data.len() / 2),
-                flate2::Compression::new(6),
-            );
-            e.write_all(&data).map_err(err)?;
-            e.finish().map_err(err)
-        }
-        Compression::Zstd => zstd::bulk::compress(&data, 3).map_err(err),
+        Compression::Deflate(level) => deflate(&data, level),
+        Compression::Zstd(level) => zstd::bulk::compress(&data, level as i32).map_err(err),
         Compression::Lzw => weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
             .encode(&data)
             .map_err(|e| Error::Internal(format!("lzw compression failed: {e}"))),
@@ -123,6 +187,32 @@ pub fn compress(data: Vec<u8>, c: Compression) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compression_words() {
+        assert_eq!(Compression::parse("deflate"), Ok(Compression::Deflate(6)));
+        assert_eq!(Compression::parse("deflate:1"), Ok(Compression::Deflate(1)));
+        assert_eq!(Compression::parse("zstd:19"), Ok(Compression::Zstd(19)));
+        assert_eq!(Compression::parse("lzw"), Ok(Compression::Lzw));
+        for bad in ["deflate:0", "deflate:13", "zstd:x", "none:1", "gzip", "deflate:"] {
+            assert!(Compression::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Compression::Deflate(9).spec(), "deflate:9");
+    }
+
+    #[test]
+    fn deflate_is_a_zlib_stream() {
+        use std::io::Read;
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i * i % 251) as u8).collect();
+        for level in [1, 6, 12] {
+            let z = compress(data.clone(), Compression::Deflate(level)).unwrap();
+            let mut back = Vec::new();
+            flate2::read::ZlibDecoder::new(&z[..])
+                .read_to_end(&mut back)
+                .unwrap();
+            assert_eq!(back, data, "level {level}");
+        }
+    }
 
     #[test]
     fn predictors_invert() {

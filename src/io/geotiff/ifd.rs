@@ -25,11 +25,15 @@ pub(super) struct Image<'a> {
     pub(super) metadata: &'a [(String, String)],
     /// One description per band.
     pub(super) descriptions: &'a [String],
+    /// One unit type per band (empty: none).
+    pub(super) units: &'a [String],
     /// GDAL_NODATA, when written.
     pub(super) nodata: Option<f64>,
 }
 
-fn gdal_metadata(metadata: &[(String, String)], descriptions: &[String]) -> String {
+/// GDAL_METADATA: dataset items, then per band the description and the unit type, with the
+/// roles GDAL's GTiff driver reads back as band description and `GetUnitType()`.
+fn gdal_metadata(metadata: &[(String, String)], descriptions: &[String], units: &[String]) -> String {
     fn esc(s: &str) -> String {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -44,6 +48,12 @@ fn gdal_metadata(metadata: &[(String, String)], descriptions: &[String]) -> Stri
         x += &format!(
             "  <Item name=\"DESCRIPTION\" sample=\"{b}\" role=\"description\">{}</Item>\n",
             esc(d)
+        );
+    }
+    for (b, u) in units.iter().enumerate().filter(|(_, u)| !u.is_empty()) {
+        x += &format!(
+            "  <Item name=\"UNITTYPE\" sample=\"{b}\" role=\"unittype\">{}</Item>\n",
+            esc(u)
         );
     }
     x += "</GDALMetadata>";
@@ -106,7 +116,7 @@ pub(super) fn build_ifd(image: &Image, ifd_offset: u64) -> Vec<u8> {
     }
     e.push(Entry::ascii(
         42112,
-        &gdal_metadata(image.metadata, image.descriptions),
+        &gdal_metadata(image.metadata, image.descriptions, image.units),
     ));
     if let Some(nodata) = image.nodata {
         e.push(Entry::ascii(42113, &format_nodata(nodata)));

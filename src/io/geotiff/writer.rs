@@ -36,6 +36,8 @@ pub struct WriterOptions {
     pub nodata: f64,
     /// One description per band (GDAL band description), e.g. the index names.
     pub descriptions: Vec<String>,
+    /// One unit per band in GDAL's unit-type words (`K`, `degC`, `1`), empty for none.
+    pub units: Vec<String>,
     /// Dataset-level metadata items (name, value) written to GDAL_METADATA.
     pub metadata: Vec<(String, String)>,
     /// Replace an existing file.
@@ -66,10 +68,11 @@ impl Default for WriterOptions {
         WriterOptions {
             nodata: f64::NAN,
             descriptions: Vec::new(),
+            units: Vec::new(),
             metadata: Vec::new(),
             overwrite: false,
             sample: SampleKind::F32,
-            compression: Compression::Deflate,
+            compression: Compression::default(),
             tile: 512,
             bigtiff: None,
         }
@@ -389,6 +392,7 @@ impl GeoTiffWriter {
             geo: &self.geo,
             metadata: &self.opts.metadata,
             descriptions: &self.opts.descriptions,
+            units: &self.opts.units,
             nodata: (self.opts.sample == SampleKind::F32).then_some(self.opts.nodata),
         }
     }
