@@ -196,6 +196,26 @@ impl PackedBand {
         bytemuck::cast_slice_mut::<u32, u16>(&mut p.words)[..data.len()].copy_from_slice(data);
         p
     }
+
+    /// Build from samples of `dtype` in native byte order (`bytes.len()` a multiple of the
+    /// sample size; in-memory callers such as the Python bindings). f64 samples are converted
+    /// as a file's are ([`pack_f64`], `f64_nodata` becoming invalid); the others are copied.
+    pub fn from_native(dtype: DataType, bytes: &[u8], f64_nodata: Option<f64>) -> Self {
+        let pixels = bytes.len() / dtype.file_bytes();
+        let mut p = PackedBand::new(dtype);
+        p.resize(pixels);
+        if dtype == DataType::F64 {
+            let src: Vec<f64> = bytes
+                .chunks_exact(8)
+                .map(|c| f64::from_ne_bytes(c.try_into().unwrap_or([0; 8])))
+                .collect();
+            pack_f64(&src, f64_nodata, &mut p.words);
+        } else {
+            let n = pixels * dtype.file_bytes();
+            bytemuck::cast_slice_mut::<u32, u8>(&mut p.words)[..n].copy_from_slice(&bytes[..n]);
+        }
+        p
+    }
 }
 
 #[cfg(test)]
@@ -249,6 +269,17 @@ mod tests {
             NodataMatch::for_band(DataType::I32, Some(-5.0)),
             NodataMatch::RawBits(-5i32 as u32)
         );
+    }
+
+    #[test]
+    fn native_bytes_pack_like_typed_samples() {
+        let v: [u16; 3] = [1, 2, 65535];
+        let p = PackedBand::from_native(DataType::U16, bytemuck::cast_slice(&v), None);
+        assert_eq!(p.words, PackedBand::from_u16(&v).words);
+        assert_eq!((p.pixels, p.words[1] & 0xffff), (3, 65535));
+        let f: [f64; 2] = [0.25, -9999.0];
+        let p = PackedBand::from_native(DataType::F64, bytemuck::cast_slice(&f), Some(-9999.0));
+        assert_eq!(p.words, vec![0.25f32.to_bits(), INVALID_F32_BITS]);
     }
 
     #[test]
