@@ -166,6 +166,31 @@ pub fn pack_f64(src: &[f64], nodata: Option<f64>, dst: &mut [u32]) {
     }
 }
 
+/// Packed words of one band borrowed from elsewhere (an in-memory caller's own buffer), read
+/// exactly as a [`PackedBand`]'s: `words` holds at least `dtype.words_for(pixels)` words.
+#[derive(Clone, Copy, Debug)]
+pub struct BandView<'a> {
+    pub dtype: DataType,
+    pub words: &'a [u32],
+    pub pixels: usize,
+}
+
+impl<'a> BandView<'a> {
+    /// View `bytes` (samples of `dtype`, native byte order) as packed words without copying,
+    /// when they can be: not f64, 4-byte aligned and a whole number of words long.
+    pub fn borrow(dtype: DataType, bytes: &'a [u8]) -> Option<Self> {
+        if dtype == DataType::F64 {
+            return None;
+        }
+        let words: &[u32] = bytemuck::try_cast_slice(bytes).ok()?;
+        Some(BandView {
+            dtype,
+            words,
+            pixels: bytes.len() / dtype.file_bytes(),
+        })
+    }
+}
+
 /// A window of one band, packed into u32 words (see [`super::raster`]).
 #[derive(Clone, Debug)]
 pub struct PackedBand {
@@ -180,6 +205,14 @@ impl PackedBand {
             dtype,
             words: Vec::new(),
             pixels: 0,
+        }
+    }
+
+    pub fn view(&self) -> BandView<'_> {
+        BandView {
+            dtype: self.dtype,
+            words: &self.words,
+            pixels: self.pixels,
         }
     }
 
@@ -280,6 +313,12 @@ mod tests {
         let f: [f64; 2] = [0.25, -9999.0];
         let p = PackedBand::from_native(DataType::F64, bytemuck::cast_slice(&f), Some(-9999.0));
         assert_eq!(p.words, vec![0.25f32.to_bits(), INVALID_F32_BITS]);
+        // Borrowed in place only when the bytes are whole aligned words.
+        let w: [u32; 2] = [0x0002_0001, 0x0004_0003];
+        let b = BandView::borrow(DataType::U16, bytemuck::cast_slice(&w)).unwrap();
+        assert_eq!((b.pixels, b.words), (4, &w[..]));
+        assert!(BandView::borrow(DataType::U16, &bytemuck::cast_slice(&w)[..6]).is_none());
+        assert!(BandView::borrow(DataType::F64, bytemuck::cast_slice(&w)).is_none());
     }
 
     #[test]
