@@ -7,7 +7,7 @@ use crate::engine::gpu::runner::POISON_BITS;
 use crate::error::Result;
 use crate::kernels::abi::BandParams;
 use crate::kernels::samples::DataType;
-use crate::kernels::samples::PackedBand;
+use crate::kernels::samples::{BandView, PackedBand};
 use crate::kernels::{Consts, IndexRef, ROLE_SLOTS};
 
 /// Pixels in the in-memory bands (all have the same length).
@@ -61,9 +61,35 @@ pub fn compute_into(
     poison: bool,
     out: &mut [&mut [f32]],
 ) -> Result<()> {
+    let views = bands.map(|b| b.map(|(p, band)| (p, band.view())));
+    compute_views(
+        backend,
+        indices,
+        k,
+        &views,
+        out_nodata_bits,
+        window_pixels,
+        poison,
+        out,
+    )
+}
+
+/// [`compute_into`] over borrowed packed words (e.g. a caller's own buffer of 16-bit samples
+/// viewed as words: no copy).
+#[allow(clippy::too_many_arguments)]
+pub fn compute_views(
+    backend: Backend<'_>,
+    indices: &[IndexRef],
+    k: &[Consts],
+    bands: &[Option<(BandParams, BandView<'_>)>; ROLE_SLOTS],
+    out_nodata_bits: u32,
+    window_pixels: Option<usize>,
+    poison: bool,
+    out: &mut [&mut [f32]],
+) -> Result<()> {
     let params: [Option<BandParams>; ROLE_SLOTS] =
         std::array::from_fn(|s| bands[s].map(|(p, _)| p));
-    let pixels = band_pixels(bands);
+    let pixels = view_pixels(bands);
     let dtypes: Vec<DataType> = bands.iter().flatten().map(|(_, b)| b.dtype).collect();
     let mut cap = window_capacity(backend, &dtypes, indices.len(), 256 << 20);
     if let Some(w) = window_pixels {
@@ -74,7 +100,7 @@ pub fn compute_into(
     if let Processor::Gpu(r) = &mut proc {
         r.poison = poison;
     }
-    compute_with(&mut proc, bands, out)
+    compute_views_with(&mut proc, bands, out)
 }
 
 /// Run an existing processor over whole in-memory bands, window after window (buffers and
@@ -84,7 +110,17 @@ pub fn compute_with(
     bands: &[Option<(BandParams, &PackedBand)>; ROLE_SLOTS],
     out: &mut [&mut [f32]],
 ) -> Result<()> {
-    let pixels = band_pixels(bands);
+    let views = bands.map(|b| b.map(|(p, band)| (p, band.view())));
+    compute_views_with(proc, &views, out)
+}
+
+/// [`compute_with`] over borrowed packed words.
+pub fn compute_views_with(
+    proc: &mut Processor<'_>,
+    bands: &[Option<(BandParams, BandView<'_>)>; ROLE_SLOTS],
+    out: &mut [&mut [f32]],
+) -> Result<()> {
+    let pixels = view_pixels(bands);
     let cap = proc.capacity();
     let mut start = 0;
     while start < pixels {
@@ -100,4 +136,13 @@ pub fn compute_with(
         start += n;
     }
     Ok(())
+}
+
+fn view_pixels(bands: &[Option<(BandParams, BandView<'_>)>; ROLE_SLOTS]) -> usize {
+    bands
+        .iter()
+        .flatten()
+        .map(|(_, b)| b.pixels)
+        .next()
+        .unwrap_or(0)
 }

@@ -166,6 +166,31 @@ pub fn pack_f64(src: &[f64], nodata: Option<f64>, dst: &mut [u32]) {
     }
 }
 
+/// Packed words of one band borrowed from elsewhere (an in-memory caller's own buffer), read
+/// exactly as a [`PackedBand`]'s: `words` holds at least `dtype.words_for(pixels)` words.
+#[derive(Clone, Copy, Debug)]
+pub struct BandView<'a> {
+    pub dtype: DataType,
+    pub words: &'a [u32],
+    pub pixels: usize,
+}
+
+impl<'a> BandView<'a> {
+    /// View `bytes` (samples of `dtype`, native byte order) as packed words without copying,
+    /// when they can be: not f64, 4-byte aligned and a whole number of words long.
+    pub fn borrow(dtype: DataType, bytes: &'a [u8]) -> Option<Self> {
+        if dtype == DataType::F64 {
+            return None;
+        }
+        let words: &[u32] = bytemuck::try_cast_slice(bytes).ok()?;
+        Some(BandView {
+            dtype,
+            words,
+            pixels: bytes.len() / dtype.file_bytes(),
+        })
+    }
+}
+
 /// A window of one band, packed into u32 words (see [`super::raster`]).
 #[derive(Clone, Debug)]
 pub struct PackedBand {
@@ -183,6 +208,14 @@ impl PackedBand {
         }
     }
 
+    pub fn view(&self) -> BandView<'_> {
+        BandView {
+            dtype: self.dtype,
+            words: &self.words,
+            pixels: self.pixels,
+        }
+    }
+
     /// Resize for `pixels` samples, keeping the allocation when it is big enough.
     pub fn resize(&mut self, pixels: usize) {
         self.pixels = pixels;
@@ -194,6 +227,26 @@ impl PackedBand {
         let mut p = PackedBand::new(DataType::U16);
         p.resize(data.len());
         bytemuck::cast_slice_mut::<u32, u16>(&mut p.words)[..data.len()].copy_from_slice(data);
+        p
+    }
+
+    /// Build from samples of `dtype` in native byte order (`bytes.len()` a multiple of the
+    /// sample size; in-memory callers such as the Python bindings). f64 samples are converted
+    /// as a file's are ([`pack_f64`], `f64_nodata` becoming invalid); the others are copied.
+    pub fn from_native(dtype: DataType, bytes: &[u8], f64_nodata: Option<f64>) -> Self {
+        let pixels = bytes.len() / dtype.file_bytes();
+        let mut p = PackedBand::new(dtype);
+        p.resize(pixels);
+        if dtype == DataType::F64 {
+            let src: Vec<f64> = bytes
+                .chunks_exact(8)
+                .map(|c| f64::from_ne_bytes(c.try_into().unwrap_or([0; 8])))
+                .collect();
+            pack_f64(&src, f64_nodata, &mut p.words);
+        } else {
+            let n = pixels * dtype.file_bytes();
+            bytemuck::cast_slice_mut::<u32, u8>(&mut p.words)[..n].copy_from_slice(&bytes[..n]);
+        }
         p
     }
 }
@@ -249,6 +302,23 @@ mod tests {
             NodataMatch::for_band(DataType::I32, Some(-5.0)),
             NodataMatch::RawBits(-5i32 as u32)
         );
+    }
+
+    #[test]
+    fn native_bytes_pack_like_typed_samples() {
+        let v: [u16; 3] = [1, 2, 65535];
+        let p = PackedBand::from_native(DataType::U16, bytemuck::cast_slice(&v), None);
+        assert_eq!(p.words, PackedBand::from_u16(&v).words);
+        assert_eq!((p.pixels, p.words[1] & 0xffff), (3, 65535));
+        let f: [f64; 2] = [0.25, -9999.0];
+        let p = PackedBand::from_native(DataType::F64, bytemuck::cast_slice(&f), Some(-9999.0));
+        assert_eq!(p.words, vec![0.25f32.to_bits(), INVALID_F32_BITS]);
+        // Borrowed in place only when the bytes are whole aligned words.
+        let w: [u32; 2] = [0x0002_0001, 0x0004_0003];
+        let b = BandView::borrow(DataType::U16, bytemuck::cast_slice(&w)).unwrap();
+        assert_eq!((b.pixels, b.words), (4, &w[..]));
+        assert!(BandView::borrow(DataType::U16, &bytemuck::cast_slice(&w)[..6]).is_none());
+        assert!(BandView::borrow(DataType::F64, bytemuck::cast_slice(&w)).is_none());
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod quicklook;
 
 use std::sync::Arc;
 
-use crate::engine::gpu::{adapter, AdapterSummary, GpuContext};
+use crate::engine::gpu::GpuContext;
 use crate::engine::{run_index_job, Backend, Control, IndexJob, JobReport};
 use crate::error::Result;
 
@@ -20,20 +20,7 @@ use super::args::DeviceArgs;
 /// Open the device `args` asks for: `Some(context)` for a wgpu adapter, `None` for the native
 /// CPU path.
 pub fn open_device(args: &DeviceArgs) -> Result<Option<GpuContext>> {
-    if args.device == crate::engine::gpu::DeviceChoice::Cpu {
-        return Ok(None);
-    }
-    let instance = adapter::instance();
-    let mut adapters = adapter::enumerate(&instance);
-    let summaries: Vec<AdapterSummary> = adapters.iter().map(AdapterSummary::of).collect();
-    let name = adapter::name_filter(args.adapter.as_deref());
-    match adapter::pick(&summaries, args.device, name.as_deref())? {
-        Some(i) => Ok(Some(GpuContext::new(adapters.swap_remove(i))?)),
-        None => {
-            log::info!("no hardware GPU adapter: using the native CPU path");
-            Ok(None)
-        }
-    }
+    GpuContext::open(args.device, args.adapter.as_deref())
 }
 
 /// The control of the next job: a fresh cancel token tripped by Ctrl-C, and a progress bar.

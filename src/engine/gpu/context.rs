@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::adapter::AdapterSummary;
+use super::adapter::{self, AdapterSummary, DeviceChoice};
 use crate::error::{Error, Result};
 
 /// Default bound on one wait for the device (override: `CLIMIDX_GPU_TIMEOUT_S`).
@@ -103,6 +103,26 @@ pub struct GpuContext {
 }
 
 impl GpuContext {
+    /// Open the device `choice` asks for among the adapters wgpu sees (`name`: an adapter name
+    /// filter, else `WGPU_ADAPTER_NAME`): `Some(context)` for a wgpu adapter, `None` for the
+    /// native CPU path. What `--device`/`--adapter` do on the CLI and `device=` in Python.
+    pub fn open(choice: DeviceChoice, name: Option<&str>) -> Result<Option<Self>> {
+        if choice == DeviceChoice::Cpu {
+            return Ok(None);
+        }
+        let instance = adapter::instance();
+        let mut adapters = adapter::enumerate(&instance);
+        let summaries: Vec<AdapterSummary> = adapters.iter().map(AdapterSummary::of).collect();
+        let name = adapter::name_filter(name);
+        match adapter::pick(&summaries, choice, name.as_deref())? {
+            Some(i) => Ok(Some(Self::new(adapters.swap_remove(i))?)),
+            None => {
+                log::info!("no hardware GPU adapter: using the native CPU path");
+                Ok(None)
+            }
+        }
+    }
+
     /// Create the device on `adapter` with [`GpuOptions::from_env`].
     pub fn new(adapter: wgpu::Adapter) -> Result<Self> {
         Self::with_options(adapter, GpuOptions::from_env()?)

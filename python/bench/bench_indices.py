@@ -1,0 +1,120 @@
+"""In-memory index throughput: climidx (Python binding) against numpy, numexpr, spyndex and
+xarray-spatial, on SIZE² uint16 bands (default 10980², a Sentinel-2 10 m tile), alternated
+round by round (A B C A B C ...) on one machine; medians in seconds and the speed-up of climidx.
+Tools that are not installed are skipped and say so. `--rust` also times the Rust in-memory path
+(`climidx bench --no-file`, same indices and size) to give the binding's overhead.
+
+    python python/bench/bench_indices.py --size 10980 --rounds 5 [--rust target/release/climidx]
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+
+import climidx
+
+CATALOGUE = ["MSAVI", "OSAVI", "GEMI", "kNDVI", "NIRv", "ARVI", "VARI", "MNDWI", "AWEInsh", "NMDI"]
+
+
+def numpy_ndvi(b):
+    n, r = b["N"] * np.float32(1e-4), b["R"] * np.float32(1e-4)
+    return (n - r) / (n + r)
+
+
+def numpy_evi(b):
+    n, r, bl = (b[k] * np.float32(1e-4) for k in ("N", "R", "B"))
+    return 2.5 * (n - r) / (n + 6.0 * r - 7.5 * bl + 1.0)
+
+
+def tools(b, device):
+    out = {}
+    scale = 1e-4
+    out["climidx ndvi"] = lambda: climidx.index("ndvi", {"R": b["R"], "N": b["N"]}, scale=scale, device=device)
+    out["climidx evi"] = lambda: climidx.index("evi", {"R": b["R"], "N": b["N"], "B": b["B"]}, scale=scale, device=device)
+    out["climidx 10 catalogue"] = lambda: climidx.index(CATALOGUE, b, scale=scale, device=device)
+    out["numpy ndvi"] = lambda: numpy_ndvi(b)
+    out["numpy evi"] = lambda: numpy_evi(b)
+    try:
+        import numexpr as ne
+        n, r, bl = b["N"], b["R"], b["B"]
+        out["numexpr ndvi"] = lambda: ne.evaluate("(n*1e-4 - r*1e-4) / (n*1e-4 + r*1e-4)")
+        out["numexpr evi"] = lambda: ne.evaluate(
+            "2.5*(n*1e-4 - r*1e-4) / (n*1e-4 + 6*r*1e-4 - 7.5*bl*1e-4 + 1)")
+    except ImportError:
+        print("numexpr: not installed, skipped")
+    try:
+        import spyndex
+        f = {k: b[k] * np.float32(1e-4) for k in b}
+        out["spyndex ndvi"] = lambda: spyndex.computeIndex("NDVI", {"N": f["N"], "R": f["R"]})
+        out["spyndex 10 catalogue"] = lambda: spyndex.computeIndex(
+            CATALOGUE, {**f, "gamma": 1.0})
+    except ImportError:
+        print("spyndex: not installed, skipped")
+    try:
+        import xarray as xr
+        from xrspatial import multispectral as ms
+        xa = {k: xr.DataArray(b[k]) for k in b}
+        out["xarray-spatial ndvi"] = lambda: ms.ndvi(xa["N"], xa["R"]).values
+        out["xarray-spatial evi"] = lambda: ms.evi(xa["N"], xa["R"], xa["B"]).values
+    except ImportError:
+        print("xarray-spatial: not installed, skipped")
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", type=int, default=10980)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--rust", help="climidx binary: also time the Rust in-memory path")
+    ap.add_argument("--only", default="", help="comma-separated tool-name substrings")
+    a = ap.parse_args()
+    rng = np.random.default_rng(0)
+    b = {k: rng.integers(1, 10000, (a.size, a.size), dtype=np.uint16) for k in ("B", "G", "R", "N", "S1", "S2")}
+    ts = tools(b, a.device)
+    if a.only:
+        keep = a.only.split(",")
+        ts = {k: v for k, v in ts.items() if any(s in k for s in keep)}
+    for f in ts.values():  # warm-up (device, thread pools, JIT)
+        f()
+    times = {k: [] for k in ts}
+    for _ in range(a.rounds):
+        for k, f in ts.items():
+            t = time.perf_counter()
+            f()
+            times[k].append(time.perf_counter() - t)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"# {a.size}x{a.size} uint16, {a.rounds} alternated rounds, device={a.device}, "
+          f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), climidx threads {climidx.cpu_threads()}")
+    print("| tool | median s | [min..max] |")
+    print("|---|---|---|")
+    for k, v in times.items():
+        print(f"| {k} | {med[k]:.3f} | {min(v):.3f}..{max(v):.3f} |")
+    for what in ("ndvi", "evi", "10 catalogue"):
+        mine = med.get(f"climidx {what}")
+        for k, m in med.items():
+            if mine and k.endswith(what) and not k.startswith("climidx"):
+                print(f"climidx {what} is {m / mine:.1f}x faster than {k.split(' ')[0]}")
+    if a.rust:
+        with tempfile.TemporaryDirectory() as d:
+            for idx, key in (("ndvi", "climidx ndvi"), ("evi", "climidx evi")):
+                j = os.path.join(d, f"{idx}.json")
+                subprocess.run([a.rust, "bench", "--size", str(a.size), "--rounds", str(a.rounds), "--index", idx,
+                                "--no-file", "--json", j], check=True, capture_output=True)
+                rows = json.load(open(j))["results"]
+                rust = [r for r in rows if r["mode"] == "memory" and r["path"].startswith("cpu (")
+                        and "1 thread" not in r["path"]][0]["median_s"]
+                if key in med:
+                    print(f"binding overhead {idx}: python {med[key]:.3f} s vs rust in-memory {rust:.3f} s "
+                          f"({100 * (med[key] / rust - 1):+.1f} %)")
+
+
+if __name__ == "__main__":
+    main()
