@@ -59,11 +59,12 @@ fn moto_or_skip(test: &str) -> Option<Moto> {
     panic!("moto_server did not start on {endpoint}");
 }
 
-/// One unsigned request to the S3 server (moto accepts them); the status code.
+/// One unsigned request to the S3 server (moto accepts them), public-read (so that unsigned
+/// reads are allowed, as on a public bucket); the status code.
 fn put(endpoint: &str, path: &str, body: &[u8]) -> u16 {
     let hp = hostport(endpoint);
     let mut c = TcpStream::connect(&hp).unwrap();
-    write!(c, "PUT {path} HTTP/1.1\r\nHost: {hp}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+    write!(c, "PUT {path} HTTP/1.1\r\nHost: {hp}\r\nx-amz-acl: public-read\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
     c.write_all(body).unwrap();
     let mut resp = String::new();
     let _ = c.read_to_string(&mut resp);
