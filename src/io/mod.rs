@@ -1,9 +1,10 @@
 //! Rasters in and out: the format-neutral model ([`raster`], [`geo`]), the source and sink
 //! traits with [`open`] choosing the format ([`source`], [`sink`]), safe output files
 //! ([`files`]), GeoTIFF as one
-//! implementation ([`geotiff`]), distributed products ([`products`]), time stacks ([`stack`]) and
-//! PNG quicklooks ([`quicklook`]).
+//! implementation ([`geotiff`]), climate stacks from NetCDF and Zarr ([`cf`]), distributed products
+//! ([`products`]), time stacks ([`stack`]) and PNG quicklooks ([`quicklook`]).
 
+pub mod cf;
 pub mod files;
 pub mod geo;
 pub mod geotiff;

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::cf::CfMember;
 use super::geotiff::GeoTiffReader;
 use super::raster::{RasterInfo, Window};
 use crate::error::{Error, Result};
@@ -47,8 +48,27 @@ impl RasterSource for GeoTiffReader {
     }
 }
 
-/// Open the raster at `path`, choosing the reader by what the path names. GeoTIFF is the one
-/// format today; URLs are refused with what to do instead.
+impl RasterSource for CfMember {
+    fn info(&self) -> &RasterInfo {
+        CfMember::info(self)
+    }
+    fn path(&self) -> &Path {
+        CfMember::path(self)
+    }
+    fn read_window(
+        &mut self,
+        window: Window,
+        bands: &[u16],
+        _nodata: &[Option<f64>],
+        out: &mut [PackedBand],
+    ) -> Result<()> {
+        CfMember::read_window(self, window, bands, out)
+    }
+}
+
+/// Open the raster at `path`, choosing the reader by what the path names: a time step of a
+/// NetCDF or Zarr stack (`STACK:VAR@YYYY-MM-DD`, see [`super::cf`]) or a GeoTIFF; URLs are
+/// refused with what to do instead.
 pub fn open(path: &Path) -> Result<Box<dyn RasterSource>> {
     let s = path.to_string_lossy();
     if let Some((scheme, _)) = s.split_once("://") {
@@ -56,6 +76,9 @@ pub fn open(path: &Path) -> Result<Box<dyn RasterSource>> {
             path,
             format!("{scheme}:// inputs are not supported yet; download the file and pass its local path"),
         ));
+    }
+    if let Some(m) = super::cf::open_member(path)? {
+        return Ok(Box::new(m));
     }
     Ok(Box::new(GeoTiffReader::open(path)?))
 }
