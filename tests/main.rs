@@ -6,6 +6,7 @@ mod common;
 
 mod architecture;
 mod calibration;
+mod cf_stacks;
 mod catalogue;
 mod cli;
 mod climatology;

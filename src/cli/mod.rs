@@ -8,6 +8,7 @@ pub mod config;
 pub mod progress;
 pub mod report;
 pub mod signals;
+pub mod stack_inputs;
 pub mod usage;
 
 pub use args::Cli;

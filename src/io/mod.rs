@@ -1,10 +1,11 @@
 //! Rasters in and out: the format-neutral model ([`raster`], [`geo`]), the source and sink
 //! traits with [`open`] choosing the format ([`source`], [`sink`]), where bytes come from (local
 //! files or remote objects, [`bytes`]), safe output files ([`files`]), GeoTIFF and JPEG 2000 as
-//! implementations ([`geotiff`], [`jp2`]), distributed products ([`products`]), time stacks ([`stack`]) and
-//! PNG quicklooks ([`quicklook`]).
+//! implementations ([`geotiff`], [`jp2`]), climate stacks from NetCDF and Zarr ([`cf`]),
+//! distributed products ([`products`]), time stacks ([`stack`]) and PNG quicklooks ([`quicklook`]).
 
 pub mod bytes;
+pub mod cf;
 pub mod files;
 pub mod geo;
 pub mod geotiff;

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::cf::CfMember;
 use super::geotiff::GeoTiffReader;
 use super::jp2::boxes::{J2K_SIGNATURE, JP2_SIGNATURE};
 use super::jp2::Jp2Reader;
@@ -67,11 +68,29 @@ impl RasterSource for Jp2Reader {
     }
 }
 
-/// Open the raster at `path`, choosing the reader by the file's first bytes: a JP2 signature
-/// box (or a `.jp2` name) opens a [`Jp2Reader`], anything else the GeoTIFF reader (which names
-/// what it is not).
-/// GeoTIFFs are also read from `http://`, `https://` and `s3://` URLs (see
-/// [`crate::io::bytes`]); a remote JPEG 2000 is refused with what to do instead.
+impl RasterSource for CfMember {
+    fn info(&self) -> &RasterInfo {
+        CfMember::info(self)
+    }
+    fn path(&self) -> &Path {
+        CfMember::path(self)
+    }
+    fn read_window(
+        &mut self,
+        window: Window,
+        bands: &[u16],
+        _nodata: &[Option<f64>],
+        out: &mut [PackedBand],
+    ) -> Result<()> {
+        CfMember::read_window(self, window, bands, out)
+    }
+}
+
+/// Open the raster at `path`, choosing the reader by what the path names and the file's first
+/// bytes: a time step of a NetCDF or Zarr stack (`STACK:VAR@YYYY-MM-DD`, see [`super::cf`]), a
+/// JP2 signature box (or a `.jp2` name) opens a [`Jp2Reader`], anything else the GeoTIFF reader
+/// (which names what it is not). GeoTIFFs are also read from `http://`, `https://` and `s3://`
+/// URLs (see [`crate::io::bytes`]); a remote JPEG 2000 is refused with what to do instead.
 pub fn open(path: &Path) -> Result<Box<dyn RasterSource>> {
     let s = path.to_string_lossy();
     if s.contains("://") {
@@ -82,6 +101,9 @@ pub fn open(path: &Path) -> Result<Box<dyn RasterSource>> {
             ));
         }
         return Ok(Box::new(GeoTiffReader::open(path)?));
+    }
+    if let Some(m) = super::cf::open_member(path)? {
+        return Ok(Box::new(m));
     }
     let mut head = [0u8; 12];
     let n = std::fs::File::open(path)

@@ -10,7 +10,8 @@ pub(super) const ANOMALY_EXAMPLES: &str = "\
 Examples:
   climidx anomaly ndvi_2024.tif --climatology clim/ --kind zscore -o z.tif
   climidx anomaly ndvi_20240715.tif --climatology clim_monthly/ --kind vci -o vci.tif
-  climidx anomaly bt_2024.tif --climatology bt_clim/ --kind tci --date 2024-07-15 -o tci.tif";
+  climidx anomaly bt_2024.tif --climatology bt_clim/ --kind tci --date 2024-07-15 -o tci.tif
+  climidx anomaly chirps.nc:precip@2024-07-01 --climatology clim/ --kind percent -o pct.tif";
 
 /// What `climidx anomaly` computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -29,7 +30,8 @@ pub enum AnomalyKind {
 
 #[derive(Debug, Args)]
 pub struct AnomalyArgs {
-    /// The observation raster.
+    /// The observation raster, or one time step of a NetCDF/Zarr stack:
+    /// FILE.nc:VARIABLE@YYYY-MM-DD (its date picks the period).
     #[arg(value_name = "RASTER")]
     pub input: PathBuf,
     /// Folder written by `climidx climatology`.

@@ -10,11 +10,14 @@ pub(super) const CLIMATOLOGY_EXAMPLES: &str = "\
 Examples:
   climidx climatology ndvi_2001.tif ndvi_2002.tif ndvi_2003.tif -o clim/
   climidx climatology --manifest stack.csv --period month --baseline 1991-2020 -o clim/
-  climidx climatology ndvi_*.tif --period dekad --date-pattern 'ndvi_%Y%m%d.tif' -o clim/ --ddof 1";
+  climidx climatology ndvi_*.tif --period dekad --date-pattern 'ndvi_%Y%m%d.tif' -o clim/ --ddof 1
+  climidx climatology chirps.nc:precip --period month --baseline 1991-2020 -o clim/
+  climidx climatology ndvi.zarr:ndvi --period month -o clim/";
 
 #[derive(Debug, Args)]
 pub struct ClimatologyArgs {
-    /// Input rasters (one band each is used, see --band).
+    /// Input rasters (one band each is used, see --band), or NetCDF/Zarr stacks, each time
+    /// step an input dated by the CF time axis: FILE.nc:VARIABLE, STORE.zarr[:VARIABLE].
     #[arg(value_name = "RASTER")]
     pub inputs: Vec<PathBuf>,
     /// CSV of `path,date` lines (dates YYYY-MM-DD or YYYYMMDD) instead of or besides RASTER.

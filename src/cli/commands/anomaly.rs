@@ -29,6 +29,11 @@ pub fn run(a: &AnomalyArgs) -> Result<Done> {
             Date::parse(s)
                 .ok_or_else(|| Error::Usage(format!("--date {s:?}: expected YYYY-MM-DD")))?,
         ),
+        None if manifest.period.is_some()
+            && crate::cli::stack_inputs::member_date(&a.input).is_some() =>
+        {
+            crate::cli::stack_inputs::member_date(&a.input)
+        }
         None if manifest.period.is_some() => {
             let pattern = a
                 .date_pattern

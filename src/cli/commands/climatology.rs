@@ -26,20 +26,12 @@ pub fn run(a: &ClimatologyArgs) -> Result<Done> {
     }
     let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
     let needs_dates = a.period.is_some() || baseline.is_some();
-    let mut inputs = Vec::new();
-    if let Some(m) = &a.manifest {
-        inputs.extend(
-            stack::read_manifest_csv(m)?
-                .into_iter()
-                .map(|(p, d)| (p, Some(d))),
-        );
-    }
-    if needs_dates {
-        let dated = stack::dates_from_names(&a.inputs, a.date_pattern.as_deref())?;
-        inputs.extend(dated.into_iter().map(|(p, d)| (p, Some(d))));
-    } else {
-        inputs.extend(a.inputs.iter().map(|p| (p.clone(), None)));
-    }
+    let inputs = crate::cli::stack_inputs::collect(
+        &a.inputs,
+        a.manifest.as_deref(),
+        a.date_pattern.as_deref(),
+        needs_dates,
+    )?;
     let groups = stack::group(inputs, a.period, baseline)?;
     let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
     let job = ClimatologyJob {
