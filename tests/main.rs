@@ -19,4 +19,5 @@ mod products;
 mod properties;
 mod readme;
 mod reliability;
+mod series;
 mod shaders;
