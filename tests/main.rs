@@ -24,5 +24,6 @@ mod readme;
 mod reliability;
 mod remote;
 mod remote_s3;
+mod series;
 mod shaders;
 mod stac;

@@ -336,6 +336,41 @@ pub fn parse_common(o: &OutputArgs) -> Result<(f64, Option<usize>)> {
     Ok((out_nodata, window_pixels))
 }
 
+/// The dated inputs of a stack-taking command (`climatology`, `trend`): the manifest's lines,
+/// then RASTER... with dates from their names when `needs_dates` (else undated). The one place
+/// stack inputs are collected, so every stack command accepts the same inputs.
+pub fn stack_inputs(
+    a: &crate::cli::args::StackArgs,
+    needs_dates: bool,
+) -> Result<Vec<(std::path::PathBuf, Option<crate::io::stack::Date>)>> {
+    if a.inputs.is_empty() && a.manifest.is_none() {
+        return Err(Error::Usage(
+            "no input rasters: give RASTER... or --manifest stack.csv".into(),
+        ));
+    }
+    if let Some(p) = &a.date_pattern {
+        crate::io::stack::dates::check_pattern(p)?;
+    }
+    crate::cli::stack_inputs::collect(
+        &a.inputs,
+        a.manifest.as_deref(),
+        a.date_pattern.as_deref(),
+        needs_dates,
+    )
+}
+
+/// `--quantile-method`: one of numpy's method names.
+pub fn parse_quantile_method(s: &str) -> Result<crate::kernels::percentile::QuantileMethod> {
+    use crate::kernels::percentile::QuantileMethod;
+    QuantileMethod::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = QuantileMethod::ALL.iter().map(|m| m.name()).collect();
+        Error::Usage(format!(
+            "--quantile-method {s:?} is not one of {}",
+            names.join(", ")
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Climatology(a) => commands::climatology::run(&a)?,
         Command::Anomaly(a) => commands::anomaly::run(&a)?,
         Command::Vhi(a) => commands::anomaly::run_vhi(&a)?,
+        Command::Trend(a) => commands::trend::run(&a)?,
     };
     done.print(cli.quiet);
     Ok(())

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod memory;
 pub mod pipeline;
 pub mod plan;
+pub mod series;
 pub mod summary;
 
 pub use backend::{Backend, Processor};

@@ -17,6 +17,7 @@ use super::abi::{self as common, PX_PER_INVOCATION, WG_SIZE};
 use super::climatology::{Stage, INPUT_ROLE};
 use super::registry::{roles_used, Eval, Family, IndexDesc};
 use super::samples::DataType;
+use super::series::Reducer;
 use super::vocab::{Role, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 
 pub const COMMON: &str = include_str!("../../shaders/common.wgsl");
@@ -214,6 +215,37 @@ pub fn climatology_kernel(stage: Stage) -> (String, String) {
     };
     s.push_str("    }\n}\n");
     (key, s)
+}
+
+const SERIES: &str = include_str!("../../shaders/series.wgsl");
+const TREND: &str = include_str!("../../shaders/trend.wgsl");
+const PERCENTILE: &str = include_str!("../../shaders/percentile.wgsl");
+
+/// WGSL source of the per-pixel series `reducer` (entry point `main`; see
+/// [`crate::kernels::series`]) and its pipeline cache key.
+pub fn series_kernel(reducer: &Reducer) -> (String, String) {
+    let mut s = prelude();
+    s.push_str(COMMON);
+    s.push('\n');
+    s.push_str(SERIES);
+    let (key, call) = match reducer {
+        Reducer::Trend { .. } => {
+            s.push_str(TREND);
+            ("series-trend", "trend_main(i);")
+        }
+        Reducer::Percentiles { .. } => {
+            s.push_str(PERCENTILE);
+            ("series-percentile", "percentile_main(i);")
+        }
+    };
+    s.push_str("\n// generated entry point\n@compute @workgroup_size(WG_SIZE)\n");
+    s.push_str("fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n");
+    s.push_str("    let base = first_pixel(gid, nwg);\n");
+    s.push_str("    for (var j = 0u; j < PX_PER_INVOCATION; j++) {\n");
+    s.push_str("        let i = base + j;\n        if i >= params.pixel_count { return; }\n");
+    let _ = writeln!(s, "        {call}");
+    s.push_str("    }\n}\n");
+    (key.to_string(), s)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{choice, Calibration, DeviceArgs, OutputArgs};
+use super::stack::StackArgs;
 
 pub(super) const CLIMATOLOGY_EXAMPLES: &str = "\
 Examples:
@@ -16,26 +17,26 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct ClimatologyArgs {
-    /// Input rasters (one band each is used, see --band), or NetCDF/Zarr stacks, each time
-    /// step an input dated by the CF time axis: FILE.nc:VARIABLE, STORE.zarr[:VARIABLE].
-    #[arg(value_name = "RASTER")]
-    pub inputs: Vec<PathBuf>,
-    /// CSV of `path,date` lines (dates YYYY-MM-DD or YYYYMMDD) instead of or besides RASTER.
-    #[arg(long, value_name = "CSV")]
-    pub manifest: Option<PathBuf>,
+    #[command(flatten)]
+    pub stack: StackArgs,
     /// One climatology per period, in sub-folders of OUT (01, 02, ...).
     #[arg(long, value_parser = choice::<crate::io::stack::Period>())]
     pub period: Option<crate::io::stack::Period>,
     /// Keep only inputs of these years, e.g. 1991-2020.
     #[arg(long, value_name = "YYYY-YYYY")]
     pub baseline: Option<String>,
-    /// How dates are read from file names: %Y %m %d %j and * (default: the first YYYYMMDD or
-    /// YYYY-MM-DD in the name).
-    #[arg(long, value_name = "PATTERN")]
-    pub date_pattern: Option<String>,
     /// Statistics of pixels with fewer valid observations are nodata (the count is kept).
     #[arg(long, default_value_t = 2)]
     pub min_count: u32,
+    /// Also write these percentiles (0-100) of each pixel's valid values, e.g. 10,50,90 →
+    /// p10.tif p50.tif p90.tif (exact; see --quantile-method).
+    #[arg(long, value_name = "P,...", value_delimiter = ',')]
+    pub percentiles: Vec<f32>,
+    /// How percentiles between two values are computed, as numpy's `method=`: linear (type 7,
+    /// numpy's default), lower, higher, nearest, midpoint, interpolated_inverted_cdf, hazen,
+    /// weibull, median_unbiased, normal_unbiased.
+    #[arg(long, value_name = "METHOD", default_value = "linear")]
+    pub quantile_method: String,
     /// Delta degrees of freedom of std: 0 population, 1 sample.
     #[arg(long, default_value_t = 0)]
     pub ddof: u32,

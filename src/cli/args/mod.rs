@@ -14,6 +14,8 @@ mod index;
 mod list;
 mod lst;
 mod quicklook;
+mod stack;
+mod trend;
 
 use clap::{Parser, Subcommand};
 
@@ -25,11 +27,14 @@ pub use index::{ExprArgs, IndexArgs};
 pub use list::{ListArgs, ShowArgs};
 pub use lst::{LstArgs, LstMethod, LstOutput, TempUnit};
 pub use quicklook::QuicklookArgs;
+pub use stack::StackArgs;
+pub use trend::TrendArgs;
 
 use anomaly::ANOMALY_EXAMPLES;
 use climatology::CLIMATOLOGY_EXAMPLES;
 use index::{EXPR_EXAMPLES, INDEX_EXAMPLES};
 use lst::LST_EXAMPLES;
+use trend::TREND_EXAMPLES;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -79,6 +84,9 @@ pub enum Command {
     Anomaly(AnomalyArgs),
     /// Vegetation Health Index from a VCI and a TCI raster: a·VCI + (1 − a)·TCI.
     Vhi(VhiArgs),
+    /// Per-pixel Theil–Sen slope (per year) and Mann–Kendall trend test over a dated stack.
+    #[command(after_long_help = TREND_EXAMPLES)]
+    Trend(TrendArgs),
 }
 
 #[cfg(test)]

@@ -1,44 +1,33 @@
 //! `climidx climatology`: arguments → [`ClimatologyJob`] → [`run_climatology`].
 
 use crate::cli::args::ClimatologyArgs;
+use crate::cli::config::{parse_quantile_method, stack_inputs};
 use crate::cli::report::Done;
 use crate::engine::jobs::climatology::{run_climatology, ClimatologyJob};
 use crate::engine::Backend;
 use crate::error::{Error, Result};
-use crate::io::stack::dates::{check_pattern, parse_baseline};
+use crate::io::stack::dates::parse_baseline;
 use crate::io::stack::manifest as stack;
 
 pub fn run(a: &ClimatologyArgs) -> Result<Done> {
     crate::cli::usage::check_folder_output(&a.output)?;
-    if a.inputs.is_empty() && a.manifest.is_none() {
-        return Err(Error::Usage(
-            "no input rasters: give RASTER... or --manifest stack.csv".into(),
-        ));
-    }
     a.cal.check()?;
     if a.out.stats.is_some() || a.out.quicklook.is_some() {
         return Err(Error::Usage(
             "--stats and --quicklook apply to index outputs; run `climidx quicklook` on a statistic".into(),
         ));
     }
-    if let Some(p) = &a.date_pattern {
-        check_pattern(p)?;
-    }
     let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
-    let needs_dates = a.period.is_some() || baseline.is_some();
-    let inputs = crate::cli::stack_inputs::collect(
-        &a.inputs,
-        a.manifest.as_deref(),
-        a.date_pattern.as_deref(),
-        needs_dates,
-    )?;
+    let inputs = stack_inputs(&a.stack, a.period.is_some() || baseline.is_some())?;
     let groups = stack::group(inputs, a.period, baseline)?;
     let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
     let job = ClimatologyJob {
         groups,
         period: a.period,
         baseline,
-        date_pattern: a.date_pattern.clone(),
+        date_pattern: a.stack.date_pattern.clone(),
+        percentiles: a.percentiles.clone(),
+        quantile_method: parse_quantile_method(&a.quantile_method)?,
         band: a.band,
         calibration: a.cal.engine(),
         min_count: a.min_count,

@@ -7,6 +7,7 @@ pub mod adapter;
 pub mod context;
 pub mod dispatch;
 pub mod runner;
+pub mod series;
 mod timing;
 mod transfer;
 

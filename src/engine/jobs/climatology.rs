@@ -16,8 +16,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::inputs::{band_params, Calibration};
+use super::inputs::Calibration;
 pub use super::manifest::{Manifest, StackCalibration, MANIFEST};
+use super::series::{run_pass, SeriesPass};
+use super::stack::{check_inputs, Checked, InputParams};
 use crate::engine::accumulator::Accumulator;
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
@@ -29,10 +31,10 @@ use crate::io::geotiff::encode::Compression;
 use crate::io::raster::{row_windows, RasterInfo, Window};
 use crate::io::sink::{SampleKind, SinkOptions};
 use crate::io::stack::{Period, PeriodGroup};
-use crate::io::BandSource;
-use crate::kernels::abi::BandParams;
 use crate::kernels::climatology::{self as stats, STATS};
+use crate::kernels::percentile::QuantileMethod;
 use crate::kernels::samples::{DataType, PackedBand};
+use crate::kernels::series::{Reducer, MAX_SERIES_OUTPUTS};
 
 /// Everything `climidx climatology` needs.
 #[derive(Clone, Debug)]
@@ -48,6 +50,9 @@ pub struct ClimatologyJob {
     /// [`Calibration`]). The statistics are in the calibrated unit.
     pub calibration: Calibration,
     pub min_count: u32,
+    /// Percentiles (0–100) to write as `p{P}.tif` per period, and how ([`super::percentiles`]).
+    pub percentiles: Vec<f32>,
+    pub quantile_method: QuantileMethod,
     pub ddof: u32,
     pub out_dir: PathBuf,
     pub out_nodata: f64,
@@ -111,9 +116,10 @@ impl ClimatologyJob {
                 "is a file; -o takes a folder for a climatology",
             ));
         }
+        validate_percentiles(self)?;
         for g in &self.groups {
-            for s in STATS {
-                let out = self.output_path(&g.key, s);
+            let pct = pct_paths(self, &g.key);
+            for out in STATS.iter().map(|s| self.output_path(&g.key, s)).chain(pct) {
                 if out.exists() && !self.overwrite {
                     return Err(Error::output(
                         &out,
@@ -132,96 +138,6 @@ impl ClimatologyJob {
     }
 }
 
-/// How one input is read: its decode parameters and the nodata they were built from.
-type InputParams = (BandParams, Option<f64>);
-
-/// What [`check_inputs`] found.
-struct Checked {
-    /// The first input's description (the grid of every output).
-    first: RasterInfo,
-    inputs: usize,
-    cal: StackCalibration,
-    /// Each input's decode parameters, per group, in the order of `job.groups`.
-    params: Vec<Vec<InputParams>>,
-}
-
-/// Check every input against the first: size, georeferencing, band count; and resolve each
-/// input's calibration once, for the record and for reading.
-fn check_inputs(job: &ClimatologyJob) -> Result<Checked> {
-    let mut first: Option<(PathBuf, RasterInfo)> = None;
-    let mut cal: Option<StackCalibration> = None;
-    let mut params = Vec::new();
-    let mut n = 0;
-    for g in &job.groups {
-        let mut group = Vec::new();
-        for inp in &g.inputs {
-            let r = crate::io::open(&inp.path)?;
-            let info = r.info().clone();
-            info.check_band(&inp.path, job.band)?;
-            let src = BandSource::new(stats::INPUT_ROLE, inp.path.clone(), job.band);
-            let (bp, nd, from) = band_params(&src, &info, job.calibration)?;
-            group.push((bp, nd));
-            let this = StackCalibration {
-                band: job.band,
-                scale: bp.scale,
-                offset: bp.offset,
-                source: from.describe().to_string(),
-                nodata: nd,
-                unit: info.band_unit(job.band as usize - 1),
-                uniform: true,
-            };
-            match &mut cal {
-                None => cal = Some(this),
-                Some(c) => {
-                    if (c.scale, c.offset, &c.unit) != (this.scale, this.offset, &this.unit) {
-                        if c.uniform {
-                            log::warn!(
-                                "{} is read as {} but the first input as {}: the stack's inputs declare different calibrations",
-                                inp.path.display(),
-                                this.describe(),
-                                c.describe()
-                            );
-                        }
-                        c.uniform = false;
-                    }
-                }
-            }
-            match &first {
-                None => first = Some((inp.path.clone(), info)),
-                Some((p0, i0)) => {
-                    if (i0.width, i0.height) != (info.width, info.height) {
-                        return Err(Error::Mismatch(format!(
-                            "{} is {}x{} but {} is {}x{}; every raster of a stack must share one grid",
-                            p0.display(),
-                            i0.width,
-                            i0.height,
-                            inp.path.display(),
-                            info.width,
-                            info.height
-                        )));
-                    }
-                    if let Some(m) = i0.geo.mismatch(&info.geo) {
-                        return Err(Error::Mismatch(format!(
-                            "{} and {} are not on the same grid: {m}",
-                            p0.display(),
-                            inp.path.display()
-                        )));
-                    }
-                }
-            }
-            n += 1;
-        }
-        params.push(group);
-    }
-    let none = || Error::Usage("no input rasters".into());
-    Ok(Checked {
-        first: first.ok_or_else(none)?.1,
-        inputs: n,
-        cal: cal.ok_or_else(none)?,
-        params,
-    })
-}
-
 /// Run `job` on `backend`. `ctl` can stop it between steps and receives its progress in
 /// inputs × windows.
 pub fn run_climatology(
@@ -236,7 +152,7 @@ pub fn run_climatology(
         inputs: n_inputs,
         cal,
         params,
-    } = check_inputs(job)?;
+    } = check_inputs(&job.groups, job.band, job.calibration)?;
     log::info!("inputs read as {}", cal.describe());
 
     // Window plan: host budget, and the state regions in one device binding.
@@ -287,6 +203,11 @@ pub fn run_climatology(
         }
     }
     ctl.progress.finish();
+    for (g, params) in job.groups.iter().zip(&params) {
+        if !g.inputs.is_empty() {
+            run_group_percentiles(job, g, params, &first, &cal, backend, ctl)?;
+        }
+    }
     Manifest::of(job, &first, &cal).write(&job.out_dir)?;
     let report = ClimatologyReport {
         width: first.width,
@@ -396,5 +317,87 @@ fn run_group(
     for s in sinks {
         s.finish()?;
     }
+    Ok(())
+}
+
+/// The percentile reducer of `job` (none when no percentile was asked for).
+fn pct_reducer(job: &ClimatologyJob) -> Option<Reducer> {
+    (!job.percentiles.is_empty()).then(|| Reducer::Percentiles {
+        q: job.percentiles.clone(),
+        method: job.quantile_method,
+        min_count: job.min_count,
+    })
+}
+
+/// The percentile files of period `key`.
+fn pct_paths(job: &ClimatologyJob, key: &str) -> Vec<PathBuf> {
+    pct_reducer(job).map_or_else(Vec::new, |r| {
+        r.outputs()
+            .iter()
+            .map(|s| job.out_dir.join(key).join(format!("{s}.tif")))
+            .collect()
+    })
+}
+
+/// Checks of `--percentiles` that need no device.
+fn validate_percentiles(job: &ClimatologyJob) -> Result<()> {
+    if job.percentiles.len() > MAX_SERIES_OUTPUTS {
+        return Err(Error::Usage(format!(
+            "at most {MAX_SERIES_OUTPUTS} percentiles per run"
+        )));
+    }
+    for (i, p) in job.percentiles.iter().enumerate() {
+        if !(0.0..=100.0).contains(p) {
+            return Err(Error::Usage(format!("--percentiles {p} is outside 0-100")));
+        }
+        if job.percentiles[..i].contains(p) {
+            return Err(Error::Usage(format!("--percentiles lists {p} twice")));
+        }
+    }
+    Ok(())
+}
+
+/// Write the percentiles of period `g` (`p{P}.tif` beside its statistics): one series pass
+/// over the period's inputs, since exact percentiles need every value of a pixel (its inputs read with `params`).
+fn run_group_percentiles(
+    job: &ClimatologyJob,
+    g: &PeriodGroup,
+    params: &[InputParams],
+    first: &RasterInfo,
+    cal: &StackCalibration,
+    backend: Backend<'_>,
+    ctl: &Control,
+) -> Result<()> {
+    let Some(red) = pct_reducer(job) else {
+        return Ok(());
+    };
+    let inputs: Vec<_> = g
+        .inputs
+        .iter()
+        .map(|i| i.path.clone())
+        .zip(params.iter().copied())
+        .collect();
+    let times = vec![0.0f32; inputs.len()];
+    let mut metadata = super::provenance::climatology_metadata(job, g, cal);
+    metadata.push((
+        "CLIMIDX_QUANTILE_METHOD".to_string(),
+        format!("numpy {}", job.quantile_method.name()),
+    ));
+    let pass = SeriesPass {
+        inputs: &inputs,
+        times: &times,
+        band: job.band,
+        reducer: &red,
+        outputs: pct_paths(job, &g.key),
+        first,
+        out_nodata: job.out_nodata,
+        metadata,
+        overwrite: job.overwrite,
+        window_pixels: job.window_pixels,
+        mem_limit: job.mem_limit,
+        compression: job.compression,
+        tile: job.tile,
+    };
+    run_pass(&pass, backend, ctl, "percentiles")?;
     Ok(())
 }

@@ -8,3 +8,6 @@ pub mod inputs;
 pub mod manifest;
 pub mod plausibility;
 pub mod provenance;
+pub mod series;
+pub mod stack;
+pub mod trend;

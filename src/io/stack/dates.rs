@@ -55,6 +55,18 @@ impl Date {
         None
     }
 
+    /// Days since 1970-01-01 (negative before), proleptic Gregorian (Hinnant's
+    /// `days_from_civil`).
+    pub fn days_since_epoch(self) -> i64 {
+        let y = self.year as i64 - (self.month <= 2) as i64;
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = self.month as i64;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + self.day as i64 - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// Day of year, 1-based.
     pub fn doy(self) -> u32 {
         (1..self.month)
@@ -301,6 +313,13 @@ mod tests {
 
     #[test]
     fn calendar() {
+        assert_eq!(d(1970, 1, 1).days_since_epoch(), 0);
+        assert_eq!(d(2000, 3, 1).days_since_epoch(), 11_017);
+        assert_eq!(d(1969, 12, 31).days_since_epoch(), -1);
+        assert_eq!(
+            d(2024, 12, 31).days_since_epoch() - d(2024, 1, 1).days_since_epoch(),
+            365
+        );
         assert_eq!(d(2021, 3, 1).doy(), 60);
         assert_eq!(d(2020, 3, 1).doy(), 61);
         assert_eq!(d(2020, 12, 31).doy(), 366);

