@@ -21,7 +21,10 @@ fn kernel_dict<'py>(py: Python<'py>, d: &IndexDesc) -> PyResult<Bound<'py, PyDic
     let roles: Vec<&str> = d.roles.iter().map(|r| r.name()).collect();
     m.set_item("bands", roles)?;
     let consts: Vec<(&str, f32)> = d.constants.iter().map(|c| (c.name, c.value)).collect();
-    m.set_item("constants", PyDict::from_sequence(&consts.into_pyobject(py)?)?)?;
+    m.set_item(
+        "constants",
+        PyDict::from_sequence(&consts.into_pyobject(py)?)?,
+    )?;
     m.set_item("reference", d.reference.as_ref())?;
     Ok(m)
 }
@@ -69,10 +72,22 @@ pub fn list_indices(py: Python<'_>, catalog: Option<PathBuf>) -> PyResult<Vec<Bo
 /// What `climidx show NAME` prints, as a dict (the kernel when there is one, else the entry).
 #[pyfunction]
 #[pyo3(signature = (name, catalog=None))]
-pub fn show<'py>(py: Python<'py>, name: &str, catalog: Option<PathBuf>) -> PyResult<Bound<'py, PyDict>> {
-    let file = catalog.as_deref().map(Catalog::load).transpose().map_err(to_py)?;
+pub fn show<'py>(
+    py: Python<'py>,
+    name: &str,
+    catalog: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let file = catalog
+        .as_deref()
+        .map(Catalog::load)
+        .transpose()
+        .map_err(to_py)?;
     if let Some(e) = file.as_ref().and_then(|c| c.find(name)) {
-        return entry_dict(py, e, &file.as_ref().map(|c| c.source.clone()).unwrap_or_default());
+        return entry_dict(
+            py,
+            e,
+            &file.as_ref().map(|c| c.source.clone()).unwrap_or_default(),
+        );
     }
     if let Some(d) = kernels::find(name) {
         return kernel_dict(py, &d);

@@ -43,7 +43,8 @@ fn run(
         acc.reset(n);
         for t in 0..steps {
             let at = (t * pixels + start) * size;
-            let band: PackedBand = PackedBand::from_native(dtype, &bytes[at..at + n * size], nodata);
+            let band: PackedBand =
+                PackedBand::from_native(dtype, &bytes[at..at + n * size], nodata);
             acc.add(bp, &band.words, n)?;
         }
         acc.finish(n, kf, nodata_bits, &mut outs)?;
@@ -96,7 +97,17 @@ pub fn _climatology<'py>(
     let ad = adapter.as_deref();
     let outs = py
         .detach(|| {
-            run(bytes, dtype, steps, pixels, bp, nodata, [min_count, ddof], (choice, ad), nodata_bits)
+            run(
+                bytes,
+                dtype,
+                steps,
+                pixels,
+                bp,
+                nodata,
+                [min_count, ddof],
+                (choice, ad),
+                nodata_bits,
+            )
         })
         .map_err(to_py)?;
     let d = PyDict::new(py);

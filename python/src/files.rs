@@ -120,7 +120,16 @@ pub fn _run_index<'py>(
     let inputs: Vec<(String, PathBuf, u16, f32, f32, &str)> = r
         .inputs
         .into_iter()
-        .map(|i| (i.role.name().to_string(), i.path, i.band, i.scale, i.offset, i.calibration))
+        .map(|i| {
+            (
+                i.role.name().to_string(),
+                i.path,
+                i.band,
+                i.scale,
+                i.offset,
+                i.calibration,
+            )
+        })
         .collect();
     d.set_item("inputs", inputs)?;
     Ok(d)
@@ -137,7 +146,10 @@ pub fn adapters<'py>(
     let choice = crate::device::parse(device).map_err(to_py)?;
     let list: Vec<AdapterSummary> = py.detach(|| {
         let instance = adapter::instance();
-        adapter::enumerate(&instance).iter().map(AdapterSummary::of).collect()
+        adapter::enumerate(&instance)
+            .iter()
+            .map(AdapterSummary::of)
+            .collect()
     });
     let name = adapter::name_filter(adapter.as_deref());
     let picked = adapter::pick(&list, choice, name.as_deref()).ok().flatten();

@@ -19,7 +19,13 @@ use crate::arrays::{pack, Borrowed};
 use crate::errors::to_py;
 
 /// One input band as Python hands it over: role or ASI symbol, array, scale, offset, nodata.
-pub type BandArg<'py> = (String, Bound<'py, PyAny>, Option<f32>, Option<f32>, Option<f64>);
+pub type BandArg<'py> = (
+    String,
+    Bound<'py, PyAny>,
+    Option<f32>,
+    Option<f32>,
+    Option<f64>,
+);
 
 /// The roles' known names, for the unknown-role message.
 fn known_roles() -> String {
@@ -75,7 +81,8 @@ fn compile_formula(formula: &str, consts: &[(String, f64)]) -> Result<(IndexRef,
             )));
         }
     }
-    let d = kernels::IndexDesc::from_program(formula, "formula", kernels::Family::Expression, p, "");
+    let d =
+        kernels::IndexDesc::from_program(formula, "formula", kernels::Family::Expression, p, "");
     let k = d.default_constants();
     Ok((d, k))
 }
@@ -103,7 +110,10 @@ pub type Checked<'py> = (Role, BandParams, Borrowed<'py>, Option<f64>, String);
 
 /// Check the bands against the indices and borrow the ones they use; returns them with the
 /// shape they share.
-fn gather<'py>(indices: &[IndexRef], bands: &[BandArg<'py>]) -> PyResult<(Vec<usize>, Vec<Checked<'py>>)> {
+fn gather<'py>(
+    indices: &[IndexRef],
+    bands: &[BandArg<'py>],
+) -> PyResult<(Vec<usize>, Vec<Checked<'py>>)> {
     let mut roles: Vec<(Role, usize)> = Vec::new();
     for (i, (key, ..)) in bands.iter().enumerate() {
         let r = parse_role(key).map_err(to_py)?;
@@ -201,7 +211,16 @@ pub fn compute(
     if pixels > 0 {
         let mut views: Vec<&mut [f32]> = out.chunks_mut(pixels).collect();
         let nodata_bits = (out_nodata as f32).to_bits();
-        compute_views(backend, indices, k, &slots, nodata_bits, None, false, &mut views)?;
+        compute_views(
+            backend,
+            indices,
+            k,
+            &slots,
+            nodata_bits,
+            None,
+            false,
+            &mut views,
+        )?;
     }
     Ok(out)
 }
@@ -230,7 +249,16 @@ pub fn _index<'py>(
         .collect::<PyResult<_>>()?;
     let pixels: usize = band_shape.iter().product();
     let out = py
-        .detach(|| compute(&indices, &k, &views, pixels, (choice, adapter.as_deref()), out_nodata))
+        .detach(|| {
+            compute(
+                &indices,
+                &k,
+                &views,
+                pixels,
+                (choice, adapter.as_deref()),
+                out_nodata,
+            )
+        })
         .map_err(to_py)?;
     let mut shape = vec![indices.len()];
     shape.extend(&band_shape);

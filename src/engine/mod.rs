@@ -23,5 +23,7 @@ pub mod summary;
 pub use backend::{Backend, Processor};
 pub use control::{CancelToken, Control, NoProgress, Progress};
 pub use jobs::index::{run_index_job, Calibration, IndexJob, JobReport};
-pub use memory::{compute_in_memory, compute_into, compute_views, compute_views_with, compute_with};
+pub use memory::{
+    compute_in_memory, compute_into, compute_views, compute_views_with, compute_with,
+};
 pub use plan::window_capacity;

@@ -317,7 +317,9 @@ mod tests {
         let w: [u32; 2] = [0x0002_0001, 0x0004_0003];
         let b = BandView::borrow(DataType::U16, bytemuck::cast_slice(&w)).unwrap();
         assert_eq!((b.pixels, b.words), (4, &w[..]));
-        assert!(BandView::borrow(DataType::U16, &bytemuck::cast_slice(&w)[..6]).is_none());
+        assert!(
+            BandView::borrow(DataType::U16, &bytemuck::cast_slice::<u32, u8>(&w)[..6]).is_none()
+        );
         assert!(BandView::borrow(DataType::F64, bytemuck::cast_slice(&w)).is_none());
     }
 
