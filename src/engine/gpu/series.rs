@@ -7,7 +7,7 @@
 
 use super::context::GpuContext;
 use super::dispatch;
-use super::transfer::{self, bind_group, buffer, input_buffer, output_buffers};
+use super::transfer;
 use crate::error::{Error, Result};
 use crate::kernels::abi::{BandParams, TileParams};
 use crate::kernels::series::{constants, Reducer};
@@ -66,31 +66,20 @@ impl<'c> SeriesRunner<'c> {
         params.out_stride = out_stride as u32;
         let in_bytes = (round_up(t_len + t_len * capacity) * 4) as u64;
         let out_bytes = (n_out * out_stride * 4) as u64;
-        if in_bytes.max(out_bytes) > ctx.max_binding_bytes() {
-            return Err(Error::Internal(format!(
-                "series window of {capacity} px × {t_len} inputs needs {} bytes in one binding; the device allows {}",
-                in_bytes.max(out_bytes),
-                ctx.max_binding_bytes()
-            )));
-        }
-        if transfer::injected_alloc_failure() {
-            return Err(Error::Device(format!(
-                "cannot allocate GPU buffers for {capacity} px windows (injected by CLIMIDX_INJECT_ALLOC_FAILURES)"
-            )));
-        }
-        use wgpu::BufferUsages as U;
-        let input = input_buffer(ctx, in_bytes);
-        let (output, readback) = output_buffers(ctx, out_bytes);
-        let params_buf = buffer(
+        let transfer::WindowBuffers {
+            input,
+            output,
+            readback,
+            params: params_buf,
+            bind_group,
+        } = transfer::window_buffers(
             ctx,
             "climidx.series.params",
-            std::mem::size_of::<TileParams>() as u64,
-            U::UNIFORM | U::COPY_DST,
-        );
-        ctx.check()
-            .map_err(|e| Error::Device(format!("cannot allocate GPU buffers ({e})")))?;
-        let bind_group = bind_group(ctx, &params_buf, &input, &output);
-        ctx.check()?;
+            &format!("series window of {capacity} px × {t_len} inputs"),
+            capacity,
+            in_bytes,
+            out_bytes,
+        )?;
         Ok(SeriesRunner {
             ctx,
             pipeline,

@@ -99,6 +99,61 @@ pub(super) fn bind_group(
     })
 }
 
+/// The buffers a window runner holds: input, output (+ readback when staging), parameters and
+/// their bind group.
+pub(super) struct WindowBuffers {
+    pub input: wgpu::Buffer,
+    pub output: wgpu::Buffer,
+    pub readback: Option<wgpu::Buffer>,
+    pub params: wgpu::Buffer,
+    pub bind_group: wgpu::BindGroup,
+}
+
+/// Allocate [`WindowBuffers`] for `in_bytes` of input and `out_bytes` of output, after checking
+/// the larger against the device's binding limit (`what` names the window in that message) and
+/// honouring `CLIMIDX_INJECT_ALLOC_FAILURES`.
+pub(super) fn window_buffers(
+    ctx: &GpuContext,
+    params_label: &str,
+    what: &str,
+    capacity: usize,
+    in_bytes: u64,
+    out_bytes: u64,
+) -> Result<WindowBuffers> {
+    if in_bytes.max(out_bytes) > ctx.max_binding_bytes() {
+        return Err(Error::Internal(format!(
+            "{what} needs {} bytes in one binding; the device allows {}",
+            in_bytes.max(out_bytes),
+            ctx.max_binding_bytes()
+        )));
+    }
+    if injected_alloc_failure() {
+        return Err(Error::Device(format!(
+            "cannot allocate GPU buffers for {capacity} px windows (injected by CLIMIDX_INJECT_ALLOC_FAILURES)"
+        )));
+    }
+    use wgpu::BufferUsages as U;
+    let input = input_buffer(ctx, in_bytes);
+    let (output, readback) = output_buffers(ctx, out_bytes);
+    let params = buffer(
+        ctx,
+        params_label,
+        std::mem::size_of::<crate::kernels::abi::TileParams>() as u64,
+        U::UNIFORM | U::COPY_DST,
+    );
+    ctx.check()
+        .map_err(|e| Error::Device(format!("cannot allocate GPU buffers ({e})")))?;
+    let bind_group = bind_group(ctx, &params, &input, &output);
+    ctx.check()?;
+    Ok(WindowBuffers {
+        input,
+        output,
+        readback,
+        params,
+        bind_group,
+    })
+}
+
 /// Write each `(word offset, words)` part into `input` (from [`input_buffer`]): in place when
 /// mapped, by queued writes when staging.
 pub(super) fn upload(

@@ -133,6 +133,7 @@ pub fn run_pass(
                 compression: pass.compression,
                 tile: pass.tile,
                 bigtiff: None,
+                units: Vec::new(),
             },
         )?);
     }
