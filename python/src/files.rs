@@ -77,7 +77,7 @@ pub fn _run_index<'py>(
         window_pixels: None,
         mem_limit: 256 << 20,
         metadata: Vec::new(),
-        compression: Compression::Deflate,
+        compression: Compression::default(),
         tile: 512,
         stats: None,
         quicklook: None,
