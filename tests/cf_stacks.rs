@@ -25,7 +25,10 @@ const STATS: [&str; 5] = ["count", "mean", "std", "min", "max"];
 fn assert_same_climatology(a: &Path, b: &Path, what: &str) {
     for m in ["06", "07"] {
         for st in STATS {
-            let (fa, fb) = (a.join(m).join(format!("{st}.tif")), b.join(m).join(format!("{st}.tif")));
+            let (fa, fb) = (
+                a.join(m).join(format!("{st}.tif")),
+                b.join(m).join(format!("{st}.tif")),
+            );
             let (va, vb) = (read_f32(&fa), read_f32(&fb));
             let bits = |v: &Vec<Vec<f32>>| v[0].iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&va), bits(&vb), "{what}: {m}/{st}.tif differs");
@@ -126,7 +129,16 @@ fn cf_stack_member_anomaly_equals_the_geotiffs() {
     let dir = tempdir("cf-anomaly");
     let nc = format!("{}:ndvi", s(&asset("cf/ndvi_stack.nc")));
     let clim = dir.join("clim");
-    ok(&["climatology", &nc, "--period", "month", "-o", s(&clim), "--device", "cpu"]);
+    ok(&[
+        "climatology",
+        &nc,
+        "--period",
+        "month",
+        "-o",
+        s(&clim),
+        "--device",
+        "cpu",
+    ]);
     let tclim = dir.join("tclim");
     ok(&[
         "climatology",
@@ -145,7 +157,18 @@ fn cf_stack_member_anomaly_equals_the_geotiffs() {
     ]);
     let member = format!("{nc}@2005-07-15");
     let a = dir.join("z_nc.tif");
-    ok(&["anomaly", &member, "--climatology", s(&clim), "--kind", "zscore", "-o", s(&a), "--device", "cpu"]);
+    ok(&[
+        "anomaly",
+        &member,
+        "--climatology",
+        s(&clim),
+        "--kind",
+        "zscore",
+        "-o",
+        s(&a),
+        "--device",
+        "cpu",
+    ]);
     let b = dir.join("z_tif.tif");
     ok(&[
         "anomaly",
@@ -170,7 +193,16 @@ fn cf_stack_member_anomaly_equals_the_geotiffs() {
     );
     // A date the stack lacks is said.
     fails(
-        &["anomaly", &format!("{nc}@2005-07-16"), "--climatology", s(&clim), "--kind", "zscore", "-o", s(&dir.join("x.tif"))],
+        &[
+            "anomaly",
+            &format!("{nc}@2005-07-16"),
+            "--climatology",
+            s(&clim),
+            "--kind",
+            "zscore",
+            "-o",
+            s(&dir.join("x.tif")),
+        ],
         3,
         "no time step on 2005-07-16",
     );
@@ -184,7 +216,18 @@ fn cf_precipitation_stack_matches_xarray() {
     let dir = tempdir("cf-precip");
     let out = dir.join("clim");
     let nc = format!("{}:pr", s(&asset("cf/precip_latlon.nc")));
-    ok(&["climatology", &nc, "--period", "month", "--min-count", "1", "-o", s(&out), "--device", "cpu"]);
+    ok(&[
+        "climatology",
+        &nc,
+        "--period",
+        "month",
+        "--min-count",
+        "1",
+        "-o",
+        s(&out),
+        "--device",
+        "cpu",
+    ]);
     let r = &reference["precip_latlon.nc"]["month"];
     let mut compared = 0;
     for m in 1..=12 {
@@ -208,7 +251,10 @@ fn cf_precipitation_stack_matches_xarray() {
                             "min" | "max" => 1e-6 * w.abs().max(1.0),
                             _ => 2e-7 * 300.0 * 6.0,
                         };
-                        assert!((*g as f64 - w).abs() <= tol, "{key}/{st}[{k}]: {g} vs xarray {w}");
+                        assert!(
+                            (*g as f64 - w).abs() <= tol,
+                            "{key}/{st}[{k}]: {g} vs xarray {w}"
+                        );
                         compared += 1;
                     }
                 }
@@ -221,8 +267,13 @@ fn cf_precipitation_stack_matches_xarray() {
     let gt = i.geo.geotransform().unwrap().to_gdal();
     assert_eq!(gt, [-3.0, 0.25, 0.0, 41.75, 0.0, -0.25]);
     if let Some(gdalinfo) = common::gdal_tool("gdalinfo", "cf stack CRS through GDAL") {
-        let j = common::run_ok(std::process::Command::new(gdalinfo).args(["-json", s(&out.join("01/mean.tif"))]));
-        assert!(j.contains("\"ID[\\\"EPSG\\\",4326]") || j.contains("4326"), "{j}");
+        let j = common::run_ok(
+            std::process::Command::new(gdalinfo).args(["-json", s(&out.join("01/mean.tif"))]),
+        );
+        assert!(
+            j.contains("\"ID[\\\"EPSG\\\",4326]") || j.contains("4326"),
+            "{j}"
+        );
     }
     // The dates are xarray's (noleap calendar, hours since an origin).
     let j: serde_json::Value =
@@ -232,7 +283,13 @@ fn cf_precipitation_stack_matches_xarray() {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|g| g["inputs"].as_array().unwrap().iter().map(|i| i["date"].as_str().unwrap().to_string()))
+        .flat_map(|g| {
+            g["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["date"].as_str().unwrap().to_string())
+        })
         .collect();
     ours.sort();
     let theirs: Vec<String> = reference["precip_latlon.nc"]["dates"]
@@ -249,7 +306,12 @@ fn cf_stack_dates_match_xarray_for_every_format() {
     let reference: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(asset("cf/reference.json")).unwrap())
             .unwrap();
-    for (name, var) in [("ndvi_stack.nc", "ndvi"), ("ndvi_stack_v2.zarr", "ndvi"), ("ndvi_stack_v3.zarr", "ndvi"), ("precip_latlon.nc", "pr")] {
+    for (name, var) in [
+        ("ndvi_stack.nc", "ndvi"),
+        ("ndvi_stack_v2.zarr", "ndvi"),
+        ("ndvi_stack_v3.zarr", "ndvi"),
+        ("precip_latlon.nc", "pr"),
+    ] {
         let spec = format!("{}:{var}", s(&asset(&format!("cf/{name}"))));
         let members = climidx::io::cf::members(Path::new(&spec)).unwrap().unwrap();
         let dates: Vec<String> = members.iter().map(|(_, d)| d.to_string()).collect();
@@ -262,7 +324,10 @@ fn cf_stack_dates_match_xarray_for_every_format() {
         assert_eq!(dates, want, "{name}");
         let shape = &reference[name]["shape"];
         let i = info(&members[0].0);
-        assert_eq!((i.height as u64, i.width as u64), (shape[1].as_u64().unwrap(), shape[2].as_u64().unwrap()));
+        assert_eq!(
+            (i.height as u64, i.width as u64),
+            (shape[1].as_u64().unwrap(), shape[2].as_u64().unwrap())
+        );
     }
 }
 
@@ -273,13 +338,26 @@ fn cf_bad_stacks_are_refused_in_one_line() {
     let cf = |f: &str| s(&asset(&format!("cf/{f}"))).to_string();
     let cases = [
         (format!("{}:pr", cf("no_time.nc")), "no time axis"),
-        (format!("{}:pr", cf("dup_time.nc")), "both fall on 1990-02-15"),
-        (format!("{}:pr", cf("precip_360day.nc")), "calendar \"360_day\" is not supported"),
-        (format!("{}:rain", cf("precip_latlon.nc")), "has no variable \"rain\""),
+        (
+            format!("{}:pr", cf("dup_time.nc")),
+            "both fall on 1990-02-15",
+        ),
+        (
+            format!("{}:pr", cf("precip_360day.nc")),
+            "calendar \"360_day\" is not supported",
+        ),
+        (
+            format!("{}:rain", cf("precip_latlon.nc")),
+            "has no variable \"rain\"",
+        ),
         (cf("no_time.nc"), "holds no variable(time, y, x)"),
     ];
     for (input, needle) in &cases {
-        fails(&["climatology", input, "--period", "month", "-o", s(&out)], 3, needle);
+        fails(
+            &["climatology", input, "--period", "month", "-o", s(&out)],
+            3,
+            needle,
+        );
         assert!(!out.exists(), "{input}: output written");
     }
 }

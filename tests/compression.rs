@@ -53,7 +53,8 @@ fn write(path: &Path, w: u32, h: u32, data: &[f32], c: Compression) {
     )
     .unwrap();
     for rows in data.chunks(w as usize * 100) {
-        wr.write_rows(&[rows], (rows.len() / w as usize) as u32).unwrap();
+        wr.write_rows(&[rows], (rows.len() / w as usize) as u32)
+            .unwrap();
     }
     wr.finish().unwrap();
 }
@@ -71,24 +72,45 @@ fn default_deflate_matches_gdal_pixels_and_size() {
     write(&ours, w, h, &data, Compression::default());
     write(&raw, w, h, &data, Compression::None);
     let gdal = dir.join("gdal.tif");
-    run_ok(Command::new(&translate).args(["-q", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3"])
-        .args(["-co", "TILED=YES", "-co", "BLOCKXSIZE=512", "-co", "BLOCKYSIZE=512"])
-        .arg(&raw)
-        .arg(&gdal));
+    run_ok(
+        Command::new(&translate)
+            .args(["-q", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3"])
+            .args([
+                "-co",
+                "TILED=YES",
+                "-co",
+                "BLOCKXSIZE=512",
+                "-co",
+                "BLOCKYSIZE=512",
+            ])
+            .arg(&raw)
+            .arg(&gdal),
+    );
     let size = |p: &Path| std::fs::metadata(p).unwrap().len() as f64;
     let (o, g) = (size(&ours), size(&gdal));
-    assert!(o < 0.8 * size(&raw), "deflate should compress this field: {o} vs raw {}", size(&raw));
+    assert!(
+        o < 0.8 * size(&raw),
+        "deflate should compress this field: {o} vs raw {}",
+        size(&raw)
+    );
     assert!((o - g).abs() / g < 0.02, "ours {o} B vs GDAL's {g} B");
     // GDAL decodes our file to the same pixels (checksums of band 1).
     let info = gdal_tool("gdalinfo", "default_deflate_matches_gdal").unwrap();
     let checksum = |p: &Path| {
         let out = run_ok(Command::new(&info).arg("-checksum").arg(p));
-        out.lines().find(|l| l.contains("Checksum=")).unwrap().trim().to_string()
+        out.lines()
+            .find(|l| l.contains("Checksum="))
+            .unwrap()
+            .trim()
+            .to_string()
     };
     assert_eq!(checksum(&ours), checksum(&raw));
     // and our reader gets the bits back
     let back = read_f32(&ours);
-    assert!(back[0].iter().zip(&data).all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert!(back[0]
+        .iter()
+        .zip(&data)
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
 }
 
 #[test]
@@ -98,7 +120,18 @@ fn compress_levels_reach_the_file_and_bad_levels_are_refused() {
     let nir = format!("nir={}", s(&asset("sample/B08.tif")));
     let run = |spec: &str| {
         let out = dir.join(format!("{}.tif", spec.replace(':', "_")));
-        ok(&["index", "ndvi", "-b", &red, "-b", &nir, "-o", s(&out), "--compress", spec]);
+        ok(&[
+            "index",
+            "ndvi",
+            "-b",
+            &red,
+            "-b",
+            &nir,
+            "-o",
+            s(&out),
+            "--compress",
+            spec,
+        ]);
         (read_f32(&out), std::fs::read(&out).unwrap())
     };
     let (fast, fast_bytes) = run("deflate:1");
@@ -106,7 +139,10 @@ fn compress_levels_reach_the_file_and_bad_levels_are_refused() {
     let (z, z_bytes) = run("zstd:19");
     assert_eq!(fast[0].len(), 96 * 80);
     for other in [&best, &z] {
-        assert!(fast[0].iter().zip(&other[0]).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(fast[0]
+            .iter()
+            .zip(&other[0])
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
     }
     // different levels, different streams; deflate tag 8, zstd 50000 in the directory
     assert_ne!(fast_bytes, best_bytes);
@@ -115,14 +151,36 @@ fn compress_levels_reach_the_file_and_bad_levels_are_refused() {
     for bad in ["deflate:0", "deflate:13", "zstd:23"] {
         let out = dir.join("bad.tif");
         fails(
-            &["index", "ndvi", "-b", &red, "-b", &nir, "-o", s(&out), "--compress", bad],
+            &[
+                "index",
+                "ndvi",
+                "-b",
+                &red,
+                "-b",
+                &nir,
+                "-o",
+                s(&out),
+                "--compress",
+                bad,
+            ],
             2,
             "is not in 1–",
         );
         assert!(!out.exists());
     }
     fails(
-        &["index", "ndvi", "-b", &red, "-b", &nir, "-o", "x.tif", "--compress", "lzw:3"],
+        &[
+            "index",
+            "ndvi",
+            "-b",
+            &red,
+            "-b",
+            &nir,
+            "-o",
+            "x.tif",
+            "--compress",
+            "lzw:3",
+        ],
         2,
         "lzw takes no level",
     );
@@ -141,11 +199,22 @@ fn band_units_and_descriptions_are_the_ones_gdal_reads() {
     let scene = asset("landsat/LC08_L1TP_190028_20230715_20230725_02_T1");
     let (k, c) = (dir.join("lst_k.tif"), dir.join("lst_c.tif"));
     ok(&["lst", "--scene", s(&scene), "-o", s(&k)]);
-    ok(&["lst", "--scene", s(&scene), "--unit", "celsius", "-o", s(&c)]);
+    ok(&[
+        "lst",
+        "--scene",
+        s(&scene),
+        "--unit",
+        "celsius",
+        "-o",
+        s(&c),
+    ]);
     for (file, desc, unit) in [(&ndvi, "ndvi", "1"), (&k, "lst", "K"), (&c, "lst", "degC")] {
         let out = run_ok(Command::new(&info).arg(file));
         let band = &out[out.find("Band 1").expect("a band")..];
         assert!(band.contains(&format!("Description = {desc}")), "{band}");
-        assert!(band.contains(&format!("Unit Type: {unit}")), "{file:?}: {band}");
+        assert!(
+            band.contains(&format!("Unit Type: {unit}")),
+            "{file:?}: {band}"
+        );
     }
 }

@@ -480,7 +480,10 @@ fn every_compression_and_layout_round_trips_through_our_reader_and_gdal() {
         {
             for sample in [SampleKind::F32, SampleKind::U32] {
                 let what = format!("{c:?} tile {tile} {sample:?} bigtiff {big}");
-                let path = dir.join(format!("{}_{tile}_{sample:?}_{big}.tif", c.spec().replace(':', "")));
+                let path = dir.join(format!(
+                    "{}_{tile}_{sample:?}_{big}.tif",
+                    c.spec().replace(':', "")
+                ));
                 let bands = if sample == SampleKind::F32 { 2 } else { 1 };
                 let mut wr = GeoTiffWriter::create(
                     &path,

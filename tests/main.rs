@@ -6,8 +6,8 @@ mod common;
 
 mod architecture;
 mod calibration;
-mod cf_stacks;
 mod catalogue;
+mod cf_stacks;
 mod cli;
 mod climatology;
 mod compression;

@@ -398,7 +398,11 @@ fn preset_errors_name_what_to_do() {
     let safe = dir.join("S2A_MSIL2A_20230101T000000_N0509_R001_T33TUM_20230101T000000.SAFE");
     std::fs::create_dir_all(&safe).unwrap();
     for band in ["B04", "B08"] {
-        std::fs::write(safe.join(format!("T33TUM_20230101T000000_{band}_10m.jp2")), b"jp2").unwrap();
+        std::fs::write(
+            safe.join(format!("T33TUM_20230101T000000_{band}_10m.jp2")),
+            b"jp2",
+        )
+        .unwrap();
     }
     fails(
         &[

@@ -22,12 +22,29 @@ fn cogs(dir: &Path, test: &str) -> Option<(PathBuf, PathBuf)> {
     let mk = |src: &str, name: &str| {
         let out = dir.join(name);
         run_ok(std::process::Command::new(&gt).args([
-            "-q", "-of", "COG", "-outsize", "1800", "1500", "-r", "cubic", "-co", "BLOCKSIZE=256",
-            "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=2", s(&asset(src)), s(&out),
+            "-q",
+            "-of",
+            "COG",
+            "-outsize",
+            "1800",
+            "1500",
+            "-r",
+            "cubic",
+            "-co",
+            "BLOCKSIZE=256",
+            "-co",
+            "COMPRESS=DEFLATE",
+            "-co",
+            "PREDICTOR=2",
+            s(&asset(src)),
+            s(&out),
         ]));
         out
     };
-    Some((mk("sample/B04.tif", "red.tif"), mk("sample/B08.tif", "nir.tif")))
+    Some((
+        mk("sample/B04.tif", "red.tif"),
+        mk("sample/B08.tif", "nir.tif"),
+    ))
 }
 
 /// Every window of `rows` rows of band 1, read through `path`.
@@ -49,8 +66,16 @@ fn read_windows(path: &Path, rows: u32) -> Vec<u32> {
 
 fn index_run(red: &str, nir: &str, out: &Path, device: &str) {
     ok(&[
-        "index", "ndvi", "--band", &format!("red={red}"), "--band", &format!("nir={nir}"),
-        "-o", s(out), "--device", device,
+        "index",
+        "ndvi",
+        "--band",
+        &format!("red={red}"),
+        "--band",
+        &format!("nir={nir}"),
+        "-o",
+        s(out),
+        "--device",
+        device,
     ]);
 }
 
@@ -75,7 +100,10 @@ fn an_index_over_http_equals_the_local_run() {
         let b = read_f32(&remote);
         assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(&b) {
-            assert!(x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()), "{device}: values differ");
+            assert!(
+                x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()),
+                "{device}: values differ"
+            );
         }
         // The full-resolution tiles only: GDAL's COG puts the overviews before them.
         let size = std::fs::metadata(&red).unwrap().len() + std::fs::metadata(&nir).unwrap().len();
@@ -106,9 +134,17 @@ fn a_remote_window_reads_only_its_tiles() {
     remote.read_window(w, &[0], &[None], &mut b).unwrap();
     assert_eq!(a[0].words, b[0].words);
     let served = srv.body_bytes();
-    assert!(served * 3 < size, "a window of 256 of 1500 rows fetched {served} of {size} bytes");
+    assert!(
+        served * 3 < size,
+        "a window of 256 of 1500 rows fetched {served} of {size} bytes"
+    );
     // A narrow window (a crop through full-width rows) equals too.
-    let w = climidx::io::raster::Window { col_off: 300, row_off: 1001, width: 77, height: 300 };
+    let w = climidx::io::raster::Window {
+        col_off: 300,
+        row_off: 1001,
+        width: 77,
+        height: 300,
+    };
     local.read_window(w, &[0], &[None], &mut a).unwrap();
     remote.read_window(w, &[0], &[None], &mut b).unwrap();
     assert_eq!(a[0].words, b[0].words);
@@ -122,21 +158,43 @@ fn transient_503s_and_latency_are_retried() {
     let Some((red, _)) = cogs(&dir, "transient_503s_and_latency_are_retried") else {
         return;
     };
-    let mode = Mode { fail_every: Some(3), latency: Duration::from_millis(20), ..Default::default() };
+    let mode = Mode {
+        fail_every: Some(3),
+        latency: Duration::from_millis(20),
+        ..Default::default()
+    };
     let srv = Server::start(&dir, mode);
     let url = PathBuf::from(srv.url("red.tif"));
     assert_eq!(read_windows(&red, 300), read_windows(&url, 300));
-    assert!(srv.counters.failed.load(std::sync::atomic::Ordering::SeqCst) > 0);
+    assert!(
+        srv.counters
+            .failed
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 0
+    );
 }
 
 #[test]
 fn a_server_without_range_support_gets_a_full_download_of_a_small_file() {
-    let srv = Server::start(asset("sample"), Mode { no_ranges: true, ..Default::default() });
+    let srv = Server::start(
+        asset("sample"),
+        Mode {
+            no_ranges: true,
+            ..Default::default()
+        },
+    );
     let url = PathBuf::from(srv.url("B08.tif"));
-    assert_eq!(read_windows(&asset("sample/B08.tif"), 7), read_windows(&url, 7));
+    assert_eq!(
+        read_windows(&asset("sample/B08.tif"), 7),
+        read_windows(&url, 7)
+    );
     // One full download per open (two opens above), whatever the range requests asked.
     let size = std::fs::metadata(asset("sample/B08.tif")).unwrap().len();
-    assert!(srv.body_bytes() <= 4 * size, "served {} bytes", srv.body_bytes());
+    assert!(
+        srv.body_bytes() <= 4 * size,
+        "served {} bytes",
+        srv.body_bytes()
+    );
 }
 
 #[test]
@@ -146,16 +204,44 @@ fn remote_inputs_that_cannot_be_read_are_refused_naming_the_url() {
     let out = dir.join("o.tif");
     let missing = srv.url("nope/B04.tif");
     let err = fails(
-        &["index", "ndvi", "--band", &format!("red={missing}"), "--band", "nir=assets/sample/B08.tif", "-o", s(&out), "--device", "cpu"],
+        &[
+            "index",
+            "ndvi",
+            "--band",
+            &format!("red={missing}"),
+            "--band",
+            "nir=assets/sample/B08.tif",
+            "-o",
+            s(&out),
+            "--device",
+            "cpu",
+        ],
         3,
         "not found (HTTP 404)",
     );
     assert!(err.contains(&missing), "{err}");
     assert!(!out.exists());
     // A body cut short (Content-Length not reached, connection closed): an error, never data.
-    let cut = Server::start(asset("sample"), Mode { truncate: true, ..Default::default() });
+    let cut = Server::start(
+        asset("sample"),
+        Mode {
+            truncate: true,
+            ..Default::default()
+        },
+    );
     let url = cut.url("B04.tif");
-    let o = climidx(&["index", "ndvi", "--band", &format!("red={url}"), "--band", "nir=assets/sample/B08.tif", "-o", s(&out), "--device", "cpu"]);
+    let o = climidx(&[
+        "index",
+        "ndvi",
+        "--band",
+        &format!("red={url}"),
+        "--band",
+        "nir=assets/sample/B08.tif",
+        "-o",
+        s(&out),
+        "--device",
+        "cpu",
+    ]);
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(3), "{e}");
     assert!(e.contains(&url) && !e.contains("panicked"), "{e}");
@@ -165,12 +251,34 @@ fn remote_inputs_that_cannot_be_read_are_refused_naming_the_url() {
     std::fs::write(dir.join("half.tif"), &data[..data.len() * 2 / 3]).unwrap();
     let half = Server::start(&dir, Mode::default());
     fails(
-        &["index", "ndvi", "--band", &format!("red={}", half.url("half.tif")), "--band", "nir=assets/sample/B08.tif", "-o", s(&out), "--device", "cpu"],
+        &[
+            "index",
+            "ndvi",
+            "--band",
+            &format!("red={}", half.url("half.tif")),
+            "--band",
+            "nir=assets/sample/B08.tif",
+            "-o",
+            s(&out),
+            "--device",
+            "cpu",
+        ],
         3,
         "truncated",
     );
     fails(
-        &["index", "ndvi", "--band", "red=gs://bucket/B04.tif", "--band", "nir=assets/sample/B08.tif", "-o", s(&out), "--device", "cpu"],
+        &[
+            "index",
+            "ndvi",
+            "--band",
+            "red=gs://bucket/B04.tif",
+            "--band",
+            "nir=assets/sample/B08.tif",
+            "-o",
+            s(&out),
+            "--device",
+            "cpu",
+        ],
         3,
         "gs:// inputs are not supported",
     );

@@ -12,7 +12,8 @@ use crate::common::{fails, ok, read_f32, repo, tempdir};
 
 const S2_ITEM: &str = "assets/stac/earth-search-sentinel-2-l2a.json";
 const LS_ITEM: &str = "assets/stac/planetary-computer-landsat-c2-l2.json";
-const SAFE: &str = "assets/sentinel2/S2B_MSIL2A_20230715T100559_N0509_R022_T33TUM_20230715T130022.SAFE";
+const SAFE: &str =
+    "assets/sentinel2/S2B_MSIL2A_20230715T100559_N0509_R022_T33TUM_20230715T130022.SAFE";
 const LS_SCENE: &str = "assets/landsat/LC08_L2SP_190028_20230715_20230725_02_T1";
 
 fn s(p: &Path) -> &str {
@@ -23,13 +24,25 @@ fn same_bits(a: &Path, b: &Path) {
     let (x, y) = (read_f32(a), read_f32(b));
     assert_eq!(x.len(), y.len());
     for (k, (p, q)) in x.iter().zip(&y).enumerate() {
-        let diff = p.iter().zip(q).filter(|(u, v)| u.to_bits() != v.to_bits()).count();
-        assert_eq!(diff, 0, "band {k}: {diff} pixels differ between {a:?} and {b:?}");
+        let diff = p
+            .iter()
+            .zip(q)
+            .filter(|(u, v)| u.to_bits() != v.to_bits())
+            .count();
+        assert_eq!(
+            diff, 0,
+            "band {k}: {diff} pixels differ between {a:?} and {b:?}"
+        );
     }
 }
 
 fn metadata(p: &Path) -> String {
-    GeoTiffReader::open(p).unwrap().info().gdal_metadata.clone().unwrap_or_default()
+    GeoTiffReader::open(p)
+        .unwrap()
+        .info()
+        .gdal_metadata
+        .clone()
+        .unwrap_or_default()
 }
 
 fn run(args: &[&str], out: &Path) {
@@ -42,8 +55,27 @@ fn run(args: &[&str], out: &Path) {
 fn an_earth_search_item_equals_the_sentinel2_preset() {
     let dir = tempdir("stac-s2");
     let (a, b) = (dir.join("stac.tif"), dir.join("preset.tif"));
-    run(&["index", "ndvi", "evi", "ndmi", "--stac", S2_ITEM, "--mask", "scl"], &a);
-    run(&["index", "ndvi", "evi", "ndmi", "--sensor", "sentinel2-l2a", "--scene", SAFE, "--mask", "scl"], &b);
+    run(
+        &[
+            "index", "ndvi", "evi", "ndmi", "--stac", S2_ITEM, "--mask", "scl",
+        ],
+        &a,
+    );
+    run(
+        &[
+            "index",
+            "ndvi",
+            "evi",
+            "ndmi",
+            "--sensor",
+            "sentinel2-l2a",
+            "--scene",
+            SAFE,
+            "--mask",
+            "scl",
+        ],
+        &b,
+    );
     same_bits(&a, &b);
     let m = metadata(&a);
     assert!(m.contains("S2B_33TUM_20230715_0_L2A"), "{m}");
@@ -54,9 +86,17 @@ fn an_earth_search_item_equals_the_sentinel2_preset() {
     let srv = Server::start(repo().join("assets"), Mode::default());
     let c = dir.join("http.tif");
     let url = srv.url("stac/earth-search-sentinel-2-l2a.json");
-    run(&["index", "ndvi", "evi", "ndmi", "--stac", &url, "--mask", "scl"], &c);
+    run(
+        &[
+            "index", "ndvi", "evi", "ndmi", "--stac", &url, "--mask", "scl",
+        ],
+        &c,
+    );
     same_bits(&a, &c);
-    assert!(metadata(&c).contains(&srv.url("sentinel2/")), "hrefs are URLs");
+    assert!(
+        metadata(&c).contains(&srv.url("sentinel2/")),
+        "hrefs are URLs"
+    );
 }
 
 #[test]
@@ -64,13 +104,47 @@ fn a_planetary_computer_landsat_item_equals_the_landsat_preset() {
     let dir = tempdir("stac-ls");
     let (a, b) = (dir.join("stac.tif"), dir.join("preset.tif"));
     // OLI B5 is `nir08` in STAC: it plays ASI's N.
-    run(&["index", "ndvi", "ndmi", "--stac", LS_ITEM, "--mask", "qa-pixel"], &a);
-    run(&["index", "ndvi", "ndmi", "--sensor", "landsat-c2l2", "--scene", LS_SCENE, "--mask", "qa-pixel"], &b);
+    run(
+        &[
+            "index", "ndvi", "ndmi", "--stac", LS_ITEM, "--mask", "qa-pixel",
+        ],
+        &a,
+    );
+    run(
+        &[
+            "index",
+            "ndvi",
+            "ndmi",
+            "--sensor",
+            "landsat-c2l2",
+            "--scene",
+            LS_SCENE,
+            "--mask",
+            "qa-pixel",
+        ],
+        &b,
+    );
     same_bits(&a, &b);
     let m = metadata(&a);
-    assert!(m.contains("LC08_L2SP_190028_20230715_02_T1") && m.contains("SR_B5.TIF"), "{m}");
+    assert!(
+        m.contains("LC08_L2SP_190028_20230715_02_T1") && m.contains("SR_B5.TIF"),
+        "{m}"
+    );
     // EVI needs blue, which the item has no asset for: name the band and the item.
-    let err = fails(&["index", "evi", "--stac", LS_ITEM, "-o", s(&dir.join("evi.tif")), "--device", "cpu"], 2, "'blue' band");
+    let err = fails(
+        &[
+            "index",
+            "evi",
+            "--stac",
+            LS_ITEM,
+            "-o",
+            s(&dir.join("evi.tif")),
+            "--device",
+            "cpu",
+        ],
+        2,
+        "'blue' band",
+    );
     assert!(err.contains("LC08_L2SP_190028_20230715_02_T1"), "{err}");
     assert!(!dir.join("evi.tif").exists());
 }
@@ -96,9 +170,36 @@ fn stac_1_1_bands_carry_the_calibration() {
     std::fs::write(&path, item).unwrap();
     let (a, b) = (dir.join("stac.tif"), dir.join("flags.tif"));
     run(&["index", "ndvi", "--stac", s(&path)], &a);
-    run(&["index", "ndvi", "--band", "red=assets/sample/B04.tif", "--band", "nir=assets/sample/B08.tif", "--scale", "0.0001", "--offset", "-0.05"], &b);
+    run(
+        &[
+            "index",
+            "ndvi",
+            "--band",
+            "red=assets/sample/B04.tif",
+            "--band",
+            "nir=assets/sample/B08.tif",
+            "--scale",
+            "0.0001",
+            "--offset",
+            "-0.05",
+        ],
+        &b,
+    );
     same_bits(&a, &b);
     // Not an item.
     std::fs::write(&path, r#"{"type": "Collection", "id": "x"}"#).unwrap();
-    fails(&["index", "ndvi", "--stac", s(&path), "-o", s(&dir.join("x.tif")), "--device", "cpu"], 3, "not a STAC item");
+    fails(
+        &[
+            "index",
+            "ndvi",
+            "--stac",
+            s(&path),
+            "-o",
+            s(&dir.join("x.tif")),
+            "--device",
+            "cpu",
+        ],
+        3,
+        "not a STAC item",
+    );
 }

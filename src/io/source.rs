@@ -94,7 +94,10 @@ impl RasterSource for CfMember {
 pub fn open(path: &Path) -> Result<Box<dyn RasterSource>> {
     let s = path.to_string_lossy();
     if s.contains("://") {
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jp2")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jp2"))
+        {
             return Err(Error::input(
                 path,
                 "JPEG 2000 is read from local files only; download it (or convert it to a COG with `gdal_translate -of COG`) and pass that",

@@ -86,7 +86,12 @@ impl Drop for Server {
     }
 }
 
-fn serve(conn: TcpStream, root: &std::path::Path, mode: &Mode, c: &Counters) -> std::io::Result<()> {
+fn serve(
+    conn: TcpStream,
+    root: &std::path::Path,
+    mode: &Mode,
+    c: &Counters,
+) -> std::io::Result<()> {
     conn.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut out = conn;
@@ -96,7 +101,10 @@ fn serve(conn: TcpStream, root: &std::path::Path, mode: &Mode, c: &Counters) -> 
             return Ok(());
         }
         let mut parts = line.split_whitespace();
-        let (method, target) = (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("/").to_string());
+        let (method, target) = (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("/").to_string(),
+        );
         let mut range = None;
         loop {
             let mut h = String::new();
@@ -115,28 +123,50 @@ fn serve(conn: TcpStream, root: &std::path::Path, mode: &Mode, c: &Counters) -> 
         }
         c.requests.fetch_add(1, Ordering::SeqCst);
         std::thread::sleep(mode.latency);
-        let rel = target.split('?').next().unwrap_or("").trim_start_matches('/');
-        let data = if rel.split('/').any(|p| p == "..") { None } else { std::fs::read(root.join(rel)).ok() };
+        let rel = target
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('/');
+        let data = if rel.split('/').any(|p| p == "..") {
+            None
+        } else {
+            std::fs::read(root.join(rel)).ok()
+        };
         let Some(data) = data else {
             write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
             continue;
         };
         let len = data.len() as u64;
         if method == "HEAD" {
-            let accept = if mode.no_ranges { "" } else { "Accept-Ranges: bytes\r\n" };
-            write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {len}\r\n{accept}\r\n")?;
+            let accept = if mode.no_ranges {
+                ""
+            } else {
+                "Accept-Ranges: bytes\r\n"
+            };
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Length: {len}\r\n{accept}\r\n"
+            )?;
             continue;
         }
         let n = c.gets.fetch_add(1, Ordering::SeqCst) + 1;
         if mode.fail_every.is_some_and(|k| k == 1 || n % k == 1) {
             c.failed.fetch_add(1, Ordering::SeqCst);
-            write!(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")?;
+            write!(
+                out,
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+            )?;
             continue;
         }
         let want = range.filter(|_| !mode.no_ranges).and_then(|r| {
             let (a, b) = r.split_once('-')?;
             let a: u64 = a.parse().ok()?;
-            let b: u64 = if b.is_empty() { len - 1 } else { b.parse().ok()? };
+            let b: u64 = if b.is_empty() {
+                len - 1
+            } else {
+                b.parse().ok()?
+            };
             Some((a, b.min(len.saturating_sub(1))))
         });
         let (status, body, extra) = match want {
@@ -144,12 +174,28 @@ fn serve(conn: TcpStream, root: &std::path::Path, mode: &Mode, c: &Counters) -> 
                 write!(out, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\n\r\n")?;
                 continue;
             }
-            Some((a, b)) => ("206 Partial Content", &data[a as usize..=b as usize], format!("Content-Range: bytes {a}-{b}/{len}\r\n")),
+            Some((a, b)) => (
+                "206 Partial Content",
+                &data[a as usize..=b as usize],
+                format!("Content-Range: bytes {a}-{b}/{len}\r\n"),
+            ),
             None => ("200 OK", &data[..], String::new()),
         };
-        let accept = if mode.no_ranges { "" } else { "Accept-Ranges: bytes\r\n" };
-        write!(out, "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{accept}{extra}\r\n", body.len())?;
-        let send = if mode.truncate { &body[..body.len() / 2] } else { body };
+        let accept = if mode.no_ranges {
+            ""
+        } else {
+            "Accept-Ranges: bytes\r\n"
+        };
+        write!(
+            out,
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{accept}{extra}\r\n",
+            body.len()
+        )?;
+        let send = if mode.truncate {
+            &body[..body.len() / 2]
+        } else {
+            body
+        };
         out.write_all(send)?;
         c.body_bytes.fetch_add(send.len() as u64, Ordering::SeqCst);
         if mode.truncate {

@@ -424,7 +424,8 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
                 ("noise".to_string(), input.as_path()),
                 ("realistic".to_string(), real.as_path()),
             ];
-            output_rows = outputs::compare(&inputs, &cfg.workdir, cfg.rounds, &climidx, &mut notes)?;
+            output_rows =
+                outputs::compare(&inputs, &cfg.workdir, cfg.rounds, &climidx, &mut notes)?;
             notes.push(format!(
                 "outputs: climidx on {label}, 512-px tiles, against gdal_calc.py --co TILED=YES \
                  BLOCKXSIZE=512 BLOCKYSIZE=512 NUM_THREADS=ALL_CPUS (+ COMPRESS, PREDICTOR=3), \

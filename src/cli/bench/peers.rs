@@ -56,7 +56,12 @@ pub fn gdal_calc_command(input: &Path, out: &Path, co: &[&str]) -> Command {
         .arg(out)
         .arg("--calc=(B.astype(numpy.float32)-A)/(B.astype(numpy.float32)+A)");
     if !co.is_empty() {
-        let tiled = ["TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "NUM_THREADS=ALL_CPUS"];
+        let tiled = [
+            "TILED=YES",
+            "BLOCKXSIZE=512",
+            "BLOCKYSIZE=512",
+            "NUM_THREADS=ALL_CPUS",
+        ];
         for o in co.iter().chain(&tiled) {
             c.arg(format!("--co={o}"));
         }

@@ -213,6 +213,8 @@ mod tests {
         assert!(px.len() > size * rows / 2);
         let veg = px.iter().filter(|p| p[3] > p[2]).count();
         assert!(veg * 2 > px.len(), "{veg} of {}", px.len());
-        assert!(px.iter().all(|p| p.iter().all(|&v| (1..=10000).contains(&v))));
+        assert!(px
+            .iter()
+            .all(|p| p.iter().all(|&v| (1..=10000).contains(&v))));
     }
 }

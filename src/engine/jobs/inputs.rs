@@ -185,7 +185,11 @@ pub fn band_params(
     let ((scale, offset), from) = if src.mask.is_some() {
         ((1.0, 0.0), CalFrom::Mask)
     } else if src.scale.is_some() || src.offset.is_some() {
-        let from = if src.stac { CalFrom::Stac } else { CalFrom::Band };
+        let from = if src.stac {
+            CalFrom::Stac
+        } else {
+            CalFrom::Band
+        };
         (pair(src.scale, src.offset), from)
     } else if cal.scale.is_some() || cal.offset.is_some() {
         (pair(cal.scale, cal.offset), CalFrom::Job)

@@ -46,7 +46,9 @@ fn parse(text: &str, profile: &str) -> Option<Option<Keys>> {
             found |= inside;
             continue;
         }
-        let Some((k, v)) = line.split_once('=') else { continue };
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
         if !inside {
             continue;
         }
@@ -58,7 +60,13 @@ fn parse(text: &str, profile: &str) -> Option<Option<Keys>> {
             _ => {}
         }
     }
-    found.then(|| Some(Keys { key_id: id?, secret: secret?, token }))
+    found.then(|| {
+        Some(Keys {
+            key_id: id?,
+            secret: secret?,
+            token,
+        })
+    })
 }
 
 #[cfg(test)]
@@ -69,7 +77,10 @@ mod tests {
     fn reads_the_named_section_only() {
         let t = "[default]\naws_access_key_id = A\naws_secret_access_key = B\n\n[other]\naws_access_key_id=C\naws_secret_access_key=D\naws_session_token=E\n";
         let k = parse(t, "other").unwrap().unwrap();
-        assert_eq!((k.key_id.as_str(), k.secret.as_str(), k.token.as_deref()), ("C", "D", Some("E")));
+        assert_eq!(
+            (k.key_id.as_str(), k.secret.as_str(), k.token.as_deref()),
+            ("C", "D", Some("E"))
+        );
         let k = parse(t, "default").unwrap().unwrap();
         assert_eq!((k.key_id.as_str(), k.token), ("A", None));
         assert!(parse(t, "missing").is_none());

@@ -51,8 +51,8 @@ impl ByteSource {
             }
             Some(Err(m)) => Err(Error::input(path, m)),
             None => {
-                let file =
-                    File::open(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
+                let file = File::open(path)
+                    .map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
                 let len = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
                 Ok(ByteSource::Local {
                     file: BufReader::with_capacity(1 << 20, file),

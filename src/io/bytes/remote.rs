@@ -78,7 +78,8 @@ pub struct RemoteObject {
 }
 
 fn env_yes(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| matches!(v.to_ascii_uppercase().as_str(), "YES" | "TRUE" | "1" | "ON"))
+    std::env::var(name)
+        .is_ok_and(|v| matches!(v.to_ascii_uppercase().as_str(), "YES" | "TRUE" | "1" | "ON"))
 }
 
 fn options(allow_http: bool) -> ClientOptions {
@@ -112,30 +113,41 @@ fn store_for(url: &str) -> Result<(Arc<dyn ObjectStore>, ObjPath), String> {
     }
     let store: Arc<dyn ObjectStore> = match parsed.scheme() {
         "s3" => {
-            let mut b = AmazonS3Builder::from_env().with_bucket_name(host).with_retry(retry());
+            let mut b = AmazonS3Builder::from_env()
+                .with_bucket_name(host)
+                .with_retry(retry());
             let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
             b = b.with_client_options(options(endpoint.starts_with("http://")));
             if env_yes("AWS_NO_SIGN_REQUEST") {
                 b = b.with_skip_signature(true);
             } else if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
                 if let Some(c) = credentials::from_profile()? {
-                    b = b.with_access_key_id(c.key_id).with_secret_access_key(c.secret);
+                    b = b
+                        .with_access_key_id(c.key_id)
+                        .with_secret_access_key(c.secret);
                     if let Some(t) = c.token {
                         b = b.with_token(t);
                     }
                 }
             }
-            if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none() {
+            if std::env::var_os("AWS_REGION").is_none()
+                && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+            {
                 b = b.with_region("us-east-1");
             }
-            Arc::new(b.build().map_err(|e| format!("cannot set up S3 access: {e}"))?)
+            Arc::new(
+                b.build()
+                    .map_err(|e| format!("cannot set up S3 access: {e}"))?,
+            )
         }
         _ => {
             let base = parsed.origin().ascii_serialization();
             if parsed.query().is_some() {
-                return Err("URLs with a query string (signed URLs) are not supported yet; \
+                return Err(
+                    "URLs with a query string (signed URLs) are not supported yet; \
                             download the file and pass its local path"
-                    .into());
+                        .into(),
+                );
             }
             Arc::new(
                 HttpBuilder::new()
@@ -154,7 +166,8 @@ fn store_for(url: &str) -> Result<(Arc<dyn ObjectStore>, ObjPath), String> {
 fn describe(e: object_store::Error) -> String {
     match e {
         object_store::Error::NotFound { .. } => "not found (HTTP 404); check the URL".into(),
-        object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. } => {
+        object_store::Error::PermissionDenied { .. }
+        | object_store::Error::Unauthenticated { .. } => {
             "access denied (HTTP 403/401); for s3:// set AWS_ACCESS_KEY_ID and \
              AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or AWS_NO_SIGN_REQUEST=YES for a public bucket"
                 .into()
@@ -210,7 +223,9 @@ impl RemoteObject {
                         FULL_DOWNLOAD_LIMIT >> 20
                     ));
                 }
-                log::warn!("{url}: the server ignores HTTP Range requests; downloading the whole file");
+                log::warn!(
+                    "{url}: the server ignores HTTP Range requests; downloading the whole file"
+                );
                 let b = rt
                     .block_on(async { obj.store.get(&obj.location).await?.bytes().await })
                     .map_err(describe)?;
@@ -346,7 +361,9 @@ impl Read for RemoteObject {
         if self.cached(self.pos).is_none() {
             self.read_ahead(buf.len())?;
         }
-        let src = self.cached(self.pos).ok_or_else(|| std::io::Error::other("read-ahead missed"))?;
+        let src = self
+            .cached(self.pos)
+            .ok_or_else(|| std::io::Error::other("read-ahead missed"))?;
         let n = src.len().min(buf.len());
         buf[..n].copy_from_slice(&src[..n]);
         self.pos += n as u64;
@@ -361,7 +378,9 @@ impl Seek for RemoteObject {
             SeekFrom::End(d) => self.size.checked_add_signed(d),
             SeekFrom::Current(d) => self.pos.checked_add_signed(d),
         };
-        self.pos = p.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before start"))?;
+        self.pos = p.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before start")
+        })?;
         Ok(self.pos)
     }
 }

@@ -47,21 +47,22 @@ pub fn transform(x: &[f64], y: &[f64]) -> Result<([f64; 6], bool), String> {
     let dx = spacing("x", x)?;
     let dy = spacing("y", y)?;
     if dx < 0.0 {
-        return Err("the x coordinate decreases (east to west); flip it first (e.g. xarray .sortby)".into());
+        return Err(
+            "the x coordinate decreases (east to west); flip it first (e.g. xarray .sortby)".into(),
+        );
     }
     let flip = dy > 0.0;
     let top = if flip { y[y.len() - 1] } else { y[0] };
     let dy = dy.abs();
-    Ok((
-        [x[0] - dx / 2.0, dx, 0.0, top + dy / 2.0, 0.0, -dy],
-        flip,
-    ))
+    Ok(([x[0] - dx / 2.0, dx, 0.0, top + dy / 2.0, 0.0, -dy], flip))
 }
 
 /// The EPSG code a WKT (1 or 2) names for the whole CRS: its last AUTHORITY/ID.
 pub fn epsg_of_wkt(wkt: &str) -> Option<Epsg> {
     let up = wkt.to_ascii_uppercase();
-    let pos = up.rfind("AUTHORITY[\"EPSG\"").or_else(|| up.rfind("ID[\"EPSG\""))?;
+    let pos = up
+        .rfind("AUTHORITY[\"EPSG\"")
+        .or_else(|| up.rfind("ID[\"EPSG\""))?;
     let rest = &up[pos..];
     let open = rest.find(',')? + 1;
     let close = open + rest[open..].find(']')?;
@@ -72,7 +73,8 @@ pub fn epsg_of_wkt(wkt: &str) -> Option<Epsg> {
         return None;
     }
     let head = up.trim_start();
-    let geographic = head.starts_with("GEOGCS") || head.starts_with("GEOGCRS") || head.starts_with("GEODCRS");
+    let geographic =
+        head.starts_with("GEOGCS") || head.starts_with("GEOGCRS") || head.starts_with("GEODCRS");
     let projected = head.starts_with("PROJCS") || head.starts_with("PROJCRS");
     (geographic || projected).then_some(Epsg { code, geographic })
 }
@@ -126,22 +128,46 @@ mod tests {
     fn irregular_and_degenerate_axes_are_refused() {
         let e = transform(&[0.0, 1.0, 2.5, 3.0], &[1.0, 0.0]).unwrap_err();
         assert!(e.contains("not regularly spaced"), "{e}");
-        assert!(transform(&[0.0], &[1.0, 0.0]).unwrap_err().contains("cell size"));
-        assert!(transform(&[3.0, 2.0], &[1.0, 0.0]).unwrap_err().contains("decreases"));
+        assert!(transform(&[0.0], &[1.0, 0.0])
+            .unwrap_err()
+            .contains("cell size"));
+        assert!(transform(&[3.0, 2.0], &[1.0, 0.0])
+            .unwrap_err()
+            .contains("decreases"));
         // float32-rounded centres are regular.
-        let x: Vec<f64> = (0..100).map(|i| (0.05 * i as f64 + 0.025) as f32 as f64).collect();
+        let x: Vec<f64> = (0..100)
+            .map(|i| (0.05 * i as f64 + 0.025) as f32 as f64)
+            .collect();
         assert!(spacing("x", &x).is_ok());
     }
 
     #[test]
     fn epsg_codes_from_wkt() {
         let w1 = r#"PROJCS["WGS 84 / UTM zone 33N",GEOGCS["WGS 84",AUTHORITY["EPSG","4326"]],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AUTHORITY["EPSG","32633"]]"#;
-        assert_eq!(epsg_of_wkt(w1), Some(Epsg { code: 32633, geographic: false }));
+        assert_eq!(
+            epsg_of_wkt(w1),
+            Some(Epsg {
+                code: 32633,
+                geographic: false
+            })
+        );
         let w2 = r#"GEOGCRS["WGS 84",DATUM["World Geodetic System 1984"],ID["EPSG",4326]]"#;
-        assert_eq!(epsg_of_wkt(w2), Some(Epsg { code: 4326, geographic: true }));
+        assert_eq!(
+            epsg_of_wkt(w2),
+            Some(Epsg {
+                code: 4326,
+                geographic: true
+            })
+        );
         // An ID inside (the unit's), none for the CRS: not recognised.
         let w3 = r#"PROJCS["custom",UNIT["metre",1,AUTHORITY["EPSG","9001"]]]"#;
         assert_eq!(epsg_of_wkt(w3), None);
-        assert_eq!(epsg_of_code("EPSG:3035"), Some(Epsg { code: 3035, geographic: false }));
+        assert_eq!(
+            epsg_of_code("EPSG:3035"),
+            Some(Epsg {
+                code: 3035,
+                geographic: false
+            })
+        );
     }
 }

@@ -34,7 +34,8 @@ fn pick_variable(store: &dyn Store) -> Result<String> {
     let mut found = Vec::new();
     for v in store.variables()? {
         if let Some(m) = store.meta(&v)? {
-            if m.dims.len() == 3 && !m.dims.contains(&v) && time_units(store, &m.dims[0])?.is_some() {
+            if m.dims.len() == 3 && !m.dims.contains(&v) && time_units(store, &m.dims[0])?.is_some()
+            {
                 found.push(v);
             }
         }
@@ -47,7 +48,10 @@ fn pick_variable(store: &dyn Store) -> Result<String> {
         )),
         _ => Err(input(
             store.path(),
-            format!("holds several stacks ({}): name one as PATH:VARIABLE", found.join(", ")),
+            format!(
+                "holds several stacks ({}): name one as PATH:VARIABLE",
+                found.join(", ")
+            ),
         )),
     }
 }
@@ -69,7 +73,10 @@ fn crs(store: &dyn Store, meta: &VarMeta, lat_lon: bool) -> Result<Option<Epsg>>
         .and_then(|g| g.split_whitespace().next())
         .map(|g| g.trim_end_matches(':').to_string());
     let Some(name) = gm else {
-        return Ok(lat_lon.then_some(Epsg { code: 4326, geographic: true }));
+        return Ok(lat_lon.then_some(Epsg {
+            code: 4326,
+            geographic: true,
+        }));
     };
     let Some(g) = store.meta(&name)? else {
         return Err(input(
@@ -86,9 +93,13 @@ fn crs(store: &dyn Store, meta: &VarMeta, lat_lon: bool) -> Result<Option<Epsg>>
         return Ok(Some(e));
     }
     let wgs84 = g.num("semi_major_axis").is_none_or(|a| a == 6378137.0)
-        && g.num("inverse_flattening").is_none_or(|f| (f - 298.257223563).abs() < 1e-6);
+        && g.num("inverse_flattening")
+            .is_none_or(|f| (f - 298.257223563).abs() < 1e-6);
     if g.text("grid_mapping_name") == Some("latitude_longitude") && wgs84 {
-        return Ok(Some(Epsg { code: 4326, geographic: true }));
+        return Ok(Some(Epsg {
+            code: 4326,
+            geographic: true,
+        }));
     }
     Ok(None)
 }
@@ -103,7 +114,10 @@ impl CfStack {
         };
         let Some(m) = store.meta(&var)? else {
             let names = store.variables()?.join(", ");
-            return Err(input(&p, format!("has no variable {var:?} (variables: {names})")));
+            return Err(input(
+                &p,
+                format!("has no variable {var:?} (variables: {names})"),
+            ));
         };
         if m.dims.len() != 3 {
             let dims = m.dims.join(", ");
@@ -143,7 +157,12 @@ impl CfStack {
         let (h, w) = (m.shape[1], m.shape[2]);
         let coord = |d: &str, len: u64| -> Result<(Vec<f64>, VarMeta)> {
             let cm = store.meta(d)?.ok_or_else(|| {
-                input(&p, format!("dimension {d} of {var} has no coordinate variable: the grid is unknown"))
+                input(
+                    &p,
+                    format!(
+                        "dimension {d} of {var} has no coordinate variable: the grid is unknown"
+                    ),
+                )
             })?;
             Ok((store.read(d, &[0], &[len])?, cm))
         };
@@ -167,15 +186,25 @@ impl CfStack {
         fills.extend(m.nums("missing_value"));
         let range = m.nums("valid_range");
         let valid = (
-            m.num("valid_min").or(range.first().copied()).unwrap_or(f64::NEG_INFINITY),
-            m.num("valid_max").or(range.get(1).copied()).unwrap_or(f64::INFINITY),
+            m.num("valid_min")
+                .or(range.first().copied())
+                .unwrap_or(f64::NEG_INFINITY),
+            m.num("valid_max")
+                .or(range.get(1).copied())
+                .unwrap_or(f64::INFINITY),
         );
         let info = RasterInfo {
             width: w as u32,
             height: h as u32,
             bands: 1,
             dtype: DataType::F32,
-            block: (w as u32, m.chunks.as_ref().and_then(|c| c.get(1).copied()).unwrap_or(1) as u32),
+            block: (
+                w as u32,
+                m.chunks
+                    .as_ref()
+                    .and_then(|c| c.get(1).copied())
+                    .unwrap_or(1) as u32,
+            ),
             nodata: fill.filter(|f| f.is_finite()),
             geo: grid::geo_info(gt, epsg),
             gdal_metadata: metadata(&m),
@@ -194,7 +223,11 @@ impl CfStack {
     /// Read rows `w` of time step `t` (north-up) into `out` as f32, missing samples invalid.
     fn read(&self, t: usize, w: Window, out: &mut PackedBand) -> Result<()> {
         let h = self.info.height;
-        let row0 = if self.flip { h - w.row_off - w.height } else { w.row_off };
+        let row0 = if self.flip {
+            h - w.row_off - w.height
+        } else {
+            w.row_off
+        };
         let v = self.store.read(
             &self.var,
             &[t as u64, row0 as u64, w.col_off as u64],
@@ -204,7 +237,11 @@ impl CfStack {
         out.resize(w.pixels());
         let cols = w.width as usize;
         for r in 0..w.height as usize {
-            let src = if self.flip { w.height as usize - 1 - r } else { r };
+            let src = if self.flip {
+                w.height as usize - 1 - r
+            } else {
+                r
+            };
             for c in 0..cols {
                 let x = v[src * cols + c];
                 let bad = !x.is_finite()
@@ -212,7 +249,11 @@ impl CfStack {
                     || x < self.valid.0
                     || x > self.valid.1
                     || (x as f32).is_infinite();
-                out.words[r * cols + c] = if bad { INVALID_F32_BITS } else { (x as f32).to_bits() };
+                out.words[r * cols + c] = if bad {
+                    INVALID_F32_BITS
+                } else {
+                    (x as f32).to_bits()
+                };
             }
         }
         Ok(())

@@ -63,11 +63,25 @@ impl Spec {
         };
         let b = Path::new(base);
         if b.is_dir() && zarr::is_group(b) {
-            return Some((Spec { store: b.into(), var: None, format: Format::Zarr }, date));
+            return Some((
+                Spec {
+                    store: b.into(),
+                    var: None,
+                    format: Format::Zarr,
+                },
+                date,
+            ));
         }
         if b.is_file() {
             return netcdf::has_signature(b).then(|| {
-                (Spec { store: b.into(), var: None, format: Format::NetCdf }, date)
+                (
+                    Spec {
+                        store: b.into(),
+                        var: None,
+                        format: Format::NetCdf,
+                    },
+                    date,
+                )
             });
         }
         let (f, v) = base.rsplit_once(':')?;
@@ -82,7 +96,14 @@ impl Spec {
         } else {
             return None;
         };
-        Some((Spec { store: f.into(), var: Some(v.to_string()), format }, date))
+        Some((
+            Spec {
+                store: f.into(),
+                var: Some(v.to_string()),
+                format,
+            },
+            date,
+        ))
     }
 
     fn open_store(&self) -> Result<Box<dyn store::Store>> {
@@ -105,7 +126,10 @@ pub fn members(path: &Path) -> Result<Option<Vec<(PathBuf, Date)>>> {
         return Ok(None);
     };
     let stack = CfStack::open(&spec)?;
-    let all = stack.dates.iter().map(|d| (spec.member(&stack.var, *d), *d));
+    let all = stack
+        .dates
+        .iter()
+        .map(|d| (spec.member(&stack.var, *d), *d));
     Ok(Some(match date {
         Some(d) => {
             CfMember::open(&spec, d, path)?;

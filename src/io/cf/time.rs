@@ -96,9 +96,7 @@ struct Units {
 }
 
 fn parse_units(units: &str, cal: Calendar) -> Result<Units, String> {
-    let bad = || {
-        format!("time units {units:?} are not CF `<unit> since <YYYY-MM-DD[ hh:mm:ss]>`")
-    };
+    let bad = || format!("time units {units:?} are not CF `<unit> since <YYYY-MM-DD[ hh:mm:ss]>`");
     let lower = units.trim().to_ascii_lowercase();
     let (unit, origin) = lower.split_once(" since ").ok_or_else(bad)?;
     let seconds = match unit.trim() {
@@ -135,8 +133,7 @@ fn parse_units(units: &str, cal: Calendar) -> Result<Units, String> {
     let mut origin_sod = 0.0;
     for p in parts {
         let p = p.trim_end_matches('z');
-        if p == "utc" || p == "gmt" || p.is_empty() || p == "+00:00" || p == "+0000" || p == "0"
-        {
+        if p == "utc" || p == "gmt" || p.is_empty() || p == "+00:00" || p == "+0000" || p == "0" {
             continue;
         }
         if p.starts_with('+') || p.starts_with('-') {
@@ -198,12 +195,35 @@ mod tests {
 
     #[test]
     fn gregorian_days_hours_and_origins() {
-        let v = decode(&[0.0, 31.0, 59.5, 366.0 + 59.0], "days since 2000-01-01", None).unwrap();
-        assert_eq!(v, [d("2000-01-01"), d("2000-02-01"), d("2000-02-29"), d("2001-03-01")]);
+        let v = decode(
+            &[0.0, 31.0, 59.5, 366.0 + 59.0],
+            "days since 2000-01-01",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            [
+                d("2000-01-01"),
+                d("2000-02-01"),
+                d("2000-02-29"),
+                d("2001-03-01")
+            ]
+        );
         // 18 h after 06:00 is the next day.
-        let v = decode(&[17.0, 18.0], "hours since 1990-01-01 06:00:00", Some("standard")).unwrap();
+        let v = decode(
+            &[17.0, 18.0],
+            "hours since 1990-01-01 06:00:00",
+            Some("standard"),
+        )
+        .unwrap();
         assert_eq!(v, [d("1990-01-01"), d("1990-01-02")]);
-        let v = decode(&[86400.0 * 365.0], "seconds since 1970-01-01T00:00:00Z", None).unwrap();
+        let v = decode(
+            &[86400.0 * 365.0],
+            "seconds since 1970-01-01T00:00:00Z",
+            None,
+        )
+        .unwrap();
         assert_eq!(v, [d("1971-01-01")]);
         let v = decode(&[-1.0], "days since 2000-1-1", Some("proleptic_gregorian")).unwrap();
         assert_eq!(v, [d("1999-12-31")]);
@@ -224,8 +244,13 @@ mod tests {
     #[test]
     fn refusals() {
         let e = decode(&[0.0], "days since 2000-01-01", Some("360_day")).unwrap_err();
-        assert!(e.contains("360_day") && e.contains("convert_calendar"), "{e}");
-        assert!(decode(&[0.0], "months since 2000-01-01", None).unwrap_err().contains("days"));
+        assert!(
+            e.contains("360_day") && e.contains("convert_calendar"),
+            "{e}"
+        );
+        assert!(decode(&[0.0], "months since 2000-01-01", None)
+            .unwrap_err()
+            .contains("days"));
         assert!(decode(&[0.0], "days after 2000-01-01", None).is_err());
         assert!(decode(&[f64::NAN], "days since 2000-01-01", None).is_err());
         let e = decode(&[0.0], "days since 1500-01-01", Some("gregorian")).unwrap_err();

@@ -89,12 +89,16 @@ impl Compression {
             }
         };
         match codec {
-            "none" | "lzw" if level.is_some() => Err(format!(
-                "{codec} takes no level (write --compress {codec})"
-            )),
+            "none" | "lzw" if level.is_some() => {
+                Err(format!("{codec} takes no level (write --compress {codec})"))
+            }
             "none" => Ok(Compression::None),
             "lzw" => Ok(Compression::Lzw),
-            "deflate" => Ok(Compression::Deflate(levelled(1, 12, DEFAULT_DEFLATE_LEVEL)?)),
+            "deflate" => Ok(Compression::Deflate(levelled(
+                1,
+                12,
+                DEFAULT_DEFLATE_LEVEL,
+            )?)),
             "zstd" => Ok(Compression::Zstd(levelled(1, 22, DEFAULT_ZSTD_LEVEL)?)),
             _ => Err(format!(
                 "unknown compression {s:?} (choose from {COMPRESSION_WORDS})"
@@ -194,7 +198,14 @@ mod tests {
         assert_eq!(Compression::parse("deflate:1"), Ok(Compression::Deflate(1)));
         assert_eq!(Compression::parse("zstd:19"), Ok(Compression::Zstd(19)));
         assert_eq!(Compression::parse("lzw"), Ok(Compression::Lzw));
-        for bad in ["deflate:0", "deflate:13", "zstd:x", "none:1", "gzip", "deflate:"] {
+        for bad in [
+            "deflate:0",
+            "deflate:13",
+            "zstd:x",
+            "none:1",
+            "gzip",
+            "deflate:",
+        ] {
             assert!(Compression::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Compression::Deflate(9).spec(), "deflate:9");

@@ -44,10 +44,7 @@ pub(super) fn tiff_err(path: &Path, e: tiff::TiffError) -> Error {
     Error::input(path, msg)
 }
 
-pub(super) fn read_info(
-    path: &Path,
-    d: &mut Decoder<ByteSource>,
-) -> Result<(RasterInfo, Layout)> {
+pub(super) fn read_info(path: &Path, d: &mut Decoder<ByteSource>) -> Result<(RasterInfo, Layout)> {
     let e = |err| tiff_err(path, err);
     let (width, height) = d.dimensions().map_err(e)?;
     if width == 0 || height == 0 {

@@ -33,7 +33,11 @@ pub(super) struct Image<'a> {
 
 /// GDAL_METADATA: dataset items, then per band the description and the unit type, with the
 /// roles GDAL's GTiff driver reads back as band description and `GetUnitType()`.
-fn gdal_metadata(metadata: &[(String, String)], descriptions: &[String], units: &[String]) -> String {
+fn gdal_metadata(
+    metadata: &[(String, String)],
+    descriptions: &[String],
+    units: &[String],
+) -> String {
     fn esc(s: &str) -> String {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")

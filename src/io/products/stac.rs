@@ -63,7 +63,11 @@ pub fn load(path: &Path) -> Result<Item> {
     let feature = match v.get("type").and_then(Value::as_str) {
         Some("Feature") => &v,
         Some("FeatureCollection") => {
-            let f = v.get("features").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+            let f = v
+                .get("features")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             match f {
                 [one] => one,
                 _ => {
@@ -78,7 +82,12 @@ pub fn load(path: &Path) -> Result<Item> {
                 }
             }
         }
-        _ => return Err(Error::input(path, "not a STAC item (no \"type\": \"Feature\")")),
+        _ => {
+            return Err(Error::input(
+                path,
+                "not a STAC item (no \"type\": \"Feature\")",
+            ))
+        }
     };
     parse(path, feature)
 }
@@ -95,7 +104,8 @@ fn read_text(path: &Path) -> Result<String> {
             .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
         return String::from_utf8(buf).map_err(|_| Error::input(path, "STAC item is not UTF-8"));
     }
-    let meta = std::fs::metadata(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
     if meta.len() > MAX_ITEM_BYTES as u64 {
         return Err(Error::input(path, "STAC item over 16 MiB; not an item"));
     }
@@ -116,7 +126,11 @@ fn resolve_href(base: &Path, href: &str) -> String {
             return u.to_string();
         }
     }
-    base.parent().unwrap_or(Path::new("")).join(href).to_string_lossy().into_owned()
+    base.parent()
+        .unwrap_or(Path::new(""))
+        .join(href)
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn num(v: Option<&Value>) -> Option<f64> {
@@ -135,7 +149,9 @@ fn parse(path: &Path, f: &Value) -> Result<Item> {
         .ok_or_else(|| Error::input(path, format!("STAC item {id} has no \"assets\"")))?;
     let mut bands = Vec::new();
     for (key, a) in assets {
-        let Some(href) = a.get("href").and_then(Value::as_str) else { continue };
+        let Some(href) = a.get("href").and_then(Value::as_str) else {
+            continue;
+        };
         let ty = a.get("type").and_then(Value::as_str).unwrap_or("");
         let geotiff = ty.contains("tiff")
             || (ty.is_empty() && {
@@ -203,7 +219,10 @@ fn common_names(role: Role, has_nir: bool) -> &'static [&'static str] {
 
 impl Item {
     fn find(&self, role: Role) -> Option<&AssetBand> {
-        let has_nir = self.bands.iter().any(|b| b.common.as_deref() == Some("nir"));
+        let has_nir = self
+            .bands
+            .iter()
+            .any(|b| b.common.as_deref() == Some("nir"));
         let wanted = common_names(role, has_nir);
         // Red-edge bands are `rededge` in eo 1.x with the asset key or band name telling which.
         let matches = |b: &AssetBand, w: &str| {
@@ -235,7 +254,10 @@ impl Item {
         let mut out = PresetBands::default();
         let mut hrefs = Vec::new();
         for &r in roles {
-            let has_nir = self.bands.iter().any(|b| b.common.as_deref() == Some("nir"));
+            let has_nir = self
+                .bands
+                .iter()
+                .any(|b| b.common.as_deref() == Some("nir"));
             let b = self.find(r).ok_or_else(|| {
                 let names = common_names(r, has_nir);
                 let what = if names.is_empty() {
@@ -277,8 +299,12 @@ impl Item {
         if let Some(q) = &out.quality {
             hrefs.push(format!("quality={}", q.display()));
         }
-        out.metadata.push(("CLIMIDX_STAC_ITEM".into(), format!("{} ({})", self.id, self.source.display())));
-        out.metadata.push(("CLIMIDX_STAC_ASSETS".into(), hrefs.join("; ")));
+        out.metadata.push((
+            "CLIMIDX_STAC_ITEM".into(),
+            format!("{} ({})", self.id, self.source.display()),
+        ));
+        out.metadata
+            .push(("CLIMIDX_STAC_ASSETS".into(), hrefs.join("; ")));
         Ok(out)
     }
 }
@@ -289,9 +315,21 @@ mod tests {
 
     #[test]
     fn relative_hrefs_follow_the_item() {
-        assert_eq!(resolve_href(Path::new("a/b/item.json"), "B04.tif"), "a/b/B04.tif");
-        assert_eq!(resolve_href(Path::new("http://h:1/x/item.json"), "../B04.tif"), "http://h:1/B04.tif");
-        assert_eq!(resolve_href(Path::new("a/item.json"), "s3://b/k.tif"), "s3://b/k.tif");
-        assert_eq!(resolve_href(Path::new("a/item.json"), "/abs/k.tif"), "/abs/k.tif");
+        assert_eq!(
+            resolve_href(Path::new("a/b/item.json"), "B04.tif"),
+            "a/b/B04.tif"
+        );
+        assert_eq!(
+            resolve_href(Path::new("http://h:1/x/item.json"), "../B04.tif"),
+            "http://h:1/B04.tif"
+        );
+        assert_eq!(
+            resolve_href(Path::new("a/item.json"), "s3://b/k.tif"),
+            "s3://b/k.tif"
+        );
+        assert_eq!(
+            resolve_href(Path::new("a/item.json"), "/abs/k.tif"),
+            "/abs/k.tif"
+        );
     }
 }
