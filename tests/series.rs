@@ -12,7 +12,7 @@ use std::path::Path;
 use climidx::engine::series::reduce_in_memory;
 use climidx::engine::Backend;
 use climidx::kernels::percentile::QuantileMethod;
-use climidx::kernels::series::Reducer;
+use climidx::kernels::series::{loop_iterations, Reducer};
 use common::{fails, gpu_or_skip, read_f32, repo, tempdir, Rng};
 
 const W: usize = 23;
@@ -106,11 +106,10 @@ fn run(cmd: &str, extra: &[&str], out: &Path, device: &str) {
 }
 
 #[test]
-fn trend_matches_pymannkendall_on_cpu() {
-    // `trend` runs on the CPU twin on every device for now (see run_trend): the CPU is what
-    // the CLI ships, so that is what is compared with pymannkendall.
+fn trend_matches_pymannkendall_on_cpu_and_gpu() {
+    // 40 inputs: within lavapipe's loop limit (see series_kernels_fall_back_beyond_the_loop_limit).
     let r = refs();
-    for device in ["cpu"] {
+    for device in devices() {
         let out = tempdir(&format!("trend-{device}"));
         run("trend", &["--alpha", "0.05"], &out, device);
         assert_band(&out.join("slope.tif"), col(&r, "slope"), 1e-6);
@@ -261,14 +260,24 @@ fn series_gpu_equals_cpu_on_odd_shapes_and_windows() {
             min_count: 1,
         },
     ];
-    for (t_len, pixels, window) in [(3, 1, None), (7, 1001, Some(97)), (33, 517, Some(130))] {
-        let (times, values) = random_series(t_len as u64, t_len, pixels);
-        for red in &reducers {
-            // Known issue (README): the GPU trend kernel loses outputs beyond ~20 inputs on
-            // lavapipe, so `trend` runs on the CPU; GPU = CPU is held for small stacks only.
-            if matches!(red, Reducer::Trend { .. }) && t_len > 7 {
-                continue;
-            }
+    for red in &reducers {
+        // The longest stack the adapter's loop limit lets the kernel run (lavapipe: 65 535
+        // loop iterations per invocation in all), where a low bound would show as lost outputs.
+        let at_limit = match ctx.summary.loop_limit() {
+            Some(limit) => (3..4000)
+                .take_while(|t| loop_iterations(red, *t) <= limit)
+                .last()
+                .unwrap(),
+            None => 64,
+        };
+        let cases = [
+            (3, 1, None),
+            (7, 1001, Some(97)),
+            (33, 517, Some(130)),
+            (at_limit, 301, Some(128)),
+        ];
+        for (t_len, pixels, window) in cases {
+            let (times, values) = random_series(t_len as u64, t_len, pixels);
             let cpu = reduce_in_memory(Backend::Cpu, red, &times, &values, window, nd).unwrap();
             let gpu =
                 reduce_in_memory(Backend::Gpu(ctx), red, &times, &values, window, nd).unwrap();
@@ -283,6 +292,74 @@ fn series_gpu_equals_cpu_on_odd_shapes_and_windows() {
                 }
             }
         }
+    }
+}
+
+/// Beyond the adapter's loop limit a series reducer never runs cut short on it: in memory the
+/// GPU runner refuses, and the CLI computes on the native CPU, says so, and writes the CPU's bits.
+#[test]
+fn series_kernels_fall_back_beyond_the_loop_limit() {
+    let Some(ctx) = gpu_or_skip("series_kernels_fall_back_beyond_the_loop_limit") else {
+        return;
+    };
+    let Some(limit) = ctx.summary.loop_limit() else {
+        eprintln!("SKIPPED (adapter {} has no loop limit)", ctx.summary.name);
+        return;
+    };
+    let red = Reducer::Trend { alpha: None };
+    let t_len = (3..200)
+        .find(|t| loop_iterations(&red, *t) > limit)
+        .unwrap();
+    let (times, values) = random_series(5, t_len, 20);
+    let err = reduce_in_memory(Backend::Gpu(ctx), &red, &times, &values, None, 0)
+        .err()
+        .expect("the GPU runner refuses beyond the loop limit")
+        .to_string();
+    assert!(err.contains("use --device cpu"), "{err}");
+
+    // The CLI: the fixture stack's 40 files, some twice, on t_len distinct dates.
+    let dir = tempdir("trend-limit");
+    let manifest = dir.join("stack.csv");
+    let mut csv = String::from("path,date\n");
+    for (k, f) in stack().iter().cycle().take(t_len).enumerate() {
+        csv += &format!("{f},{}-06-15\n", 1900 + k);
+    }
+    std::fs::write(&manifest, csv).unwrap();
+    let m = manifest.display().to_string();
+    let mut outs = Vec::new();
+    for device in ["cpu", "software"] {
+        let out = dir.join(device);
+        let o = common::climidx(&[
+            "trend",
+            "--manifest",
+            &m,
+            "-o",
+            &out.display().to_string(),
+            "--device",
+            device,
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        assert_eq!(
+            device == "software",
+            err.contains("runs on the native CPU"),
+            "{device}: {err}"
+        );
+        outs.push(out);
+    }
+    for f in ["slope", "intercept", "s", "var", "z", "p", "tau", "count"] {
+        let name = format!("{f}.tif");
+        assert_eq!(
+            read_f32(&outs[0].join(&name))[0]
+                .iter()
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>(),
+            read_f32(&outs[1].join(&name))[0]
+                .iter()
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>(),
+            "{name}"
+        );
     }
 }
 

@@ -6,7 +6,28 @@
 use super::backend::Backend;
 use super::gpu::series::SeriesRunner;
 use crate::error::Result;
-use crate::kernels::series::{reduce_window, Reducer};
+use crate::kernels::series::{loop_iterations, reduce_window, Reducer};
+
+/// The backend `reducer` over `t_len` inputs runs on: `backend`, unless its adapter would end
+/// the kernel's loops early (lavapipe/llvmpipe, [`crate::engine::gpu::adapter::AdapterSummary::loop_limit`]),
+/// where the CPU twin runs instead, with a warning. Never a result cut short.
+pub fn fit_backend<'c>(backend: Backend<'c>, reducer: &Reducer, t_len: usize) -> Backend<'c> {
+    let Backend::Gpu(ctx) = backend else {
+        return backend;
+    };
+    match ctx.summary.loop_limit() {
+        Some(limit) if loop_iterations(reducer, t_len) > limit => {
+            log::warn!(
+                "{} over {t_len} inputs runs on the native CPU: {} ends shader loops after {limit} iterations and this kernel needs up to {} per pixel (README, Time-series reducers)",
+                reducer.describe(),
+                ctx.summary.name,
+                loop_iterations(reducer, t_len)
+            );
+            Backend::Cpu
+        }
+        _ => backend,
+    }
+}
 
 /// Reduces series windows on the CPU or the GPU.
 #[allow(clippy::large_enum_variant, reason = "one per run")]

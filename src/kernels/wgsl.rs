@@ -240,9 +240,9 @@ pub fn series_kernel(reducer: &Reducer) -> (String, String) {
     };
     s.push_str("\n// generated entry point\n@compute @workgroup_size(WG_SIZE)\n");
     s.push_str("fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n");
-    s.push_str("    let base = first_pixel(gid, nwg);\n");
-    s.push_str("    for (var j = 0u; j < PX_PER_INVOCATION; j++) {\n");
-    s.push_str("        let i = base + j;\n        if i >= params.pixel_count { return; }\n");
+    // One pixel per invocation (SERIES_PX_PER_INVOCATION): these kernels loop a lot per pixel.
+    s.push_str("    let i = gid.x + gid.y * nwg.x * WG_SIZE;\n");
+    s.push_str("    if i < params.pixel_count {\n");
     let _ = writeln!(s, "        {call}");
     s.push_str("    }\n}\n");
     (key.to_string(), s)

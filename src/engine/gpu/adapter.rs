@@ -83,6 +83,15 @@ impl AdapterSummary {
         self.device_type == wgpu::DeviceType::Cpu
     }
 
+    /// The most loop iterations one shader invocation may run in all before the driver ends
+    /// its loops early, silently: Mesa's llvmpipe (lavapipe on Vulkan, llvmpipe on GL) counts
+    /// every loop of a shader against one limiter of 65 535 iterations
+    /// (`LP_MAX_TGSI_LOOP_ITERATIONS` in gallivm). `None`: no such limit known.
+    pub fn loop_limit(&self) -> Option<u64> {
+        let llvmpipe = |s: &str| s.to_ascii_lowercase().contains("llvmpipe");
+        (llvmpipe(&self.name) || llvmpipe(&self.driver)).then_some(65_535)
+    }
+
     pub fn one_line(&self) -> String {
         format!(
             "{} ({:?}, {:?}, {} {})",

@@ -8,19 +8,23 @@ use crate::kernels::abi::{PX_PER_INVOCATION, WG_SIZE};
 
 /// Workgroup counts `(x, y)` covering `pixels` pixels.
 pub fn grid(pixels: u32, max_per_dim: u32) -> (u32, u32) {
-    let invocations = pixels.div_ceil(PX_PER_INVOCATION);
+    grid_invocations(pixels.div_ceil(PX_PER_INVOCATION), max_per_dim)
+}
+
+/// Workgroup counts `(x, y)` covering `invocations` invocations.
+pub fn grid_invocations(invocations: u32, max_per_dim: u32) -> (u32, u32) {
     let groups = invocations.div_ceil(WG_SIZE).max(1);
     let x = groups.min(max_per_dim.max(1));
     (x, groups.div_ceil(x))
 }
 
-/// An encoder holding the compute pass of `pipeline` over `pixels` pixels with `bind_group`
-/// (optionally timestamped).
+/// An encoder holding the compute pass of `pipeline` over `pixels` pixels, `per_invocation`
+/// of them per invocation, with `bind_group` (optionally timestamped).
 pub(super) fn encode(
     ctx: &GpuContext,
     pipeline: &wgpu::ComputePipeline,
     bind_group: &wgpu::BindGroup,
-    pixels: usize,
+    (pixels, per_invocation): (usize, u32),
     timestamps: Option<&wgpu::QuerySet>,
 ) -> wgpu::CommandEncoder {
     let mut enc = ctx
@@ -39,8 +43,8 @@ pub(super) fn encode(
         });
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, bind_group, &[]);
-        let (x, y) = grid(
-            pixels as u32,
+        let (x, y) = grid_invocations(
+            (pixels as u32).div_ceil(per_invocation.max(1)),
             ctx.limits.max_compute_workgroups_per_dimension,
         );
         pass.dispatch_workgroups(x, y, 1);

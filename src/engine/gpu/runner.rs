@@ -12,7 +12,7 @@ use super::context::GpuContext;
 use super::dispatch;
 use super::transfer::{self, bind_group, output_buffers};
 use crate::error::{Error, Result};
-use crate::kernels::abi::{BandParams, TileParams, PARTIAL_WORDS};
+use crate::kernels::abi::{BandParams, TileParams, PARTIAL_WORDS, PX_PER_INVOCATION};
 use crate::kernels::samples::DataType;
 use crate::kernels::wgsl;
 use crate::kernels::{Consts, IndexDesc, MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
@@ -416,7 +416,13 @@ impl<'c> GpuRunner<'c> {
         pixels: usize,
         timestamps: Option<&wgpu::QuerySet>,
     ) -> wgpu::CommandEncoder {
-        dispatch::encode(self.ctx, pipeline, &self.bind_group, pixels, timestamps)
+        dispatch::encode(
+            self.ctx,
+            pipeline,
+            &self.bind_group,
+            (pixels, PX_PER_INVOCATION),
+            timestamps,
+        )
     }
 
     /// Gather each used role's words of the window and upload them into its region.

@@ -10,7 +10,7 @@ use super::dispatch;
 use super::transfer;
 use crate::error::{Error, Result};
 use crate::kernels::abi::{BandParams, TileParams};
-use crate::kernels::series::{constants, Reducer};
+use crate::kernels::series::{constants, loop_iterations, Reducer, SERIES_PX_PER_INVOCATION};
 use crate::kernels::wgsl::series_kernel;
 use crate::kernels::{MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 
@@ -47,6 +47,15 @@ impl<'c> SeriesRunner<'c> {
         let k = constants(reducer, t_len);
         if n_out == 0 || n_out > MAX_OUTPUTS || k.len() > MAX_OUTPUTS * MAX_CONSTS {
             return Err(Error::Internal(format!("{n_out} series outputs")));
+        }
+        if let Some(limit) = ctx.summary.loop_limit() {
+            let need = loop_iterations(reducer, t_len);
+            if need > limit {
+                return Err(Error::Device(format!(
+                    "this series reducer needs up to {need} loop iterations per pixel over {t_len} inputs, more than {} allows ({limit}); use --device cpu",
+                    ctx.summary.name
+                )));
+            }
         }
         let (key, src) = series_kernel(reducer);
         let pipeline = ctx.pipeline(&key, &src)?;
@@ -113,7 +122,13 @@ impl<'c> SeriesRunner<'c> {
         self.ctx
             .queue
             .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
-        let enc = dispatch::encode(self.ctx, &self.pipeline, &self.bind_group, pixels, None);
+        let enc = dispatch::encode(
+            self.ctx,
+            &self.pipeline,
+            &self.bind_group,
+            (pixels, SERIES_PX_PER_INVOCATION),
+            None,
+        );
         let (n_out, stride) = (self.n_out, self.out_stride);
         let used = ((n_out - 1) * stride + pixels).next_multiple_of(2) as u64 * 4;
         transfer::read_back(

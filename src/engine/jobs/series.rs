@@ -90,6 +90,7 @@ pub fn run_pass(
             "series pass: outputs or times mismatch".into(),
         ));
     }
+    let backend = crate::engine::series::fit_backend(backend, pass.reducer, t_len);
     let (width, height) = (pass.first.width, pass.first.height);
     let mut cap = window_cap(backend, t_len, names.len(), pass.mem_limit);
     if let Some(w) = pass.window_pixels {

@@ -146,16 +146,6 @@ impl TrendJob {
 pub fn run_trend(job: &TrendJob, backend: Backend<'_>, ctl: &Control) -> Result<TrendReport> {
     let t0 = Instant::now();
     job.validate()?;
-    // Known issue: on lavapipe the GPU trend kernel (shaders/trend.wgsl) loses every output of
-    // some pixels once a stack has more than ~20 inputs (GPU = CPU holds for small stacks, see
-    // tests/series.rs). Until that is understood, trend runs on the CPU twin, and says so.
-    let backend = match backend {
-        Backend::Gpu(_) => {
-            log::warn!("trend runs on the native CPU for now: its GPU kernel is not yet reliable beyond ~20 inputs (README, Time-series reducers)");
-            Backend::Cpu
-        }
-        b => b,
-    };
     let dates = job.dates()?;
     let Checked {
         first,
@@ -207,6 +197,7 @@ pub fn run_trend(job: &TrendJob, backend: Backend<'_>, ctl: &Control) -> Result<
         compression: job.compression,
         tile: job.tile,
     };
+    let backend = crate::engine::series::fit_backend(backend, &reducer, n);
     let r = run_pass(&pass, backend, ctl, "trend")?;
     Ok(TrendReport {
         width: first.width,
