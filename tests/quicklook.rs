@@ -388,3 +388,39 @@ fn bad_rgb_is_refused_with_nothing_written() {
     assert!(!png.exists(), "nothing written");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
+
+#[test]
+fn labels_mark_the_ends_and_round_values_between() {
+    let labels = |w: u32, range: (f32, f32)| -> Vec<String> {
+        let mut img = RgbaImage::new(w, legend::height(w));
+        let l = legend::draw(&mut img, 0, Colormap::Magma, range, "LST (°C)");
+        assert!(ink_box(&img, &l.title.1).is_some());
+        l.labels.into_iter().map(|(t, _)| t).collect()
+    };
+    // a temperature range from percentiles: the ends one decimal finer than the round steps;
+    // 20 and 40 would crowd the ends' labels
+    assert_eq!(
+        labels(528, (19.742065, 39.54843)),
+        ["19.7", "39.5", "25", "30", "35"]
+    );
+    assert_eq!(
+        labels(4096, (19.742065, 39.54843)),
+        ["19.7", "39.5", "25", "30", "35"]
+    );
+    assert_eq!(
+        labels(256, (0.0, 1.0)),
+        ["0.0", "1.0", "0.2", "0.4", "0.6", "0.8"]
+    );
+    assert_eq!(
+        labels(1024, (-2.5, 2.5)),
+        [
+            "\u{2212}2.5",
+            "2.5",
+            "\u{2212}2",
+            "\u{2212}1",
+            "0",
+            "1",
+            "2"
+        ]
+    );
+}

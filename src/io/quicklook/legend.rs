@@ -242,7 +242,8 @@ pub fn draw(
 }
 
 /// Labels: the range's ends (left- and right-aligned with the bar), then round values between
-/// them, as many as fit with a gap of half the text size. Each: text, tick x, text left x.
+/// them at the smallest round step whose labels keep a gap of half the text size (values too
+/// close to an end are left to the end's label). Each: text, tick x, text left x.
 fn place_labels(m: &Metrics, bar: Rect, (lo, hi): (f32, f32)) -> Vec<(String, f32, f32)> {
     let (lo, hi) = (lo as f64, hi as f64);
     let span = hi - lo;
@@ -277,7 +278,11 @@ fn place_labels(m: &Metrics, bar: Rect, (lo, hi): (f32, f32)) -> Vec<(String, f3
             let tw = text_width(&t, m.s);
             let x = x_of(v) as f32;
             let (a, b) = (x - tw / 2.0, x + tw / 2.0);
-            if taken.iter().any(|&(p, q)| a < q + sep && b + sep > p) {
+            let hits = |r: &[(f32, f32)]| r.iter().any(|&(p, q)| a < q + sep && b + sep > p);
+            if hits(&taken[..2]) {
+                continue; // too close to an end's label: that end stands for it
+            }
+            if hits(&taken[2..]) || a < 0.0 || b > right + m.margin as f32 {
                 all_fit = false;
             } else {
                 taken.push((a, b));
