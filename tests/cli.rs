@@ -728,7 +728,7 @@ fn climatology_and_quicklook_say_what_they_wrote() {
     let line = summary(&o);
     assert!(
         line.starts_with(&format!(
-            "wrote {}: 48×40 PNG of band 1 (mean) of {}, colormap vegetation, range [0, 1], ",
+            "wrote {}: 528×440 PNG of band 1 (mean) of {}, colormap viridis, range [0, 1], ",
             s(&png),
             s(&clim.join("07").join("mean.tif"))
         )),
@@ -738,11 +738,14 @@ fn climatology_and_quicklook_say_what_they_wrote() {
     assert_eq!(j["command"], "quicklook");
     assert_eq!(
         (j["width"].as_u64(), j["height"].as_u64()),
-        (Some(48), Some(40))
+        (Some(528), Some(440)),
+        "48×40 enlarged 11× (long side >= 512)"
     );
+    assert_eq!(j["scale"], 11);
     assert_eq!(j["band"], 1);
     assert_eq!(j["band_name"], "mean");
-    assert_eq!(j["colormap"], "vegetation");
+    // a statistic of no known index: viridis, not the vegetation ramp
+    assert_eq!(j["colormap"], "viridis");
     assert_eq!(j["range"], serde_json::json!([0.0, 1.0]));
     assert!(png.is_file());
 }

@@ -20,6 +20,7 @@ mod lst;
 mod outputs;
 mod products;
 mod properties;
+mod quicklook;
 mod readme;
 mod reliability;
 mod remote;

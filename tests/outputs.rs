@@ -218,34 +218,41 @@ fn quicklook_colours_nodata_and_legend() {
         s(&png),
     ]);
     let img = image::open(&png).unwrap().to_rgba8();
+    let legend_h = climidx::io::quicklook::legend::height(576);
     assert_eq!(
         (img.width(), img.height()),
-        (160, 80 + 34),
-        "96x80 raster, widened for the legend"
+        (576, 480 + legend_h),
+        "96x80 raster enlarged 6x (long side >= 512) over its legend"
     );
     let vals = &read_f32(&tif)[0];
     for (x, y) in [(0u32, 0u32), (2, 40), (67, 24), (20, 10), (90, 70)] {
         let v = vals[(y * 96 + x) as usize];
-        let p = img.get_pixel(x, y).0;
-        if v.is_nan() {
-            assert_eq!(p[3], 0, "nodata at ({x},{y}) must be transparent");
-        } else {
-            let c = Colormap::Vegetation.color((v + 1.0) / 2.0); // NDVI's range [-1, 1]
-            assert_eq!(&p[..3], &c[..], "({x},{y}) value {v}");
-            assert_eq!(p[3], 255);
+        for (dx, dy) in [(0, 0), (5, 5), (3, 1)] {
+            let p = img.get_pixel(x * 6 + dx, y * 6 + dy).0;
+            if v.is_nan() {
+                assert_eq!(p[3], 0, "nodata at ({x},{y}) must be transparent");
+            } else {
+                let c = Colormap::Ndvi.color((v + 1.0) / 2.0); // NDVI's range [-1, 1]
+                assert_eq!(&p[..3], &c[..], "({x},{y}) value {v}");
+                assert_eq!(p[3], 255);
+            }
         }
     }
-    // the legend strip: white background, the colorbar's ends, dark label pixels
-    assert_eq!(img.get_pixel(2, 80 + 2).0, [255, 255, 255, 255]);
-    assert_eq!(
-        &img.get_pixel(6, 80 + 8).0[..3],
-        &Colormap::Vegetation.color(0.0)[..]
-    );
-    assert_eq!(
-        &img.get_pixel(153, 80 + 8).0[..3],
-        &Colormap::Vegetation.color(1.0)[..]
-    );
-    assert!((80 + 20..80 + 27).any(|y| (6..40).any(|x| img.get_pixel(x, y).0 == [0, 0, 0, 255])));
+    // the legend strip is the one the library draws for this width, colormap, range and title
+    let mut want = image::RgbaImage::new(576, 480 + legend_h);
+    let layout =
+        climidx::io::quicklook::legend::draw(&mut want, 480, Colormap::Ndvi, (-1.0, 1.0), "NDVI");
+    for y in 480..480 + legend_h {
+        for x in 0..576 {
+            assert_eq!(
+                img.get_pixel(x, y),
+                want.get_pixel(x, y),
+                "legend ({x},{y})"
+            );
+        }
+    }
+    let labels: Vec<&str> = layout.labels.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(labels, ["\u{2212}1.0", "1.0", "\u{2212}0.5", "0.0", "0.5"]);
     // the standalone command: downsampling by box average, explicit range and colormap
     let small = dir.join("small.png");
     ok(&[

@@ -204,15 +204,30 @@ pub fn quicklook(
         Some(n) => format!("band {} ({n})", q.band),
         None => format!("band {}", q.band),
     };
+    let what = match (q.rgb, q.stretch, q.colormap, q.range) {
+        (Some(b), Some(st), _, _) => format!(
+            "RGB PNG of bands {},{},{} of {}, 2–98 % stretch {}",
+            b[0],
+            b[1],
+            b[2],
+            input.display(),
+            st.iter()
+                .map(|(lo, hi)| format!("[{lo}, {hi}]"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        (_, _, Some(c), Some((lo, hi))) => format!(
+            "PNG of {band} of {}, colormap {}, range [{lo}, {hi}]",
+            input.display(),
+            c.word()
+        ),
+        _ => format!("PNG of {band} of {}", input.display()),
+    };
     let summary = format!(
-        "wrote {}: {}×{} PNG of {band} of {}, colormap {}, range [{}, {}], {:.2} s",
+        "wrote {}: {}×{} {what}, {:.2} s",
         output.display(),
         q.width,
         q.height,
-        input.display(),
-        q.colormap.word(),
-        q.range.0,
-        q.range.1,
         took.as_secs_f64()
     );
     let report = json!({
@@ -223,8 +238,11 @@ pub fn quicklook(
         "band_name": q.band_name,
         "width": q.width,
         "height": q.height,
-        "colormap": q.colormap.word(),
-        "range": [num(q.range.0), num(q.range.1)],
+        "scale": q.scale,
+        "colormap": q.colormap.map(|c| c.word()),
+        "range": q.range.map(|r| [num(r.0), num(r.1)]),
+        "rgb": q.rgb,
+        "stretch": q.stretch.map(|s| s.map(|(lo, hi)| [num(lo), num(hi)])),
         "seconds": { "total": secs(took) },
     });
     Done {

@@ -280,11 +280,8 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
     }
     if let Some(q) = &job.quicklook {
         let opts = crate::io::quicklook::QuicklookOptions {
-            band: 1,
-            colormap: crate::io::quicklook::Colormap::Auto,
-            range: None,
             legend: true,
-            max_size: 1024,
+            ..Default::default()
         };
         crate::io::quicklook::render(&output, q, &opts, job.overwrite)?;
     }
