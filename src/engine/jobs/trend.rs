@@ -45,6 +45,8 @@ pub struct TrendJob {
     pub mem_limit: usize,
     pub compression: Compression,
     pub tile: u32,
+    /// Overviews (internal or COG) of the outputs.
+    pub pyramid: crate::io::Pyramid,
 }
 
 /// What a finished run did.
@@ -206,6 +208,7 @@ pub fn run_trend(job: &TrendJob, backend: Backend<'_>, ctl: &Control) -> Result<
         mem_limit: job.mem_limit,
         compression: job.compression,
         tile: job.tile,
+        pyramid: job.pyramid,
     };
     let r = run_pass(&pass, backend, ctl, "trend")?;
     Ok(TrendReport {
