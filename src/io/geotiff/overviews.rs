@@ -7,6 +7,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::encode::{encode_tile_row, Compression};
 use super::pyramid::{Reducer, Resampling, Samples};
 use crate::error::{Error, Result};
@@ -145,8 +147,18 @@ impl Overviews {
             .collect();
         for k in 0..self.levels.len() {
             let mut next = Vec::new();
-            for row in &carry {
-                if let Some(out) = self.levels[k].reducer.push(row) {
+            let reducer = &self.levels[k].reducer;
+            // The horizontal half of averaging, in parallel over rows; then the rows in order.
+            let reduced: Vec<Option<_>> = if reducer.averages() {
+                carry
+                    .par_iter()
+                    .map(|r| Some(reducer.reduce_row(r)))
+                    .collect()
+            } else {
+                carry.iter().map(|_| None).collect()
+            };
+            for (row, h) in carry.iter().zip(reduced) {
+                if let Some(out) = self.levels[k].reducer.push_with(row, h) {
                     next.push(out);
                 }
             }

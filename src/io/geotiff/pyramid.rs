@@ -119,8 +119,9 @@ pub(super) struct Reducer {
     bands: usize,
     samples: Samples,
     resampling: Resampling,
-    /// Per source column: (destination column, weight) for average, at most 2 of each.
-    xs: Vec<Vec<(u32, f64)>>,
+    /// Per source column: the first destination column it falls in and its weight there, and
+    /// its weight in the next destination column (0 when it lies in one only).
+    xs: Vec<(u32, f64, f64)>,
     /// Per destination column: the nearest source column.
     x_near: Vec<u32>,
     /// Next source row expected.
@@ -139,11 +140,17 @@ impl Reducer {
         samples: Samples,
         resampling: Resampling,
     ) -> Self {
-        let mut xs = vec![Vec::new(); src.0 as usize];
+        let mut xs = vec![(u32::MAX, 0.0, 0.0); src.0 as usize];
         for i in 0..dst.0 {
             let (x0, x1) = window(i, src.0, dst.0);
             for x in x0..x1 {
-                xs[x as usize].push((i, weight(x, i, src.0, dst.0)));
+                let c = &mut xs[x as usize];
+                let w = weight(x, i, src.0, dst.0);
+                if c.0 == u32::MAX {
+                    *c = (i, w, 0.0);
+                } else {
+                    c.2 = w;
+                }
             }
         }
         let x_near = (0..dst.0).map(|i| nearest(i, src.0, dst.0)).collect();
@@ -186,9 +193,72 @@ impl Reducer {
         }
     }
 
+    /// Whether rows go through [`Self::reduce_row`] first (average), which may run in
+    /// parallel over rows.
+    pub(super) fn averages(&self) -> bool {
+        self.resampling == Resampling::Average
+    }
+
+    /// The horizontal half of the average: per destination column and band, the weighted sum
+    /// of the valid pixels of `row` and the sum of their weights.
+    pub(super) fn reduce_row(&self, row: &[u32]) -> (Vec<f64>, Vec<f64>) {
+        let nb = self.bands;
+        let n = self.dst.0 as usize * nb;
+        let (mut s, mut w) = (vec![0.0; n], vec![0.0; n]);
+        for (x, &(i, w0, w1)) in self.xs.iter().enumerate() {
+            for b in 0..nb {
+                let Some(v) = self.value(row[x * nb + b]) else {
+                    continue;
+                };
+                let at = i as usize * nb + b;
+                s[at] += w0 * v;
+                w[at] += w0;
+                if w1 > 0.0 {
+                    s[at + nb] += w1 * v;
+                    w[at + nb] += w1;
+                }
+            }
+        }
+        (s, w)
+    }
+
+    /// Add horizontally reduced source row `y` to the destination rows it belongs to: j, and
+    /// j + 1 when it straddles their boundary.
+    fn push_reduced(&mut self, y: u32, h: &(Vec<f64>, Vec<f64>)) {
+        for k in 0..2u32 {
+            let j = self.j + k;
+            if j >= self.dst.1 {
+                break;
+            }
+            let (y0, y1) = window(j, self.src.1, self.dst.1);
+            if y < y0 || y >= y1 {
+                continue;
+            }
+            let wy = weight(y, j, self.src.1, self.dst.1);
+            let (s, w) = &mut self.acc[(j % 2) as usize];
+            for (a, v) in s.iter_mut().zip(&h.0) {
+                *a += wy * v;
+            }
+            for (a, v) in w.iter_mut().zip(&h.1) {
+                *a += wy * v;
+            }
+        }
+    }
+
     /// Take the next source row (`src.0 × bands` words); returns the destination row it
     /// completes, if any.
+    #[cfg(test)]
     pub(super) fn push(&mut self, row: &[u32]) -> Option<Vec<u32>> {
+        let h = (self.averages() && self.j < self.dst.1).then(|| self.reduce_row(row));
+        self.push_with(row, h)
+    }
+
+    /// [`Self::push`] with the row already reduced by [`Self::reduce_row`] (average).
+    pub(super) fn push_with(
+        &mut self,
+        row: &[u32],
+        reduced: Option<(Vec<f64>, Vec<f64>)>,
+    ) -> Option<Vec<u32>> {
         let y = self.y;
         self.y += 1;
         if self.j >= self.dst.1 {
@@ -206,32 +276,10 @@ impl Reducer {
             self.j += 1;
             return Some(out);
         }
-        // The destination rows this source row belongs to: j, and j + 1 when it straddles.
-        for k in 0..2u32 {
-            let j = self.j + k;
-            if j >= self.dst.1 {
-                break;
-            }
-            let (y0, y1) = window(j, self.src.1, self.dst.1);
-            if y < y0 || y >= y1 {
-                continue;
-            }
-            let wy = weight(y, j, self.src.1, self.dst.1);
-            let slot = (j % 2) as usize;
-            for (x, contrib) in self.xs.iter().enumerate() {
-                for b in 0..nb {
-                    let Some(v) = self.value(row[x * nb + b]) else {
-                        continue;
-                    };
-                    for &(i, wx) in contrib {
-                        let at = i as usize * nb + b;
-                        let (s, w) = &mut self.acc[slot];
-                        s[at] += wy * wx * v;
-                        w[at] += wy * wx;
-                    }
-                }
-            }
-        }
+        let Some(h) = reduced else {
+            return None;
+        };
+        self.push_reduced(y, &h);
         let (_, y1) = window(self.j, self.src.1, self.dst.1);
         if y + 1 < y1 {
             return None;
