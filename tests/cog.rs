@@ -361,3 +361,58 @@ fn bad_overview_combinations_are_refused_in_one_line() {
     // No temporary or spill file is left behind.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
+
+#[test]
+fn an_unfinished_cog_leaves_no_file_and_no_spill() {
+    let dir = tempdir("cog-unfinished");
+    let path = dir.join("o.tif");
+    let geo = climidx::io::geotiff::reader::GeoTiffReader::open(&asset("sample/B04.tif"))
+        .unwrap()
+        .info()
+        .geo
+        .clone();
+    let opts = WriterOptions {
+        tile: 64,
+        pyramid: Pyramid {
+            kind: PyramidKind::Cog,
+            resampling: Resampling::Average,
+        },
+        ..Default::default()
+    };
+    let mut wr = GeoTiffWriter::create(&path, 300, 200, 1, &geo, opts).unwrap();
+    let rows = field(300, 150, 0);
+    wr.write_rows(&[&rows], 150).unwrap();
+    // Spill files of the full resolution and of each overview exist while it runs …
+    assert!(std::fs::read_dir(&dir).unwrap().count() >= 3);
+    drop(wr);
+    // … and an error path (drop before finish) removes them all.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+#[test]
+fn bigtiff_cog_is_valid() {
+    let Some(py) = validator("bigtiff_cog_is_valid") else {
+        return;
+    };
+    let dir = tempdir("cog-bigtiff");
+    let path = dir.join("big.tif");
+    let geo = climidx::io::geotiff::reader::GeoTiffReader::open(&asset("sample/B04.tif"))
+        .unwrap()
+        .info()
+        .geo
+        .clone();
+    let opts = WriterOptions {
+        tile: 64,
+        bigtiff: Some(true),
+        pyramid: Pyramid {
+            kind: PyramidKind::Cog,
+            resampling: Resampling::Average,
+        },
+        ..Default::default()
+    };
+    let mut wr = GeoTiffWriter::create(&path, 300, 200, 1, &geo, opts).unwrap();
+    wr.write_rows(&[&field(300, 200, 0)], 200).unwrap();
+    wr.finish().unwrap();
+    assert_valid_cog(&py, &path);
+    assert!(gdalinfo(&path).contains("Overviews: 150x100, 75x50"));
+}
