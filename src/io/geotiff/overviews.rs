@@ -142,40 +142,47 @@ impl Overviews {
     /// Feed `rows` full-resolution rows (`width × bands` words each).
     pub(super) fn push_rows(&mut self, words: &[u32], width: u32, rows: u32) -> Result<()> {
         let n = width as usize * self.bands;
-        let mut carry: Vec<Vec<u32>> = (0..rows as usize)
-            .map(|r| words[r * n..(r + 1) * n].to_vec())
-            .collect();
+        let mut owned: Vec<Vec<u32>>;
+        let mut carry: Vec<&[u32]> = words.chunks(n).take(rows as usize).collect();
         for k in 0..self.levels.len() {
-            let mut next = Vec::new();
-            let reducer = &self.levels[k].reducer;
-            // The horizontal half of averaging, in parallel over rows; then the rows in order.
-            let reduced: Vec<Option<_>> = if reducer.averages() {
-                carry
-                    .par_iter()
-                    .map(|r| Some(reducer.reduce_row(r)))
-                    .collect()
-            } else {
-                carry.iter().map(|_| None).collect()
-            };
-            for (row, h) in carry.iter().zip(reduced) {
-                if let Some(out) = self.levels[k].reducer.push_with(row, h) {
-                    next.push(out);
-                }
-            }
-            for row in &next {
-                let level = &mut self.levels[k];
-                level.pending.extend_from_slice(row);
-                level.pending_rows += 1;
-                if level.pending_rows == self.tile {
-                    self.flush(k)?;
-                }
-            }
-            carry = next;
-            if carry.is_empty() {
+            let next = self.level_rows(k, &carry)?;
+            if next.is_empty() {
                 break;
             }
+            owned = next;
+            carry = owned.iter().map(|r| &r[..]).collect();
         }
         Ok(())
+    }
+
+    /// Reduce rows of level `k − 1` (the full resolution for k = 0) into level `k`, writing
+    /// its full tile rows; returns the rows of level `k` completed.
+    fn level_rows(&mut self, k: usize, carry: &[&[u32]]) -> Result<Vec<Vec<u32>>> {
+        let mut next = Vec::new();
+        let reducer = &self.levels[k].reducer;
+        // The horizontal half of averaging, in parallel over rows; then the rows in order.
+        let reduced: Vec<Option<_>> = if reducer.averages() {
+            carry
+                .par_iter()
+                .map(|r| Some(reducer.reduce_row(r)))
+                .collect()
+        } else {
+            carry.iter().map(|_| None).collect()
+        };
+        for (row, h) in carry.iter().zip(reduced) {
+            if let Some(out) = self.levels[k].reducer.push_with(row, h) {
+                next.push(out);
+            }
+        }
+        for row in &next {
+            let level = &mut self.levels[k];
+            level.pending.extend_from_slice(row);
+            level.pending_rows += 1;
+            if level.pending_rows == self.tile {
+                self.flush(k)?;
+            }
+        }
+        Ok(next)
     }
 
     fn flush(&mut self, k: usize) -> Result<()> {
