@@ -10,6 +10,7 @@ mod catalogue;
 mod cf_stacks;
 mod cli;
 mod climatology;
+mod cog;
 mod compression;
 mod conformance;
 mod crs;

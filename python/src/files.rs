@@ -79,6 +79,7 @@ pub fn _run_index<'py>(
         metadata: Vec::new(),
         compression: Compression::default(),
         tile: 512,
+        pyramid: Default::default(),
         stats: None,
         quicklook: None,
     };

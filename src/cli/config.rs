@@ -292,6 +292,7 @@ pub fn make_job(
         metadata,
         compression: out.compress,
         tile: out.tile_size,
+        pyramid: pyramid(out)?,
         stats: out.stats.clone().map(|p| (p, range)),
         quicklook: out.quicklook.clone(),
     })
@@ -309,6 +310,32 @@ pub fn parse_range(flag: &str, r: &str) -> Result<(f32, f32)> {
         return Err(bad());
     }
     Ok((a, b))
+}
+
+/// The overviews `--cog` / `--overviews` ask for, refusing combinations that cannot be
+/// written.
+pub fn pyramid(o: &OutputArgs) -> Result<crate::io::Pyramid> {
+    use crate::io::{Pyramid, PyramidKind};
+    let kind = match (o.cog, o.overviews) {
+        (true, _) => PyramidKind::Cog,
+        (false, true) => PyramidKind::Internal,
+        (false, false) => PyramidKind::None,
+    };
+    let flag = if o.cog { "--cog" } else { "--overviews" };
+    if kind != PyramidKind::None && o.tile_size == 0 {
+        return Err(Error::Usage(format!(
+            "{flag} needs a tiled output; drop --tile-size 0 (or give e.g. --tile-size 512)"
+        )));
+    }
+    if kind == PyramidKind::None && o.overview_resampling.is_some() {
+        return Err(Error::Usage(
+            "--overview-resampling needs --cog or --overviews".into(),
+        ));
+    }
+    Ok(Pyramid {
+        kind,
+        resampling: o.overview_resampling.unwrap_or_default(),
+    })
 }
 
 /// Output nodata and window override, shared by the commands that write rasters.

@@ -17,5 +17,6 @@ pub mod sink;
 pub mod source;
 pub mod stack;
 
+pub use geotiff::{Pyramid, PyramidKind, Resampling};
 pub use sink::{create, RasterSink, SinkOptions};
 pub use source::{open, BandSource, RasterSource};

@@ -141,8 +141,24 @@ pub struct OutputArgs {
     #[arg(long, value_name = "CODEC[:LEVEL]", value_parser = crate::io::geotiff::encode::Compression::parse, default_value = "deflate")]
     pub compress: crate::io::geotiff::encode::Compression,
     /// Output tile size in pixels (a multiple of 16); 0 writes strips.
-    #[arg(long, value_name = "PX", default_value_t = 512)]
+    #[arg(
+        long,
+        visible_alias = "blocksize",
+        value_name = "PX",
+        default_value_t = 512
+    )]
     pub tile_size: u32,
+    /// Write a Cloud-Optimized GeoTIFF: tiled, with overviews (halved until one tile holds the
+    /// smallest) computed in the same pass, laid out as GDAL's COG driver writes it.
+    #[arg(long)]
+    pub cog: bool,
+    /// Add internal overviews to the (plain) GeoTIFF, sized as gdaladdo sizes them.
+    #[arg(long, conflicts_with = "cog")]
+    pub overviews: bool,
+    /// How overview pixels are computed (with --cog or --overviews): average (nodata-aware,
+    /// area-weighted, as GDAL's -r average) or nearest. Default average.
+    #[arg(long, value_name = "METHOD", value_parser = choice::<crate::io::Resampling>())]
+    pub overview_resampling: Option<crate::io::Resampling>,
     /// Write per-output statistics (counts, min, max, mean, std, histogram) to this JSON file,
     /// computed during the pass.
     #[arg(long, value_name = "FILE.json")]

@@ -371,6 +371,7 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
             // The peers write uncompressed strips (GDAL's GTiff defaults): compare like for like.
             compression: crate::io::geotiff::encode::Compression::None,
             tile: 0,
+            pyramid: Default::default(),
             stats: None,
             quicklook: None,
         };

@@ -39,6 +39,7 @@ pub fn run(a: &ClimatologyArgs) -> Result<Done> {
         mem_limit: a.out.mem_limit << 20,
         compression: a.out.compress,
         tile: a.out.tile_size,
+        pyramid: crate::cli::config::pyramid(&a.out)?,
     };
     job.validate()?;
     let ctx = super::open_device(&a.device)?;

@@ -62,6 +62,8 @@ pub struct ClimatologyJob {
     /// Output block compression and tile size (0: strips).
     pub compression: Compression,
     pub tile: u32,
+    /// Overviews (internal or COG) of the outputs.
+    pub pyramid: crate::io::Pyramid,
 }
 
 /// What a finished run did.
@@ -267,6 +269,7 @@ fn run_group(
                 },
                 compression: job.compression,
                 tile: job.tile,
+                pyramid: job.pyramid,
                 bigtiff: None,
             },
         )?);
@@ -397,6 +400,7 @@ fn run_group_percentiles(
         mem_limit: job.mem_limit,
         compression: job.compression,
         tile: job.tile,
+        pyramid: job.pyramid,
     };
     run_pass(&pass, backend, ctl, "percentiles")?;
     Ok(())

@@ -43,6 +43,8 @@ pub struct IndexJob {
     /// Output block compression and tile size (0: strips).
     pub compression: Compression,
     pub tile: u32,
+    /// Overviews (internal or COG) of the outputs.
+    pub pyramid: crate::io::Pyramid,
     /// Write per-output statistics here (JSON), with this histogram range for every output
     /// (default: each index's typical range).
     pub stats: Option<(PathBuf, Option<(f32, f32)>)>,
@@ -211,6 +213,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
             overwrite: job.overwrite,
             compression: job.compression,
             tile: job.tile,
+            pyramid: job.pyramid,
             ..Default::default()
         },
     )?;

@@ -49,6 +49,8 @@ pub struct SeriesPass<'a> {
     pub mem_limit: usize,
     pub compression: Compression,
     pub tile: u32,
+    /// Overviews (internal or COG) of the outputs.
+    pub pyramid: crate::io::Pyramid,
 }
 
 /// What a pass did.
@@ -133,6 +135,7 @@ pub fn run_pass(
                 },
                 compression: pass.compression,
                 tile: pass.tile,
+                pyramid: pass.pyramid,
                 bigtiff: None,
                 units: Vec::new(),
             },

@@ -45,6 +45,8 @@ pub struct TrendJob {
     pub mem_limit: usize,
     pub compression: Compression,
     pub tile: u32,
+    /// Overviews (internal or COG) of the outputs.
+    pub pyramid: crate::io::Pyramid,
 }
 
 /// What a finished run did.
@@ -196,6 +198,7 @@ pub fn run_trend(job: &TrendJob, backend: Backend<'_>, ctl: &Control) -> Result<
         mem_limit: job.mem_limit,
         compression: job.compression,
         tile: job.tile,
+        pyramid: job.pyramid,
     };
     let backend = crate::engine::series::fit_backend(backend, &reducer, n);
     let r = run_pass(&pass, backend, ctl, "trend")?;

@@ -152,6 +152,34 @@ pub fn apply_predictor(words: &[u32], row_samples: usize, spp: usize, predictor:
     }
 }
 
+/// Encode one row of tiles: `rows` rows of `width` pixels (`spp` words each) cut into
+/// `tile` × `tile` blocks, each padded with zeros outside the image, predicted and compressed
+/// (in parallel).
+pub fn encode_tile_row(
+    src: &[u32],
+    width: usize,
+    rows: usize,
+    spp: usize,
+    tile: usize,
+    c: Compression,
+    pred: u16,
+) -> Vec<Result<Vec<u8>>> {
+    use rayon::prelude::*;
+    (0..width.div_ceil(tile))
+        .into_par_iter()
+        .map(|t| {
+            let x0 = t * tile;
+            let x1 = (x0 + tile).min(width);
+            let mut block = vec![0u32; tile * tile * spp];
+            for y in 0..rows {
+                let s = &src[(y * width + x0) * spp..(y * width + x1) * spp];
+                block[y * tile * spp..y * tile * spp + s.len()].copy_from_slice(s);
+            }
+            compress(apply_predictor(&block, tile * spp, spp, pred), c)
+        })
+        .collect()
+}
+
 thread_local! {
     /// One libdeflate compressor per thread (rayon worker), kept for its level.
     static DEFLATER: RefCell<Option<(u8, libdeflater::Compressor)>> = const { RefCell::new(None) };

@@ -29,6 +29,9 @@ pub(super) struct Image<'a> {
     pub(super) units: &'a [String],
     /// GDAL_NODATA, when written.
     pub(super) nodata: Option<f64>,
+    /// A reduced-resolution level (NewSubfileType 1): only the image structure and nodata, as
+    /// GDAL writes overview directories.
+    pub(super) overview: bool,
 }
 
 /// GDAL_METADATA: dataset items, then per band the description and the unit type, with the
@@ -64,8 +67,9 @@ fn gdal_metadata(
     x
 }
 
-/// The directory of `image`, to be written at file offset `ifd_offset`.
-pub(super) fn build_ifd(image: &Image, ifd_offset: u64) -> Vec<u8> {
+/// The directory of `image`, to be written at file offset `ifd_offset`, pointing to the next
+/// directory at `next` (0: the last one). Its length does not depend on the offsets.
+pub(super) fn build_ifd(image: &Image, ifd_offset: u64, next: u64) -> Vec<u8> {
     let n = image.bands;
     let mut e: Vec<Entry> = vec![
         Entry::long(256, &[image.width]),
@@ -75,9 +79,16 @@ pub(super) fn build_ifd(image: &Image, ifd_offset: u64) -> Vec<u8> {
         Entry::short(262, &[1]),
         Entry::short(277, &[n as u16]),
         Entry::short(284, &[1]),
-        Entry::ascii(305, &format!("climidx {}", env!("CARGO_PKG_VERSION"))),
         Entry::short(339, &vec![image.sample_format; n]),
     ];
+    if image.overview {
+        e.push(Entry::long(254, &[1]));
+    } else {
+        e.push(Entry::ascii(
+            305,
+            &format!("climidx {}", env!("CARGO_PKG_VERSION")),
+        ));
+    }
     if n > 1 {
         e.push(Entry::short(338, &vec![0; n - 1]));
     }
@@ -100,6 +111,13 @@ pub(super) fn build_ifd(image: &Image, ifd_offset: u64) -> Vec<u8> {
         e.push(Entry::short(317, &[image.predictor]));
     }
     let g = image.geo;
+    if image.overview {
+        if let Some(nodata) = image.nodata {
+            e.push(Entry::ascii(42113, &format_nodata(nodata)));
+        }
+        e.sort_by_key(|x| x.tag);
+        return encode_ifd(&e, ifd_offset, next, image.bigtiff);
+    }
     if let Some(v) = &g.pixel_scale {
         e.push(Entry::double(33550, v));
     }
@@ -126,7 +144,7 @@ pub(super) fn build_ifd(image: &Image, ifd_offset: u64) -> Vec<u8> {
         e.push(Entry::ascii(42113, &format_nodata(nodata)));
     }
     e.sort_by_key(|x| x.tag);
-    encode_ifd(&e, ifd_offset, image.bigtiff)
+    encode_ifd(&e, ifd_offset, next, image.bigtiff)
 }
 
 fn to_u32(v: &[u64]) -> Vec<u32> {
@@ -188,7 +206,7 @@ impl Entry {
 }
 
 /// Lay out one IFD at `at`: the entry table, then out-of-line values (word-aligned).
-fn encode_ifd(entries: &[Entry], at: u64, big: bool) -> Vec<u8> {
+fn encode_ifd(entries: &[Entry], at: u64, next: u64, big: bool) -> Vec<u8> {
     let (count_len, entry_len, next_len, inline) = if big { (8, 20, 8, 8) } else { (2, 12, 4, 4) };
     let table = count_len + entries.len() * entry_len + next_len;
     let mut out = Vec::with_capacity(table + 4096);
@@ -223,7 +241,12 @@ fn encode_ifd(entries: &[Entry], at: u64, big: bool) -> Vec<u8> {
             }
         }
     }
-    out.extend(std::iter::repeat_n(0u8, next_len));
+    if big {
+        out.extend_from_slice(&next.to_le_bytes());
+    } else {
+        out.extend_from_slice(&(next as u32).to_le_bytes());
+    }
+    debug_assert_eq!(out.len(), table);
     out.extend_from_slice(&extra);
     out
 }

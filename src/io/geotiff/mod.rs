@@ -8,9 +8,13 @@ pub mod encode;
 mod format;
 mod header;
 mod ifd;
+mod layout;
+mod overviews;
+pub mod pyramid;
 pub mod reader;
 mod samples;
 pub mod writer;
 
+pub use pyramid::{Pyramid, PyramidKind, Resampling};
 pub use reader::GeoTiffReader;
 pub use writer::GeoTiffWriter;

@@ -11,6 +11,11 @@
 //! The file is not fsync'ed (as GDAL does not): the guarantee covers failures of the process,
 //! not of the machine.
 //!
+//! With a [`Pyramid`], overviews are computed in the same pass ([`super::overviews`]) and
+//! spilled to temporary files beside the output: internal overviews are appended after the
+//! image, and a Cloud-Optimized GeoTIFF is assembled at the end with every directory first and
+//! the full-resolution tiles (spilled too) last ([`super::layout`]).
+//!
 //! Tags written: the baseline image tags, SampleFormat 3 (IEEE float), the input's
 //! ModelPixelScale / ModelTiepoint / ModelTransformation, the whole GeoKeyDirectory with
 //! GeoDoubleParams and GeoAsciiParams, GDAL_NODATA (42113), and GDAL_METADATA (42112) with band
@@ -18,13 +23,13 @@
 //! 32-bit offsets.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
-use super::encode::{apply_predictor, compress, predictor, Compression};
-use super::ifd::{build_ifd, Image};
+use super::encode::{apply_predictor, compress, encode_tile_row, predictor, Compression};
+use super::layout;
+use super::overviews::{LevelSpec, Overviews};
+use super::pyramid::{level_sizes, Pyramid, PyramidKind, Samples};
 use crate::error::{Error, Result};
 use crate::io::files::{check_output_path, temp_path};
 use crate::io::geo::GeoInfo;
@@ -50,6 +55,8 @@ pub struct WriterOptions {
     pub tile: u32,
     /// Force BigTIFF on or off; `None` chooses it when the data could exceed 4 GiB.
     pub bigtiff: Option<bool>,
+    /// Overviews (internal or COG) and their resampling; tiled outputs only.
+    pub pyramid: Pyramid,
 }
 
 /// The 32-bit sample types the writer produces.
@@ -75,6 +82,7 @@ impl Default for WriterOptions {
             compression: Compression::default(),
             tile: 512,
             bigtiff: None,
+            pyramid: Pyramid::default(),
         }
     }
 }
@@ -82,6 +90,11 @@ impl Default for WriterOptions {
 pub struct GeoTiffWriter {
     final_path: PathBuf,
     tmp_path: PathBuf,
+    /// Where the full-resolution blocks go: `tmp_path`, or for a COG a spill file.
+    data_path: PathBuf,
+    /// Blocks framed by size and trailer (COG).
+    framed: bool,
+    overviews: Option<Overviews>,
     file: Option<BufWriter<File>>,
     width: u32,
     height: u32,
@@ -103,6 +116,8 @@ pub struct GeoTiffWriter {
     opts: WriterOptions,
 }
 
+mod assemble;
+
 const TARGET_STRIP_BYTES: usize = 256 << 10;
 
 impl GeoTiffWriter {
@@ -119,11 +134,21 @@ impl GeoTiffWriter {
             return Err(Error::Internal(format!("cannot write {bands} bands")));
         }
         let tmp_path = temp_path(path);
-        let file = File::create(&tmp_path)
-            .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
-        crate::io::files::register_temp(&tmp_path);
+        let cog = opts.pyramid.kind == PyramidKind::Cog;
+        let data_path = if cog {
+            let mut p = tmp_path.as_os_str().to_owned();
+            p.push(".L0");
+            PathBuf::from(p)
+        } else {
+            tmp_path.clone()
+        };
         let row_bytes = width as usize * bands * 4;
         let tiled = opts.tile > 0;
+        if !tiled && opts.pyramid.kind != PyramidKind::None {
+            return Err(Error::Usage(
+                "overviews and COG outputs need tiles; give --tile-size (e.g. 512), not 0".into(),
+            ));
+        }
         if tiled && !opts.tile.is_multiple_of(16) {
             return Err(Error::Usage(format!(
                 "tile size {} is not a multiple of 16 (TIFF requires it)",
@@ -145,15 +170,52 @@ impl GeoTiffWriter {
         } else {
             width as u64 * height as u64
         };
+        let sizes = level_sizes(opts.pyramid.kind, width, height, opts.tile);
+        let padded = padded
+            + sizes
+                .iter()
+                .map(|&(w, h)| {
+                    let t = opts.tile as u64;
+                    w.div_ceil(opts.tile) as u64 * h.div_ceil(opts.tile) as u64 * t * t
+                })
+                .sum::<u64>();
         let data_bytes = padded * bands as u64 * 4;
         let bigtiff = opts
             .bigtiff
             .unwrap_or(data_bytes + data_bytes / 64 > (u32::MAX as u64) - (64 << 20));
         let float = opts.sample == SampleKind::F32;
         let predictor = predictor(opts.compression, float);
+        let file = File::create(&data_path)
+            .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
+        crate::io::files::register_temp(&data_path);
+        let overviews = if sizes.is_empty() {
+            None
+        } else {
+            let samples = match opts.sample {
+                SampleKind::F32 => Samples::F32 {
+                    nodata: opts.nodata as f32,
+                },
+                SampleKind::U32 => Samples::U32,
+            };
+            let spec = LevelSpec {
+                full: (width, height),
+                sizes: &sizes,
+                bands,
+                samples,
+                resampling: opts.pyramid.resampling,
+                tile: opts.tile,
+                compression: opts.compression,
+                predictor,
+                framed: cog,
+            };
+            Some(Overviews::create(spec, &tmp_path, path)?)
+        };
         let mut w = GeoTiffWriter {
             final_path: path.to_path_buf(),
             tmp_path,
+            data_path,
+            framed: cog,
+            overviews,
             // Smaller than a strip, so strips bypass the buffer (no extra copy); the small
             // header and directory writes still go through it.
             file: Some(BufWriter::with_capacity(64 << 10, file)),
@@ -174,14 +236,10 @@ impl GeoTiffWriter {
             geo: geo.clone(),
             opts,
         };
-        let header: Vec<u8> = if bigtiff {
-            let mut h = b"II\x2b\x00\x08\x00\x00\x00".to_vec();
-            h.extend_from_slice(&0u64.to_le_bytes());
-            h
-        } else {
-            b"II\x2a\x00\x00\x00\x00\x00".to_vec()
-        };
-        w.write_bytes(&header)?;
+        if !cog {
+            // A COG's header is written with its directories, when the file is assembled.
+            w.write_bytes(&layout::header(bigtiff, 0))?;
+        }
         Ok(w)
     }
 
@@ -299,28 +357,27 @@ impl GeoTiffWriter {
                 )]
             }
         } else {
-            let (bw, bh) = (self.block_w as usize, self.block_h as usize);
-            let src = &pending;
-            (0..width.div_ceil(bw))
-                .into_par_iter()
-                .map(|t| {
-                    // Tiles are always full size; the part outside the image is zero.
-                    let x0 = t * bw;
-                    let x1 = (x0 + bw).min(width);
-                    let mut tile = vec![0u32; bw * bh * n];
-                    for y in 0..rows {
-                        let s = &src[(y * width + x0) * n..(y * width + x1) * n];
-                        tile[y * bw * n..y * bw * n + s.len()].copy_from_slice(s);
-                    }
-                    compress(apply_predictor(&tile, bw * n, n, pred), c)
-                })
-                .collect()
+            // Tiles are always full size; the part outside the image is zero.
+            let bw = self.block_w as usize;
+            encode_tile_row(&pending[..rows * width * n], width, rows, n, bw, c, pred)
         };
         for block in encoded {
             let bytes = block?;
+            if self.framed {
+                self.write_bytes(&(bytes.len() as u32).to_le_bytes())?;
+            }
             self.block_offsets.push(self.pos);
             self.block_counts.push(bytes.len() as u64);
             self.write_bytes(&bytes)?;
+            if self.framed {
+                let tail = &bytes[bytes.len().saturating_sub(4)..];
+                let mut last = [0u8; 4];
+                last[..tail.len()].copy_from_slice(tail);
+                self.write_bytes(&last)?;
+            }
+        }
+        if let Some(ov) = self.overviews.as_mut() {
+            ov.push_rows(&pending[..rows * width * n], self.width, rows as u32)?;
         }
         pending.clear();
         self.pending = pending;
@@ -329,7 +386,7 @@ impl GeoTiffWriter {
         Ok(())
     }
 
-    /// Write the directory, flush, and move the file to its final name.
+    /// Write the directories (and the overviews), flush, and move the file to its final name.
     pub fn finish(mut self) -> Result<PathBuf> {
         self.flush_blocks()?;
         if self.rows_done != self.height {
@@ -338,29 +395,15 @@ impl GeoTiffWriter {
                 self.rows_done, self.height
             )));
         }
-        if self.pos % 2 == 1 {
-            self.write_bytes(&[0])?;
+        if let Some(ov) = self.overviews.as_mut() {
+            ov.finish()?;
         }
-        let ifd_offset = self.pos;
-        let ifd = build_ifd(&self.image(), ifd_offset);
-        self.write_bytes(&ifd)?;
-        let bigtiff = self.bigtiff;
-        let mut f = self.file.take().expect("file open until finish");
-        let patch = |f: &mut BufWriter<File>| -> std::io::Result<()> {
-            f.flush()?;
-            if bigtiff {
-                f.seek(SeekFrom::Start(8))?;
-                f.write_all(&ifd_offset.to_le_bytes())?;
-            } else {
-                f.seek(SeekFrom::Start(4))?;
-                f.write_all(&(ifd_offset as u32).to_le_bytes())?;
-            }
-            f.flush()
+        let written = if self.framed {
+            self.assemble_cog()
+        } else {
+            self.write_directories()
         };
-        if let Err(e) = patch(&mut f) {
-            return Err(self.io_err(e));
-        }
-        drop(f);
+        written.map_err(|e| self.io_err(e))?;
         fs::rename(&self.tmp_path, &self.final_path)
             .map_err(|e| Error::output(&self.final_path, format!("cannot move into place: {e}")))?;
         crate::io::files::unregister_temp(&self.tmp_path);
@@ -370,39 +413,16 @@ impl GeoTiffWriter {
         let _ = fs::remove_file(aux);
         Ok(self.final_path.clone())
     }
-
-    /// What the directory describes, once every block is written.
-    fn image(&self) -> Image<'_> {
-        Image {
-            width: self.width,
-            height: self.height,
-            bands: self.bands,
-            sample_format: match self.opts.sample {
-                SampleKind::F32 => 3,
-                SampleKind::U32 => 1,
-            },
-            compression: self.opts.compression,
-            predictor: self.predictor,
-            tiled: self.tiled,
-            block_w: self.block_w,
-            block_h: self.block_h,
-            block_offsets: &self.block_offsets,
-            block_counts: &self.block_counts,
-            bigtiff: self.bigtiff,
-            geo: &self.geo,
-            metadata: &self.opts.metadata,
-            descriptions: &self.opts.descriptions,
-            units: &self.opts.units,
-            nodata: (self.opts.sample == SampleKind::F32).then_some(self.opts.nodata),
-        }
-    }
 }
 
 impl Drop for GeoTiffWriter {
     fn drop(&mut self) {
-        if self.file.take().is_some() || self.tmp_path.exists() {
-            let _ = fs::remove_file(&self.tmp_path);
+        self.file.take();
+        for p in [&self.tmp_path, &self.data_path] {
+            if p.exists() {
+                let _ = fs::remove_file(p);
+            }
+            crate::io::files::unregister_temp(p);
         }
-        crate::io::files::unregister_temp(&self.tmp_path);
     }
 }
