@@ -23,6 +23,7 @@ mod properties;
 mod readme;
 mod reliability;
 mod remote;
+mod remote_bench;
 mod remote_s3;
 mod series;
 mod shaders;
