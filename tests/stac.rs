@@ -203,3 +203,110 @@ fn stac_1_1_bands_carry_the_calibration() {
         "not a STAC item",
     );
 }
+
+const COLLECTION: &str = "assets/stac/item-collection.json";
+const S2_ID: &str = "S2B_33TUM_20230715_0_L2A";
+const LS_ID: &str = "LC08_L2SP_190028_20230715_02_T1";
+
+#[test]
+fn an_item_collection_writes_one_output_per_item_equal_to_the_single_runs() {
+    let dir = tempdir("stac-collection");
+    let many = dir.join("many");
+    let stats = format!("{}/{{id}}.json", many.display());
+    ok(&[
+        "index",
+        "ndvi",
+        "ndmi",
+        "--stac",
+        COLLECTION,
+        "-o",
+        &format!("{}/", many.display()),
+        "--stats",
+        &stats,
+        "--device",
+        "cpu",
+    ]);
+    for (id, item) in [(S2_ID, S2_ITEM), (LS_ID, LS_ITEM)] {
+        let one = dir.join(format!("{id}-alone.tif"));
+        run(&["index", "ndvi", "ndmi", "--stac", item], &one);
+        let out = many.join(format!("{id}.tif"));
+        same_bits(&out, &one);
+        assert!(metadata(&out).contains(id), "{id}: provenance");
+        let st = std::fs::read_to_string(many.join(format!("{id}.json"))).unwrap();
+        assert!(st.contains("ndmi"), "{id}: statistics");
+    }
+    // The same collection over HTTP (hrefs relative to its URL), with `expr`.
+    let srv = Server::start(repo().join("assets"), Mode::default());
+    let http = dir.join("http");
+    std::fs::create_dir(&http).unwrap();
+    let formula = "(N - R) / (N + R)";
+    ok(&[
+        "expr",
+        formula,
+        "--stac",
+        &srv.url("stac/item-collection.json"),
+        "-o",
+        s(&http),
+        "--device",
+        "cpu",
+    ]);
+    let alone = dir.join("expr-ls.tif");
+    run(&["expr", formula, "--stac", LS_ITEM], &alone);
+    same_bits(&http.join(format!("{LS_ID}.tif")), &alone);
+    assert!(http.join(format!("{S2_ID}.tif")).exists());
+}
+
+#[test]
+fn an_item_collection_is_checked_before_anything_is_written() {
+    let dir = tempdir("stac-collection-errors");
+    let out = dir.join("out");
+    let o = format!("{}/", out.display());
+    let base = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["index", "--stac", COLLECTION, "--device", "cpu"]
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+        a.extend(extra.iter().map(|x| x.to_string()));
+        a
+    };
+    let fails_with = |extra: &[&str], needle: &str| {
+        let a = base(extra);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        fails(&a, 2, needle)
+    };
+    // -o a file.
+    let file = dir.join("vi.tif");
+    fails_with(&["ndvi", "-o", s(&file)], "-o takes a folder");
+    assert!(!file.exists());
+    // The Landsat item has no blue band: named with the item, before the S2 item is run.
+    let err = fails_with(&["evi", "-o", &o], "'blue' band");
+    assert!(err.contains(LS_ID), "{err}");
+    assert!(!out.exists(), "nothing written");
+    // One --stats file for many items.
+    fails_with(
+        &["ndvi", "-o", &o, "--stats", s(&dir.join("s.json"))],
+        "{id}",
+    );
+    // --mask scl on an item whose quality asset is QA_PIXEL.
+    let err = fails_with(&["ndvi", "-o", &o, "--mask", "scl"], "use --mask qa-pixel");
+    assert!(err.contains(LS_ID), "{err}");
+    assert!(!out.exists(), "nothing written");
+    // An id that cannot name a file, and one given twice.
+    let text = std::fs::read_to_string(repo().join(COLLECTION)).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, text.replace(LS_ID, "../escape")).unwrap();
+    let a = [
+        "index",
+        "ndvi",
+        "--stac",
+        s(&bad),
+        "-o",
+        &o,
+        "--device",
+        "cpu",
+    ];
+    fails(&a, 2, "cannot name an output file");
+    std::fs::write(&bad, text.replace(LS_ID, S2_ID)).unwrap();
+    fails(&a, 2, "twice");
+    assert!(!out.exists(), "nothing written");
+}

@@ -115,6 +115,19 @@ pub fn band_job(
     out: &OutputArgs,
     metadata: Vec<(String, String)>,
 ) -> Result<IndexJob> {
+    band_job_item(indices, constants, input, output, out, metadata, None)
+}
+
+/// [`band_job`] with the `--stac` item already read (one item of an ItemCollection).
+pub fn band_job_item(
+    indices: Vec<IndexRef>,
+    constants: Vec<Consts>,
+    input: &BandArgs,
+    output: &Path,
+    out: &OutputArgs,
+    metadata: Vec<(String, String)>,
+    item: Option<&crate::io::products::stac::Item>,
+) -> Result<IndexJob> {
     let mut bands = input
         .bands
         .iter()
@@ -141,7 +154,22 @@ pub fn band_job(
             .into_iter()
             .filter(|r| !given.contains(r))
             .collect();
-        let found = crate::io::products::stac::load(stac)?.resolve(&need)?;
+        let loaded;
+        let item = match item {
+            Some(i) => i,
+            None => {
+                loaded = crate::io::products::stac::load(stac)?;
+                &loaded
+            }
+        };
+        if let Some(Ok((kind, None))) = input
+            .mask
+            .as_deref()
+            .map(crate::io::products::masks::parse_mask)
+        {
+            item.check_mask(kind)?;
+        }
+        let found = item.resolve(&need)?;
         bands.extend(found.bands);
         metadata.extend(found.metadata);
         quality = found.quality;

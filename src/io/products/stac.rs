@@ -1,6 +1,8 @@
 //! STAC items (`--stac ITEM.json|URL`): find the asset of each band a job needs by its spectral
 //! common name, with the asset's `raster:bands` scale, offset and nodata, and the quality
-//! layer (SCL, QA_PIXEL) for `--mask`.
+//! layer (SCL, QA_PIXEL) for `--mask`. [`load_document`] also reads an ItemCollection (a
+//! GeoJSON FeatureCollection of items), which `index`/`expr` run item by item
+//! (`cli::commands::collection`).
 //!
 //! - Bands: an asset's `eo:bands` (STAC 1.0, eo extension 1.x) or `bands` (STAC 1.1, with
 //!   `eo:common_name`), matched by `common_name` (STAC eo extension, "Common Band Names"):
@@ -23,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::masks::MaskKind;
 use super::presets::PresetBands;
 use crate::error::{Error, Result};
 use crate::io::source::BandSource;
@@ -55,41 +58,54 @@ pub struct Item {
     bands: Vec<AssetBand>,
 }
 
-/// Read the item (or a FeatureCollection of exactly one item) at `path` (a file or a URL).
-pub fn load(path: &Path) -> Result<Item> {
+/// A STAC document: one item, or an ItemCollection (a GeoJSON FeatureCollection of items).
+#[derive(Clone, Debug)]
+pub enum Document {
+    Item(Item),
+    Collection(Vec<Item>),
+}
+
+/// Read the STAC document at `path` (a file or a URL): an item or an ItemCollection. Relative
+/// hrefs of a collection's items resolve against the collection's location.
+pub fn load_document(path: &Path) -> Result<Document> {
     let text = read_text(path)?;
     let v: Value = serde_json::from_str(&text)
         .map_err(|e| Error::input(path, format!("not a STAC item (invalid JSON: {e})")))?;
-    let feature = match v.get("type").and_then(Value::as_str) {
-        Some("Feature") => &v,
+    match v.get("type").and_then(Value::as_str) {
+        Some("Feature") => Ok(Document::Item(parse(path, &v)?)),
         Some("FeatureCollection") => {
             let f = v
                 .get("features")
                 .and_then(Value::as_array)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            match f {
-                [one] => one,
-                _ => {
-                    return Err(Error::input(
-                        path,
-                        format!(
-                            "an ItemCollection of {} items; this command takes one scene: save \
-                             the item you want as its own file",
-                            f.len()
-                        ),
-                    ))
-                }
+            if f.is_empty() {
+                return Err(Error::input(path, "an ItemCollection without items"));
             }
+            let items = f.iter().map(|i| parse(path, i)).collect::<Result<_>>()?;
+            Ok(Document::Collection(items))
         }
-        _ => {
-            return Err(Error::input(
-                path,
-                "not a STAC item (no \"type\": \"Feature\")",
-            ))
-        }
-    };
-    parse(path, feature)
+        _ => Err(Error::input(
+            path,
+            "not a STAC item (no \"type\": \"Feature\")",
+        )),
+    }
+}
+
+/// Read the item (or an ItemCollection of exactly one item) at `path` (a file or a URL).
+pub fn load(path: &Path) -> Result<Item> {
+    match load_document(path)? {
+        Document::Item(i) => Ok(i),
+        Document::Collection(mut v) if v.len() == 1 => Ok(v.remove(0)),
+        Document::Collection(v) => Err(Error::input(
+            path,
+            format!(
+                "an ItemCollection of {} items; `index` and `expr` take it with -o DIR (one \
+                 output per item); for one scene save the item you want as its own file",
+                v.len()
+            ),
+        )),
+    }
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -194,6 +210,21 @@ fn parse(path: &Path, f: &Value) -> Result<Item> {
     })
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Quality {
+    Scl,
+    QaPixel,
+}
+
+/// The quality layer an asset key or band name names.
+fn quality_name(s: &str) -> Option<Quality> {
+    match s.to_ascii_lowercase().as_str() {
+        "scl" => Some(Quality::Scl),
+        "qa_pixel" => Some(Quality::QaPixel),
+        _ => None,
+    }
+}
+
 /// The STAC common names that can play `role`, in order of preference.
 fn common_names(role: Role, has_nir: bool) -> &'static [&'static str] {
     match role {
@@ -237,16 +268,50 @@ impl Item {
         })
     }
 
-    /// The quality layer (SCL or QA_PIXEL) asset's href.
-    pub fn quality(&self) -> Option<&str> {
-        let q = |s: &str| matches!(s.to_ascii_lowercase().as_str(), "scl" | "qa_pixel");
+    fn quality_band(&self) -> Option<&AssetBand> {
         let mut c: Vec<&AssetBand> = self
             .bands
             .iter()
-            .filter(|b| q(&b.key) || b.name.as_deref().is_some_and(q))
+            .filter(|b| {
+                quality_name(&b.key)
+                    .or(b.name.as_deref().and_then(quality_name))
+                    .is_some()
+            })
             .collect();
         c.sort_by_key(|b| !b.geotiff);
-        c.first().map(|b| b.href.as_str())
+        c.first().copied()
+    }
+
+    /// The quality layer (SCL or QA_PIXEL) asset's href.
+    pub fn quality(&self) -> Option<&str> {
+        self.quality_band().map(|b| b.href.as_str())
+    }
+
+    /// `--mask scl` or `--mask qa-pixel` (without a file) takes the item's quality asset:
+    /// refuse the kind the asset is not (an SCL read as QA_PIXEL bits would mask at random).
+    pub fn check_mask(&self, kind: MaskKind) -> Result<()> {
+        let want = match kind {
+            MaskKind::Scl => Quality::Scl,
+            MaskKind::QaPixel => Quality::QaPixel,
+            MaskKind::Bits(_) => return Ok(()),
+        };
+        let Some(b) = self.quality_band() else {
+            return Ok(());
+        };
+        let have = quality_name(&b.key)
+            .or(b.name.as_deref().and_then(quality_name))
+            .expect("quality_band matched a name");
+        if have == want {
+            return Ok(());
+        }
+        let (has, flag) = match have {
+            Quality::Scl => ("an SCL asset, not QA_PIXEL", "scl"),
+            Quality::QaPixel => ("a QA_PIXEL asset, not SCL", "qa-pixel"),
+        };
+        Err(Error::Usage(format!(
+            "STAC item {} has {has} ({}); use --mask {flag}",
+            self.id, b.key
+        )))
     }
 
     /// Bands of `roles`, calibrated as the item declares, with the item's provenance.
