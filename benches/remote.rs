@@ -117,6 +117,8 @@ impl Row {
 
 pub struct Report {
     pub config: Config,
+    /// `/proc/loadavg` before and after the timed rounds (other load on the machine).
+    pub load: (String, String),
     pub cog_bytes: u64,
     pub cog_layout: String,
     pub rows: Vec<Row>,
@@ -313,6 +315,7 @@ pub fn run(c: &Config) -> Result<Report, String> {
     for (row, (_, _, make)) in rows.iter().zip(&plan) {
         timed(&srv, make(&row.output))?;
     }
+    let load0 = loadavg();
     for _ in 0..c.rounds {
         for (row, (_, _, make)) in rows.iter_mut().zip(&plan) {
             let r = timed(&srv, make(&row.output))?;
@@ -341,6 +344,7 @@ pub fn run(c: &Config) -> Result<Report, String> {
     }
     Ok(Report {
         config: c.clone(),
+        load: (load0, loadavg()),
         cog_bytes,
         cog_layout,
         rows,
@@ -348,6 +352,12 @@ pub fn run(c: &Config) -> Result<Report, String> {
         validity_mismatches: mismatches,
         valid,
     })
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn version(cmd: &str, args: &[&str]) -> String {
@@ -377,8 +387,8 @@ pub fn markdown(r: &Report) -> String {
         c.latency.as_millis(),
         c.rounds
     );
-    s += "| tool | input | median s [min..max] | Mpix/s | requests (GET) | connections | most in flight | MB served |\n";
-    s += "|---|---|---|---|---|---|---|---|\n";
+    s += "| tool | input | median s [min..max] | Mpix/s | requests (GET) | connections | most in flight | MB served | every round, s |\n";
+    s += "|---|---|---|---|---|---|---|---|---|\n";
     for row in &r.rows {
         let m = row.median();
         let min = row.runs.iter().map(|x| x.secs).fold(f64::MAX, f64::min);
@@ -386,7 +396,7 @@ pub fn markdown(r: &Report) -> String {
         let remote = !row.input.starts_with("local");
         let net = |v: String| if remote { v } else { "—".to_string() };
         s += &format!(
-            "| {} | {} | {:.2} [{:.2}..{:.2}] | {:.1} | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.2} [{:.2}..{:.2}] | {:.1} | {} | {} | {} | {} | {} |\n",
             row.tool,
             row.input,
             m.secs,
@@ -397,6 +407,11 @@ pub fn markdown(r: &Report) -> String {
             net(m.connections.to_string()),
             net(m.max_in_flight.to_string()),
             net(format!("{:.1}", m.bytes as f64 / 1e6)),
+            row.runs
+                .iter()
+                .map(|x| format!("{:.2}", x.secs))
+                .collect::<Vec<_>>()
+                .join(" "),
         );
     }
     s += &format!(
@@ -423,9 +438,12 @@ pub fn markdown(r: &Report) -> String {
             .join(", ")
     );
     s += &format!(
-        "\nMachine: {}, {} logical CPUs; {}; Python {}; climidx {} (release).\n",
+        "\nMachine: {}, {} logical CPUs; load average (1/5/15 min) {} before the timed rounds, \
+         {} after; {}; Python {}; climidx {} (release).\n",
         climidx::cli::bench::cpu_model(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
+        r.load.0,
+        r.load.1,
         version("gdalinfo", &["--version"]),
         version(
             python(),

@@ -310,3 +310,67 @@ fn an_item_collection_is_checked_before_anything_is_written() {
     fails(&a, 2, "twice");
     assert!(!out.exists(), "nothing written");
 }
+
+/// The Earth Search item with hrefs made absolute and `edit` applied to its assets.
+fn edited_s2_item(
+    dir: &Path,
+    edit: impl Fn(&mut serde_json::Map<String, serde_json::Value>),
+) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(repo().join(S2_ITEM)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let base = repo().join("assets/stac");
+    let assets = v["assets"].as_object_mut().unwrap();
+    for a in assets.values_mut() {
+        let h = a["href"].as_str().unwrap().to_string();
+        if !h.contains("://") {
+            a["href"] = base.join(h).to_string_lossy().into_owned().into();
+        }
+    }
+    edit(assets);
+    let p = dir.join("item.json");
+    std::fs::write(&p, v.to_string()).unwrap();
+    p
+}
+
+#[test]
+fn a_band_whose_only_asset_is_a_local_jpeg2000_is_read_from_it() {
+    let dir = tempdir("stac-jp2");
+    let jp2 = repo().join(format!(
+        "assets/sentinel2-jp2/{}",
+        SAFE.trim_start_matches("assets/sentinel2/")
+    ));
+    let jp2 = jp2.join("GRANULE/L2A_T33TUM_A033000_20230715T100600/IMG_DATA/R10m/T33TUM_20230715T100559_B04_10m.jp2");
+    assert!(jp2.exists(), "{jp2:?}");
+    let item = edited_s2_item(&dir, |a| {
+        a.remove("red");
+        a["red-jp2"]["href"] = jp2.to_string_lossy().into_owned().into();
+    });
+    let (a, b) = (dir.join("jp2.tif"), dir.join("tif.tif"));
+    run(&["index", "ndvi", "--stac", s(&item)], &a);
+    run(&["index", "ndvi", "--stac", S2_ITEM], &b);
+    same_bits(&a, &b);
+    assert!(
+        metadata(&a).contains("B04_10m.jp2"),
+        "provenance names the JP2"
+    );
+    // A remote JPEG 2000 is refused before anything is read.
+    let item = edited_s2_item(&dir, |a| {
+        a.remove("red");
+        a["red-jp2"]["href"] = "http://127.0.0.1:9/B04_10m.jp2".into();
+    });
+    let err = fails(
+        &[
+            "index",
+            "ndvi",
+            "--stac",
+            s(&item),
+            "-o",
+            s(&dir.join("r.tif")),
+            "--device",
+            "cpu",
+        ],
+        3,
+        "local files only",
+    );
+    assert!(err.contains("red-jp2") && err.contains(S2_ID), "{err}");
+}

@@ -16,8 +16,9 @@
 //!   Earth Search items are known to mis-declare the Sentinel-2 BOA offset for some 2022 and
 //!   2025 scenes (Element84/earth-search issues 66 and 71): climidx applies what the item says.
 //! - Hrefs: absolute URLs (`https://`, `s3://`), absolute paths, or relative to the item's own
-//!   location (a local file or a URL). Assets that are not GeoTIFF (JPEG 2000 copies) are
-//!   skipped when a GeoTIFF asset has the same band.
+//!   location (a local file or a URL). A GeoTIFF asset of a band wins over a JPEG 2000 copy
+//!   (Earth Search's `red-jp2`); a band whose only asset is a JPEG 2000 is read from it when
+//!   it is a local file (remote JPEG 2000 is refused, naming the item and asset).
 //! - Quality: the asset keyed `scl` or `qa_pixel` (any case), or whose band is named `SCL` /
 //!   `QA_PIXEL`.
 
@@ -47,6 +48,8 @@ struct AssetBand {
     offset: Option<f64>,
     nodata: Option<f64>,
     geotiff: bool,
+    /// A JPEG 2000 asset (`image/jp2`, or a `.jp2` href): read when it is a local file.
+    jp2: bool,
 }
 
 /// A parsed STAC item.
@@ -174,6 +177,8 @@ fn parse(path: &Path, f: &Value) -> Result<Item> {
                 let h = href.to_ascii_lowercase();
                 h.ends_with(".tif") || h.ends_with(".tiff")
             });
+        let jp2 =
+            ty.contains("jp2") || (ty.is_empty() && href.to_ascii_lowercase().ends_with(".jp2"));
         let href = resolve_href(path, href);
         // STAC 1.1 `bands` carry everything; 1.0 has `eo:bands` and `raster:bands` side by side.
         let v11 = a.get("bands").and_then(Value::as_array);
@@ -200,6 +205,7 @@ fn parse(path: &Path, f: &Value) -> Result<Item> {
                 offset: num(r.and_then(|r| r.get("offset"))),
                 nodata: num(r.and_then(|r| r.get("nodata"))),
                 geotiff,
+                jp2,
             });
         }
     }
@@ -337,12 +343,27 @@ impl Item {
                     r.name()
                 ))
             })?;
-            if !b.geotiff {
+            let remote = b.href.contains("://");
+            if b.jp2 && remote {
                 return Err(Error::input(
                     &self.source,
                     format!(
-                        "STAC item {}: the '{}' band's only asset ({}) is not a GeoTIFF; convert it \
-                         with `gdal_translate` and pass --band {}=FILE",
+                        "STAC item {}: the '{}' band's only asset ({}) is a JPEG 2000 at a URL, \
+                         and JPEG 2000 is read from local files only; download it (or convert it \
+                         to a COG with `gdal_translate -of COG`) and pass --band {}=FILE",
+                        self.id,
+                        r.name(),
+                        b.key,
+                        r.name()
+                    ),
+                ));
+            }
+            if !b.geotiff && !b.jp2 {
+                return Err(Error::input(
+                    &self.source,
+                    format!(
+                        "STAC item {}: the '{}' band's only asset ({}) is neither a GeoTIFF nor \
+                         a JPEG 2000; convert it with `gdal_translate` and pass --band {}=FILE",
                         self.id,
                         r.name(),
                         b.key,
