@@ -374,3 +374,81 @@ fn a_band_whose_only_asset_is_a_local_jpeg2000_is_read_from_it() {
     );
     assert!(err.contains("red-jp2") && err.contains(S2_ID), "{err}");
 }
+
+#[test]
+fn an_item_collection_as_a_stack_equals_the_files_it_names() {
+    let dir = tempdir("stac-stack");
+    let coll = "assets/stac/ndvi-stack-collection.json";
+    let files: Vec<String> = (2001..=2008)
+        .flat_map(|y| {
+            [
+                format!("assets/stack/ndvi_{y}0615.tif"),
+                format!("assets/stack/ndvi_{y}0715.tif"),
+            ]
+        })
+        .collect();
+    let same_files = |a: &Path, b: &Path, names: &[&str]| {
+        for n in names {
+            same_bits(&a.join(n), &b.join(n));
+        }
+    };
+    for (cmd, extra, names) in [
+        (
+            "climatology",
+            vec!["--period", "month"],
+            vec!["06/mean.tif", "07/std.tif", "07/count.tif"],
+        ),
+        ("trend", vec![], vec!["slope.tif", "p.tif", "count.tif"]),
+    ] {
+        let (a, b) = (
+            dir.join(format!("{cmd}-stac")),
+            dir.join(format!("{cmd}-files")),
+        );
+        let mut args = vec![cmd, "--stac", coll, "--asset", "ndvi", "--scale", "0.0001"];
+        args.extend(&extra);
+        args.extend(["-o", s(&a), "--device", "cpu"]);
+        ok(&args);
+        let mut args: Vec<&str> = vec![cmd];
+        args.extend(files.iter().map(String::as_str));
+        args.extend(&extra);
+        args.extend(["--scale", "0.0001", "-o", s(&b), "--device", "cpu"]);
+        ok(&args);
+        same_files(&a, &b, &names);
+    }
+    // The items declare raster:bands scale 0.0001: not applied silently.
+    let out = dir.join("refused");
+    let err = fails(
+        &[
+            "climatology",
+            "--stac",
+            coll,
+            "--asset",
+            "ndvi",
+            "-o",
+            s(&out),
+            "--device",
+            "cpu",
+        ],
+        2,
+        "--scale 0.0001",
+    );
+    assert!(err.contains("raster:bands"), "{err}");
+    assert!(!out.exists());
+    fails(
+        &[
+            "trend",
+            "--stac",
+            coll,
+            "--asset",
+            "red",
+            "--scale",
+            "1",
+            "-o",
+            s(&out),
+            "--device",
+            "cpu",
+        ],
+        2,
+        "no asset 'red'",
+    );
+}

@@ -370,21 +370,30 @@ pub fn parse_common(o: &OutputArgs) -> Result<(f64, Option<usize>)> {
 pub fn stack_inputs(
     a: &crate::cli::args::StackArgs,
     needs_dates: bool,
+    band: u16,
+    cal: &crate::cli::args::Calibration,
 ) -> Result<Vec<(std::path::PathBuf, Option<crate::io::stack::Date>)>> {
-    if a.inputs.is_empty() && a.manifest.is_none() {
+    if a.inputs.is_empty() && a.manifest.is_none() && a.stac.is_none() {
         return Err(Error::Usage(
-            "no input rasters: give RASTER... or --manifest stack.csv".into(),
+            "no input rasters: give RASTER..., --manifest stack.csv or --stac COLLECTION".into(),
         ));
     }
     if let Some(p) = &a.date_pattern {
         crate::io::stack::dates::check_pattern(p)?;
     }
-    crate::cli::stack_inputs::collect(
+    let mut out = crate::cli::stack_inputs::collect(
         &a.inputs,
         a.manifest.as_deref(),
         a.date_pattern.as_deref(),
         needs_dates,
-    )
+    )?;
+    if let (Some(stac), Some(asset)) = (&a.stac, &a.asset) {
+        let given = cal.scale.is_some() || cal.offset.is_some();
+        out.extend(crate::cli::stack_inputs::from_stac(
+            stac, asset, band, given,
+        )?);
+    }
+    Ok(out)
 }
 
 /// `--quantile-method`: one of numpy's method names.

@@ -58,7 +58,20 @@ pub struct Item {
     pub id: String,
     /// Where the item was read from.
     pub source: PathBuf,
+    /// `properties.datetime` (else `start_datetime`), as written.
+    pub datetime: Option<String>,
     bands: Vec<AssetBand>,
+}
+
+/// One asset band of an item as an input of a stack (`climatology`, `trend`).
+#[derive(Clone, Debug)]
+pub struct StackAsset {
+    pub href: String,
+    /// 1-based band of the asset's file.
+    pub band: u16,
+    /// `raster:bands` scale and offset as declared.
+    pub scale: Option<f64>,
+    pub offset: Option<f64>,
 }
 
 /// A STAC document: one item, or an ItemCollection (a GeoJSON FeatureCollection of items).
@@ -209,9 +222,15 @@ fn parse(path: &Path, f: &Value) -> Result<Item> {
             });
         }
     }
+    let props = f.get("properties");
+    let datetime = ["datetime", "start_datetime"]
+        .iter()
+        .find_map(|k| props.and_then(|p| p.get(*k)).and_then(Value::as_str))
+        .map(str::to_string);
     Ok(Item {
         id,
         source: path.to_path_buf(),
+        datetime,
         bands,
     })
 }
@@ -318,6 +337,38 @@ impl Item {
             "STAC item {} has {has} ({}); use --mask {flag}",
             self.id, b.key
         )))
+    }
+
+    /// The asset band `name` (an asset key, else a common name) for a stack.
+    pub fn stack_asset(&self, name: &str) -> Result<StackAsset> {
+        let by_key = self.bands.iter().find(|b| b.key.eq_ignore_ascii_case(name));
+        let mut by_common: Vec<&AssetBand> = self
+            .bands
+            .iter()
+            .filter(|b| b.common.as_deref() == Some(name))
+            .collect();
+        by_common.sort_by_key(|b| !b.geotiff);
+        let b = by_key.or(by_common.first().copied()).ok_or_else(|| {
+            Error::Usage(format!(
+                "STAC item {} has no asset '{name}' (by asset key or common name)",
+                self.id
+            ))
+        })?;
+        if !(b.geotiff || (b.jp2 && !b.href.contains("://"))) {
+            return Err(Error::input(
+                &self.source,
+                format!(
+                    "STAC item {}: asset {} is not a GeoTIFF (or a local JPEG 2000)",
+                    self.id, b.key
+                ),
+            ));
+        }
+        Ok(StackAsset {
+            href: b.href.clone(),
+            band: b.band,
+            scale: b.scale,
+            offset: b.offset,
+        })
     }
 
     /// Bands of `roles`, calibrated as the item declares, with the item's provenance.
