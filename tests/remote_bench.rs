@@ -10,11 +10,9 @@ use std::time::Duration;
 
 #[test]
 fn the_remote_benchmark_runs_and_both_tools_agree() {
-    if crate::common::gdal_tool(
-        "gdal_translate",
-        "the_remote_benchmark_runs_and_both_tools_agree",
-    )
-    .is_none()
+    let name = "the_remote_benchmark_runs_and_both_tools_agree";
+    if crate::common::gdal_tool("gdal_translate", name).is_none()
+        || crate::common::gdal_tool("gdal_calc.py", name).is_none()
     {
         return;
     }
