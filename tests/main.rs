@@ -25,6 +25,7 @@ mod quicklook;
 mod readme;
 mod reliability;
 mod remote;
+mod remote_bench;
 mod remote_s3;
 mod series;
 mod shaders;

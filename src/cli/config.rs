@@ -115,6 +115,19 @@ pub fn band_job(
     out: &OutputArgs,
     metadata: Vec<(String, String)>,
 ) -> Result<IndexJob> {
+    band_job_item(indices, constants, input, output, out, metadata, None)
+}
+
+/// [`band_job`] with the `--stac` item already read (one item of an ItemCollection).
+pub fn band_job_item(
+    indices: Vec<IndexRef>,
+    constants: Vec<Consts>,
+    input: &BandArgs,
+    output: &Path,
+    out: &OutputArgs,
+    metadata: Vec<(String, String)>,
+    item: Option<&crate::io::products::stac::Item>,
+) -> Result<IndexJob> {
     let mut bands = input
         .bands
         .iter()
@@ -141,7 +154,22 @@ pub fn band_job(
             .into_iter()
             .filter(|r| !given.contains(r))
             .collect();
-        let found = crate::io::products::stac::load(stac)?.resolve(&need)?;
+        let loaded;
+        let item = match item {
+            Some(i) => i,
+            None => {
+                loaded = crate::io::products::stac::load(stac)?;
+                &loaded
+            }
+        };
+        if let Some(Ok((kind, None))) = input
+            .mask
+            .as_deref()
+            .map(crate::io::products::masks::parse_mask)
+        {
+            item.check_mask(kind)?;
+        }
+        let found = item.resolve(&need)?;
         bands.extend(found.bands);
         metadata.extend(found.metadata);
         quality = found.quality;
@@ -369,21 +397,30 @@ pub fn parse_common(o: &OutputArgs) -> Result<(f64, Option<usize>)> {
 pub fn stack_inputs(
     a: &crate::cli::args::StackArgs,
     needs_dates: bool,
+    band: u16,
+    cal: &crate::cli::args::Calibration,
 ) -> Result<Vec<(std::path::PathBuf, Option<crate::io::stack::Date>)>> {
-    if a.inputs.is_empty() && a.manifest.is_none() {
+    if a.inputs.is_empty() && a.manifest.is_none() && a.stac.is_none() {
         return Err(Error::Usage(
-            "no input rasters: give RASTER... or --manifest stack.csv".into(),
+            "no input rasters: give RASTER..., --manifest stack.csv or --stac COLLECTION".into(),
         ));
     }
     if let Some(p) = &a.date_pattern {
         crate::io::stack::dates::check_pattern(p)?;
     }
-    crate::cli::stack_inputs::collect(
+    let mut out = crate::cli::stack_inputs::collect(
         &a.inputs,
         a.manifest.as_deref(),
         a.date_pattern.as_deref(),
         needs_dates,
-    )
+    )?;
+    if let (Some(stac), Some(asset)) = (&a.stac, &a.asset) {
+        let given = cal.scale.is_some() || cal.offset.is_some();
+        out.extend(crate::cli::stack_inputs::from_stac(
+            stac, asset, band, given,
+        )?);
+    }
+    Ok(out)
 }
 
 /// `--quantile-method`: one of numpy's method names.

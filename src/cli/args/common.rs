@@ -53,7 +53,8 @@ pub struct BandArgs {
     pub scene: Option<PathBuf>,
     /// A STAC item (JSON file or URL): each band by its common name (eo:bands), with the
     /// asset's raster:bands scale/offset/nodata; --mask scl|qa-pixel uses its quality asset.
-    /// --band still overrides single roles.
+    /// --band still overrides single roles. An ItemCollection runs item by item into -o DIR
+    /// (DIR/<item id>.tif; --stats/--quicklook named with {id}).
     #[arg(long, value_name = "ITEM", conflicts_with = "sensor")]
     pub stac: Option<PathBuf>,
     /// Sentinel-2 BOA_ADD_OFFSET for every band, overriding the product metadata.

@@ -20,4 +20,11 @@ pub struct StackArgs {
     /// YYYY-MM-DD in the name).
     #[arg(long, value_name = "PATTERN")]
     pub date_pattern: Option<String>,
+    /// A STAC ItemCollection (JSON file or URL) as the stack: every item an input, dated by
+    /// its properties.datetime, the band from the asset named by --asset.
+    #[arg(long, value_name = "COLLECTION", requires = "asset")]
+    pub stac: Option<PathBuf>,
+    /// With --stac: the asset of each item, by asset key (e.g. ndvi) or common name (red, nir).
+    #[arg(long, value_name = "NAME", requires = "stac")]
+    pub asset: Option<String>,
 }

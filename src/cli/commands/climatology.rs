@@ -18,7 +18,12 @@ pub fn run(a: &ClimatologyArgs) -> Result<Done> {
         ));
     }
     let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
-    let inputs = stack_inputs(&a.stack, a.period.is_some() || baseline.is_some())?;
+    let inputs = stack_inputs(
+        &a.stack,
+        a.period.is_some() || baseline.is_some(),
+        a.band,
+        &a.cal,
+    )?;
     let groups = stack::group(inputs, a.period, baseline)?;
     let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
     let job = ClimatologyJob {

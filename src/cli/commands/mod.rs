@@ -4,6 +4,7 @@ pub mod adapters;
 pub mod anomaly;
 pub mod bench;
 pub mod climatology;
+pub mod collection;
 pub mod index;
 pub mod list;
 pub mod lst;

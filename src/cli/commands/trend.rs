@@ -21,7 +21,7 @@ pub fn run(a: &TrendArgs) -> Result<Done> {
         ));
     }
     let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
-    let inputs = stack_inputs(&a.stack, true)?;
+    let inputs = stack_inputs(&a.stack, true, a.band, &a.cal)?;
     let mut groups = stack::group(inputs, None, baseline)?;
     let stack = groups
         .pop()

@@ -1,6 +1,8 @@
 //! STAC items (`--stac ITEM.json|URL`): find the asset of each band a job needs by its spectral
 //! common name, with the asset's `raster:bands` scale, offset and nodata, and the quality
-//! layer (SCL, QA_PIXEL) for `--mask`.
+//! layer (SCL, QA_PIXEL) for `--mask`. [`load_document`] also reads an ItemCollection (a
+//! GeoJSON FeatureCollection of items), which `index`/`expr` run item by item
+//! (`cli::commands::collection`).
 //!
 //! - Bands: an asset's `eo:bands` (STAC 1.0, eo extension 1.x) or `bands` (STAC 1.1, with
 //!   `eo:common_name`), matched by `common_name` (STAC eo extension, "Common Band Names"):
@@ -14,8 +16,9 @@
 //!   Earth Search items are known to mis-declare the Sentinel-2 BOA offset for some 2022 and
 //!   2025 scenes (Element84/earth-search issues 66 and 71): climidx applies what the item says.
 //! - Hrefs: absolute URLs (`https://`, `s3://`), absolute paths, or relative to the item's own
-//!   location (a local file or a URL). Assets that are not GeoTIFF (JPEG 2000 copies) are
-//!   skipped when a GeoTIFF asset has the same band.
+//!   location (a local file or a URL). A GeoTIFF asset of a band wins over a JPEG 2000 copy
+//!   (Earth Search's `red-jp2`); a band whose only asset is a JPEG 2000 is read from it when
+//!   it is a local file (remote JPEG 2000 is refused, naming the item and asset).
 //! - Quality: the asset keyed `scl` or `qa_pixel` (any case), or whose band is named `SCL` /
 //!   `QA_PIXEL`.
 
@@ -23,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::masks::MaskKind;
 use super::presets::PresetBands;
 use crate::error::{Error, Result};
 use crate::io::source::BandSource;
@@ -44,6 +48,8 @@ struct AssetBand {
     offset: Option<f64>,
     nodata: Option<f64>,
     geotiff: bool,
+    /// A JPEG 2000 asset (`image/jp2`, or a `.jp2` href): read when it is a local file.
+    jp2: bool,
 }
 
 /// A parsed STAC item.
@@ -52,44 +58,70 @@ pub struct Item {
     pub id: String,
     /// Where the item was read from.
     pub source: PathBuf,
+    /// `properties.datetime` (else `start_datetime`), as written.
+    pub datetime: Option<String>,
     bands: Vec<AssetBand>,
 }
 
-/// Read the item (or a FeatureCollection of exactly one item) at `path` (a file or a URL).
-pub fn load(path: &Path) -> Result<Item> {
+/// One asset band of an item as an input of a stack (`climatology`, `trend`).
+#[derive(Clone, Debug)]
+pub struct StackAsset {
+    pub href: String,
+    /// 1-based band of the asset's file.
+    pub band: u16,
+    /// `raster:bands` scale and offset as declared.
+    pub scale: Option<f64>,
+    pub offset: Option<f64>,
+}
+
+/// A STAC document: one item, or an ItemCollection (a GeoJSON FeatureCollection of items).
+#[derive(Clone, Debug)]
+pub enum Document {
+    Item(Item),
+    Collection(Vec<Item>),
+}
+
+/// Read the STAC document at `path` (a file or a URL): an item or an ItemCollection. Relative
+/// hrefs of a collection's items resolve against the collection's location.
+pub fn load_document(path: &Path) -> Result<Document> {
     let text = read_text(path)?;
     let v: Value = serde_json::from_str(&text)
         .map_err(|e| Error::input(path, format!("not a STAC item (invalid JSON: {e})")))?;
-    let feature = match v.get("type").and_then(Value::as_str) {
-        Some("Feature") => &v,
+    match v.get("type").and_then(Value::as_str) {
+        Some("Feature") => Ok(Document::Item(parse(path, &v)?)),
         Some("FeatureCollection") => {
             let f = v
                 .get("features")
                 .and_then(Value::as_array)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            match f {
-                [one] => one,
-                _ => {
-                    return Err(Error::input(
-                        path,
-                        format!(
-                            "an ItemCollection of {} items; this command takes one scene: save \
-                             the item you want as its own file",
-                            f.len()
-                        ),
-                    ))
-                }
+            if f.is_empty() {
+                return Err(Error::input(path, "an ItemCollection without items"));
             }
+            let items = f.iter().map(|i| parse(path, i)).collect::<Result<_>>()?;
+            Ok(Document::Collection(items))
         }
-        _ => {
-            return Err(Error::input(
-                path,
-                "not a STAC item (no \"type\": \"Feature\")",
-            ))
-        }
-    };
-    parse(path, feature)
+        _ => Err(Error::input(
+            path,
+            "not a STAC item (no \"type\": \"Feature\")",
+        )),
+    }
+}
+
+/// Read the item (or an ItemCollection of exactly one item) at `path` (a file or a URL).
+pub fn load(path: &Path) -> Result<Item> {
+    match load_document(path)? {
+        Document::Item(i) => Ok(i),
+        Document::Collection(mut v) if v.len() == 1 => Ok(v.remove(0)),
+        Document::Collection(v) => Err(Error::input(
+            path,
+            format!(
+                "an ItemCollection of {} items; `index` and `expr` take it with -o DIR (one \
+                 output per item); for one scene save the item you want as its own file",
+                v.len()
+            ),
+        )),
+    }
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -158,6 +190,8 @@ fn parse(path: &Path, f: &Value) -> Result<Item> {
                 let h = href.to_ascii_lowercase();
                 h.ends_with(".tif") || h.ends_with(".tiff")
             });
+        let jp2 =
+            ty.contains("jp2") || (ty.is_empty() && href.to_ascii_lowercase().ends_with(".jp2"));
         let href = resolve_href(path, href);
         // STAC 1.1 `bands` carry everything; 1.0 has `eo:bands` and `raster:bands` side by side.
         let v11 = a.get("bands").and_then(Value::as_array);
@@ -184,14 +218,36 @@ fn parse(path: &Path, f: &Value) -> Result<Item> {
                 offset: num(r.and_then(|r| r.get("offset"))),
                 nodata: num(r.and_then(|r| r.get("nodata"))),
                 geotiff,
+                jp2,
             });
         }
     }
+    let props = f.get("properties");
+    let datetime = ["datetime", "start_datetime"]
+        .iter()
+        .find_map(|k| props.and_then(|p| p.get(*k)).and_then(Value::as_str))
+        .map(str::to_string);
     Ok(Item {
         id,
         source: path.to_path_buf(),
+        datetime,
         bands,
     })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Quality {
+    Scl,
+    QaPixel,
+}
+
+/// The quality layer an asset key or band name names.
+fn quality_name(s: &str) -> Option<Quality> {
+    match s.to_ascii_lowercase().as_str() {
+        "scl" => Some(Quality::Scl),
+        "qa_pixel" => Some(Quality::QaPixel),
+        _ => None,
+    }
 }
 
 /// The STAC common names that can play `role`, in order of preference.
@@ -237,16 +293,82 @@ impl Item {
         })
     }
 
-    /// The quality layer (SCL or QA_PIXEL) asset's href.
-    pub fn quality(&self) -> Option<&str> {
-        let q = |s: &str| matches!(s.to_ascii_lowercase().as_str(), "scl" | "qa_pixel");
+    fn quality_band(&self) -> Option<&AssetBand> {
         let mut c: Vec<&AssetBand> = self
             .bands
             .iter()
-            .filter(|b| q(&b.key) || b.name.as_deref().is_some_and(q))
+            .filter(|b| {
+                quality_name(&b.key)
+                    .or(b.name.as_deref().and_then(quality_name))
+                    .is_some()
+            })
             .collect();
         c.sort_by_key(|b| !b.geotiff);
-        c.first().map(|b| b.href.as_str())
+        c.first().copied()
+    }
+
+    /// The quality layer (SCL or QA_PIXEL) asset's href.
+    pub fn quality(&self) -> Option<&str> {
+        self.quality_band().map(|b| b.href.as_str())
+    }
+
+    /// `--mask scl` or `--mask qa-pixel` (without a file) takes the item's quality asset:
+    /// refuse the kind the asset is not (an SCL read as QA_PIXEL bits would mask at random).
+    pub fn check_mask(&self, kind: MaskKind) -> Result<()> {
+        let want = match kind {
+            MaskKind::Scl => Quality::Scl,
+            MaskKind::QaPixel => Quality::QaPixel,
+            MaskKind::Bits(_) => return Ok(()),
+        };
+        let Some(b) = self.quality_band() else {
+            return Ok(());
+        };
+        let have = quality_name(&b.key)
+            .or(b.name.as_deref().and_then(quality_name))
+            .expect("quality_band matched a name");
+        if have == want {
+            return Ok(());
+        }
+        let (has, flag) = match have {
+            Quality::Scl => ("an SCL asset, not QA_PIXEL", "scl"),
+            Quality::QaPixel => ("a QA_PIXEL asset, not SCL", "qa-pixel"),
+        };
+        Err(Error::Usage(format!(
+            "STAC item {} has {has} ({}); use --mask {flag}",
+            self.id, b.key
+        )))
+    }
+
+    /// The asset band `name` (an asset key, else a common name) for a stack.
+    pub fn stack_asset(&self, name: &str) -> Result<StackAsset> {
+        let by_key = self.bands.iter().find(|b| b.key.eq_ignore_ascii_case(name));
+        let mut by_common: Vec<&AssetBand> = self
+            .bands
+            .iter()
+            .filter(|b| b.common.as_deref() == Some(name))
+            .collect();
+        by_common.sort_by_key(|b| !b.geotiff);
+        let b = by_key.or(by_common.first().copied()).ok_or_else(|| {
+            Error::Usage(format!(
+                "STAC item {} has no asset '{name}' (by asset key or common name)",
+                self.id
+            ))
+        })?;
+        if !(b.geotiff || (b.jp2 && !b.href.contains("://"))) {
+            return Err(Error::input(
+                &self.source,
+                format!(
+                    "STAC item {}: asset {} is not a GeoTIFF (or a local JPEG 2000)",
+                    self.id, b.key
+                ),
+            ));
+        }
+        Ok(StackAsset {
+            href: b.href.clone(),
+            band: b.band,
+            scale: b.scale,
+            offset: b.offset,
+        })
     }
 
     /// Bands of `roles`, calibrated as the item declares, with the item's provenance.
@@ -272,12 +394,27 @@ impl Item {
                     r.name()
                 ))
             })?;
-            if !b.geotiff {
+            let remote = b.href.contains("://");
+            if b.jp2 && remote {
                 return Err(Error::input(
                     &self.source,
                     format!(
-                        "STAC item {}: the '{}' band's only asset ({}) is not a GeoTIFF; convert it \
-                         with `gdal_translate` and pass --band {}=FILE",
+                        "STAC item {}: the '{}' band's only asset ({}) is a JPEG 2000 at a URL, \
+                         and JPEG 2000 is read from local files only; download it (or convert it \
+                         to a COG with `gdal_translate -of COG`) and pass --band {}=FILE",
+                        self.id,
+                        r.name(),
+                        b.key,
+                        r.name()
+                    ),
+                ));
+            }
+            if !b.geotiff && !b.jp2 {
+                return Err(Error::input(
+                    &self.source,
+                    format!(
+                        "STAC item {}: the '{}' band's only asset ({}) is neither a GeoTIFF nor \
+                         a JPEG 2000; convert it with `gdal_translate` and pass --band {}=FILE",
                         self.id,
                         r.name(),
                         b.key,
