@@ -1,12 +1,16 @@
 //! `climidx index` and `climidx expr`: arguments → [`crate::engine::IndexJob`] → run.
 
+use std::path::Path;
+
 use super::collection::{run_each, scenes, Scenes};
 use super::run_and_report;
-use crate::cli::args::{ExprArgs, IndexArgs};
+use crate::cli::args::{BandArgs, DeviceArgs, ExprArgs, IndexArgs, OutputArgs};
 use crate::cli::config::{band_job_item, parse_consts};
 use crate::cli::report::Done;
 use crate::cli::usage::check_raster_outputs;
+use crate::engine::IndexJob;
 use crate::error::{Error, Result};
+use crate::io::products::stac::Item;
 use crate::kernels::catalogue::Catalog;
 use crate::kernels::expr::{BandScope, Program};
 use crate::kernels::resolve::resolve;
@@ -20,25 +24,16 @@ pub fn run(a: &IndexArgs) -> Result<Done> {
     let catalog = a.catalog.as_deref().map(Catalog::load).transpose()?;
     let consts = parse_consts(&a.consts)?;
     let (descs, constants) = resolve(&a.indices, catalog.as_ref(), &consts)?;
-    let make = |item: Option<&_>, output: &std::path::Path, out: &_| {
+    let make = |item: Option<&Item>, output: &Path, out: &OutputArgs| {
         let (d, c) = (descs.clone(), constants.clone());
         band_job_item(d, c, &a.input, output, out, Vec::new(), item)
     };
-    match &scenes {
-        Scenes::Many(items) => run_each(
-            "index",
-            items,
-            &a.input,
-            &a.output,
-            &a.out,
-            &a.device,
-            &|i, o, out| make(Some(i), o, out),
-        ),
-        Scenes::One(item) => {
-            let job = make(item.as_ref(), &a.output, &a.out)?;
-            run_and_report("index", &job, &a.device, a.out.json)
-        }
-    }
+    run_scenes(
+        "index",
+        &scenes,
+        (&a.input, &a.output, &a.out, &a.device),
+        &make,
+    )
 }
 
 /// `climidx expr FORMULA`: one compiled formula, constants from the ASI defaults and `--const`.
@@ -60,23 +55,34 @@ pub fn run_expr(a: &ExprArgs) -> Result<Done> {
     let d =
         kernels::IndexDesc::from_program(&a.name, "formula", kernels::Family::Expression, p, "");
     let meta = vec![("CLIMIDX_EXPRESSION".into(), a.formula.clone())];
-    let make = |item: Option<&_>, output: &std::path::Path, out: &_| {
+    let make = |item: Option<&Item>, output: &Path, out: &OutputArgs| {
         let (k, m) = (vec![d.default_constants()], meta.clone());
         band_job_item(vec![d.clone()], k, &a.input, output, out, m, item)
     };
-    match &scenes {
-        Scenes::Many(items) => run_each(
-            "expr",
-            items,
-            &a.input,
-            &a.output,
-            &a.out,
-            &a.device,
-            &|i, o, out| make(Some(i), o, out),
-        ),
+    run_scenes(
+        "expr",
+        &scenes,
+        (&a.input, &a.output, &a.out, &a.device),
+        &make,
+    )
+}
+
+/// One scene to `output`, or each item of an ItemCollection to the folder `output`.
+fn run_scenes(
+    command: &str,
+    scenes: &Scenes,
+    (input, output, out, device): (&BandArgs, &Path, &OutputArgs, &DeviceArgs),
+    make: &dyn Fn(Option<&Item>, &Path, &OutputArgs) -> Result<IndexJob>,
+) -> Result<Done> {
+    match scenes {
+        Scenes::Many(items) => {
+            run_each(command, items, input, output, out, device, &|i, o, out| {
+                make(Some(i), o, out)
+            })
+        }
         Scenes::One(item) => {
-            let job = make(item.as_ref(), &a.output, &a.out)?;
-            run_and_report("expr", &job, &a.device, a.out.json)
+            let job = make(item.as_ref(), output, out)?;
+            run_and_report(command, &job, device, out.json)
         }
     }
 }
