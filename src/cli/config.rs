@@ -106,19 +106,8 @@ pub fn parse_consts(specs: &[String]) -> Result<Vec<(String, f64)>> {
         .collect()
 }
 
-/// The job of `index` and `expr`: `--band` specs with one calibration for every band.
-pub fn band_job(
-    indices: Vec<IndexRef>,
-    constants: Vec<Consts>,
-    input: &BandArgs,
-    output: &Path,
-    out: &OutputArgs,
-    metadata: Vec<(String, String)>,
-) -> Result<IndexJob> {
-    band_job_item(indices, constants, input, output, out, metadata, None)
-}
-
-/// [`band_job`] with the `--stac` item already read (one item of an ItemCollection).
+/// The job of `index` and `expr`: `--band` specs with one calibration for every band, or the
+/// bands of the `--stac` item already read (one item of an ItemCollection).
 pub fn band_job_item(
     indices: Vec<IndexRef>,
     constants: Vec<Consts>,
