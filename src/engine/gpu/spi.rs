@@ -1,0 +1,114 @@
+//! Runs the SPI kernel (`shaders/spi.wgsl`) over successive windows: one upload of a window's
+//! series buffer, then one dispatch per scale, reusing the buffers and the pipeline.
+//!
+//! GPU memory: the series buffer, `4·(T + T·P)` bytes for `P` window pixels of `T` months, and
+//! the SPI of one scale, `4·T·P` bytes (+ the same again for the readback buffer when staging).
+
+use super::context::GpuContext;
+use super::dispatch;
+use super::transfer;
+use crate::error::{Error, Result};
+use crate::kernels::abi::{BandParams, TileParams};
+use crate::kernels::spi::{constants, spi_kernel, SpiParams};
+use crate::kernels::{MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
+
+pub struct SpiRunner<'c> {
+    ctx: &'c GpuContext,
+    pipeline: std::sync::Arc<wgpu::ComputePipeline>,
+    params: TileParams,
+    bufs: transfer::WindowBuffers,
+    t_len: usize,
+    capacity: usize,
+    pixels: usize,
+}
+
+impl<'c> SpiRunner<'c> {
+    /// Buffers for windows of up to `capacity` pixels of `t_len` months.
+    pub fn new(
+        ctx: &'c GpuContext,
+        t_len: usize,
+        capacity: usize,
+        out_nodata_bits: u32,
+    ) -> Result<Self> {
+        let (key, src) = spi_kernel();
+        let pipeline = ctx.pipeline(&key, &src)?;
+        let params = TileParams {
+            pixel_count: 0,
+            out_stride: capacity as u32,
+            out_nodata_bits,
+            n_outputs: 1,
+            bands: [BandParams::default(); ROLE_SLOTS],
+            k: [[0.0; 4]; MAX_OUTPUTS * MAX_CONSTS / 4],
+            hist: [[0.0; 4]; MAX_OUTPUTS / 2],
+        };
+        let in_bytes = ((t_len + t_len * capacity).next_multiple_of(64) * 4) as u64;
+        let out_bytes = ((t_len * capacity).next_multiple_of(64) * 4) as u64;
+        let bufs = transfer::window_buffers(
+            ctx,
+            "climidx.spi.params",
+            &format!("SPI window of {capacity} px × {t_len} months"),
+            capacity,
+            in_bytes,
+            out_bytes,
+        )?;
+        Ok(SpiRunner {
+            ctx,
+            pipeline,
+            params,
+            bufs,
+            t_len,
+            capacity,
+            pixels: 0,
+        })
+    }
+
+    /// Upload one window's series buffer of `pixels` pixels ([`crate::kernels::series`]).
+    pub fn upload(&mut self, series: &[u32], pixels: usize) -> Result<()> {
+        let words = self.t_len + self.t_len * pixels;
+        if pixels > self.capacity || series.len() < words {
+            return Err(Error::Internal(
+                "SPI window larger than the runner's capacity".into(),
+            ));
+        }
+        self.pixels = pixels;
+        if pixels == 0 {
+            return Ok(());
+        }
+        transfer::upload(self.ctx, &self.bufs.input, &[(0, &series[..words])])
+    }
+
+    /// SPI of the uploaded window at scale `p`: month t of pixel i into `out[t * pixels + i]`.
+    pub fn run(&mut self, p: &SpiParams, out: &mut [u32]) -> Result<()> {
+        let (pixels, t_len) = (self.pixels, self.t_len);
+        if pixels == 0 {
+            return Ok(());
+        }
+        if out.len() < t_len * pixels {
+            return Err(Error::Internal("SPI output too small".into()));
+        }
+        self.params.pixel_count = pixels as u32;
+        self.params.out_stride = pixels as u32;
+        for (c, v) in constants(p, t_len).iter().enumerate() {
+            self.params.k[c / 4][c % 4] = *v;
+        }
+        self.ctx
+            .queue
+            .write_buffer(&self.bufs.params, 0, bytemuck::bytes_of(&self.params));
+        let enc = dispatch::encode(
+            self.ctx,
+            &self.pipeline,
+            &self.bufs.bind_group,
+            pixels,
+            None,
+        );
+        let used = (t_len * pixels).next_multiple_of(2) as u64 * 4;
+        transfer::read_back(
+            self.ctx,
+            enc,
+            &self.bufs.output,
+            self.bufs.readback.as_ref(),
+            used,
+            |w| out[..t_len * pixels].copy_from_slice(&w[..t_len * pixels]),
+        )
+    }
+}
