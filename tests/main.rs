@@ -26,4 +26,5 @@ mod remote;
 mod remote_s3;
 mod series;
 mod shaders;
+mod spi;
 mod stac;

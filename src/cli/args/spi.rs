@@ -18,7 +18,12 @@ pub struct SpiArgs {
     #[command(flatten)]
     pub stack: StackArgs,
     /// Months summed before the fit, one output series per scale, e.g. 1,3,6,12.
-    #[arg(long, value_name = "K,...", value_delimiter = ',', default_value = "1,3,6,12")]
+    #[arg(
+        long,
+        value_name = "K,...",
+        value_delimiter = ',',
+        default_value = "1,3,6,12"
+    )]
     pub scale_months: Vec<u32>,
     /// Calibration years of the per-month gamma fit, e.g. 1991-2020 (inside the stack's years).
     #[arg(long, value_name = "YYYY-YYYY")]

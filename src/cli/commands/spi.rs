@@ -32,12 +32,21 @@ pub fn run(a: &SpiArgs) -> Result<Done> {
                 .into(),
         ));
     }
-    let years = parse_baseline(&a.calibration)
-        .map_err(|_| Error::Usage(format!("--calibration {:?}: expected YYYY-YYYY, e.g. 1991-2020", a.calibration)))?;
+    let years = parse_baseline(&a.calibration).map_err(|_| {
+        Error::Usage(format!(
+            "--calibration {:?}: expected YYYY-YYYY, e.g. 1991-2020",
+            a.calibration
+        ))
+    })?;
     let months = if a.months.is_empty() {
         None
     } else {
-        Some(a.months.iter().map(|s| parse_month(s)).collect::<Result<Vec<_>>>()?)
+        Some(
+            a.months
+                .iter()
+                .map(|s| parse_month(s))
+                .collect::<Result<Vec<_>>>()?,
+        )
     };
     let inputs = stack_inputs(&a.stack, true)?;
     let mut groups = stack::group(inputs, None, None)?;

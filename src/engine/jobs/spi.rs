@@ -38,6 +38,9 @@ use crate::kernels::samples::{DataType, PackedBand};
 use crate::kernels::series::INVALID_BITS;
 use crate::kernels::spi::SpiParams;
 
+/// Longest calibration (module docs of [`crate::engine::gpu::spi`]).
+pub const MAX_CALIBRATION_YEARS: u32 = 300;
+
 /// Everything `climidx spi` needs.
 #[derive(Clone, Debug)]
 pub struct SpiJob {
@@ -88,7 +91,10 @@ impl SpiJob {
             .iter()
             .map(|i| {
                 i.date.as_deref().and_then(Date::parse).ok_or_else(|| {
-                    Error::input(&i.path, "spi needs a date for every input (--manifest or a date in the file name)")
+                    Error::input(
+                        &i.path,
+                        "spi needs a date for every input (--manifest or a date in the file name)",
+                    )
                 })
             })
             .collect()
@@ -118,7 +124,10 @@ impl SpiJob {
         };
         let (y0, y1) = self.years;
         let cal_start = dates.iter().position(|d| d.year >= y0).unwrap_or(t_len);
-        let cal_end = dates.iter().rposition(|d| d.year <= y1).map_or(0, |i| i + 1);
+        let cal_end = dates
+            .iter()
+            .rposition(|d| d.year <= y1)
+            .map_or(0, |i| i + 1);
         let scales = self
             .scales
             .iter()
@@ -157,7 +166,9 @@ impl SpiJob {
         let dates = self.dates()?;
         let n = dates.len();
         if n == 0 {
-            return Err(Error::Usage("spi needs a monthly stack; got no inputs".into()));
+            return Err(Error::Usage(
+                "spi needs a monthly stack; got no inputs".into(),
+            ));
         }
         for (w, i) in dates.windows(2).zip(self.stack.inputs.windows(2)) {
             let next = if w[0].month == 12 {
@@ -176,7 +187,9 @@ impl SpiJob {
             }
         }
         if self.scales.is_empty() {
-            return Err(Error::Usage("--scale-months needs at least one scale".into()));
+            return Err(Error::Usage(
+                "--scale-months needs at least one scale".into(),
+            ));
         }
         for &k in &self.scales {
             if k == 0 || k as usize > n {
@@ -193,6 +206,11 @@ impl SpiJob {
             )));
         }
         let years = (y1 - y0 + 1) as u32;
+        if years > MAX_CALIBRATION_YEARS {
+            return Err(Error::Usage(format!(
+                "--calibration {y0}-{y1}: at most {MAX_CALIBRATION_YEARS} calibration years (the GPU fit runs in one pass over them)"
+            )));
+        }
         if years < self.min_years {
             return Err(Error::Usage(format!(
                 "--calibration {y0}-{y1} has {years} years, fewer than --min-years {}; give a longer calibration or lower --min-years",
@@ -200,7 +218,10 @@ impl SpiJob {
             )));
         }
         if self.out_dir.is_file() {
-            return Err(Error::output(&self.out_dir, "is a file; -o takes a folder for spi"));
+            return Err(Error::output(
+                &self.out_dir,
+                "is a file; -o takes a folder for spi",
+            ));
         }
         for out in self.output_paths()? {
             if out.exists() && !self.overwrite {
@@ -251,7 +272,8 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
     let mut cap = job.mem_limit / host_bytes_per_px(t_len, scales.len());
     if let Backend::Gpu(ctx) = backend {
         let bind = ctx.max_binding_bytes() as usize;
-        cap = cap.min(bind.saturating_sub(4 * t_len + 512) / (4 * t_len));
+        let out_words = t_len + crate::engine::gpu::spi::STATE_WORDS;
+        cap = cap.min(bind.saturating_sub(4 * t_len + 512) / (4 * out_words));
     }
     if let Some(w) = job.window_pixels {
         cap = cap.min(w);
