@@ -118,6 +118,11 @@ pub const WILSON_HILFERTY_SHAPE: f32 = 300.0;
 /// Regularized lower incomplete gamma P(a, x), a > 0 (Numerical Recipes `gammp` with `gser`
 /// and `gcf`; Wilson–Hilferty above [`WILSON_HILFERTY_SHAPE`]). Mirrors `gammp` in spi.wgsl.
 pub fn gammp(a: f32, x: f32) -> f32 {
+    gammp_gln(a, x, gammln(a))
+}
+
+/// [`gammp`] with `gln` = [`gammln`]`(a)` given (computed once per fit on the CPU).
+pub fn gammp_gln(a: f32, x: f32, gln: f32) -> f32 {
     if x <= 0.0 {
         return 0.0;
     }
@@ -125,7 +130,7 @@ pub fn gammp(a: f32, x: f32) -> f32 {
         let z = ((x / a).cbrt() - 1.0 + 1.0 / (9.0 * a)) * 3.0 * a.sqrt();
         return 0.5 * super::trend::erfc_approx(-z * std::f32::consts::FRAC_1_SQRT_2);
     }
-    let front = (-x + a * x.ln() - gammln(a)).exp();
+    let front = (-x + a * x.ln() - gln).exp();
     if x < a + 1.0 {
         let mut ap = a;
         let mut del = 1.0 / a;
@@ -290,8 +295,10 @@ pub fn spi_px(x: &[Option<f32>], p: &SpiParams, nodata_bits: u32, px: &mut [u32]
     let k = p.scale as usize;
     let s: Vec<Option<f32>> = (0..x.len()).map(|t| running_sum(x, t, k)).collect();
     let fits = fit_months(&s, p);
+    let gln = fits.map(|f| if f.fit { gammln(f.alpha) } else { 0.0 });
     for (t, o) in px.iter_mut().enumerate().take(x.len()) {
-        let f = &fits[(p.first_month as usize + t) % 12];
+        let m = (p.first_month as usize + t) % 12;
+        let f = &fits[m];
         *o = nodata_bits;
         let Some(v) = s[t] else { continue };
         if f.n == 0 || f.n < p.min_years {
@@ -300,7 +307,7 @@ pub fn spi_px(x: &[Option<f32>], p: &SpiParams, nodata_bits: u32, px: &mut [u32]
         let h = if v == 0.0 {
             f.q
         } else if f.fit {
-            f.q + (1.0 - f.q) * gammp(f.alpha, v / f.beta)
+            f.q + (1.0 - f.q) * gammp_gln(f.alpha, v / f.beta, gln[m])
         } else {
             continue;
         };
