@@ -29,4 +29,5 @@ mod remote_bench;
 mod remote_s3;
 mod series;
 mod shaders;
+mod spi;
 mod stac;

@@ -34,7 +34,7 @@ for dev in "${devices[@]}"; do
     sub="$(awk '{print $2}' <<<"$line")"
     extra=()
     case "$sub" in
-      index | lst | expr | climatology | anomaly | vhi | trend) extra=(--device "$dev") ;;
+      index | lst | expr | climatology | anomaly | vhi | trend | spi) extra=(--device "$dev") ;;
     esac
     # Word splitting and globbing as the README reader's shell does them, in the work folder.
     (cd "$work" && eval "set -- ${line#climidx }" && "$bin" "$@" "${extra[@]}" >/dev/null 2>&1)

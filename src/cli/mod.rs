@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Anomaly(a) => commands::anomaly::run(&a)?,
         Command::Vhi(a) => commands::anomaly::run_vhi(&a)?,
         Command::Trend(a) => commands::trend::run(&a)?,
+        Command::Spi(a) => commands::spi::run(&a)?,
     };
     done.print(cli.quiet);
     Ok(())

@@ -14,6 +14,7 @@ mod index;
 mod list;
 mod lst;
 mod quicklook;
+mod spi;
 mod stack;
 mod trend;
 
@@ -27,6 +28,7 @@ pub use index::{ExprArgs, IndexArgs};
 pub use list::{ListArgs, ShowArgs};
 pub use lst::{LstArgs, LstMethod, LstOutput, TempUnit};
 pub use quicklook::QuicklookArgs;
+pub use spi::SpiArgs;
 pub use stack::StackArgs;
 pub use trend::TrendArgs;
 
@@ -34,6 +36,7 @@ use anomaly::ANOMALY_EXAMPLES;
 use climatology::CLIMATOLOGY_EXAMPLES;
 use index::{EXPR_EXAMPLES, INDEX_EXAMPLES};
 use lst::LST_EXAMPLES;
+use spi::SPI_EXAMPLES;
 use trend::TREND_EXAMPLES;
 
 #[derive(Debug, Parser)]
@@ -87,6 +90,9 @@ pub enum Command {
     /// Per-pixel Theil–Sen slope (per year) and Mann–Kendall trend test over a dated stack.
     #[command(after_long_help = TREND_EXAMPLES)]
     Trend(TrendArgs),
+    /// Standardized Precipitation Index of a monthly precipitation stack (gamma, per month).
+    #[command(after_long_help = SPI_EXAMPLES)]
+    Spi(SpiArgs),
 }
 
 #[cfg(test)]

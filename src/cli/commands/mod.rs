@@ -9,6 +9,7 @@ pub mod index;
 pub mod list;
 pub mod lst;
 pub mod quicklook;
+pub mod spi;
 pub mod trend;
 
 use std::sync::Arc;

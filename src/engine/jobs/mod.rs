@@ -9,5 +9,6 @@ pub mod manifest;
 pub mod plausibility;
 pub mod provenance;
 pub mod series;
+pub mod spi;
 pub mod stack;
 pub mod trend;

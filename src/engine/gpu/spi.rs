@@ -1,0 +1,158 @@
+//! Runs the SPI kernel (`shaders/spi.wgsl`) over successive windows: one upload of a window's
+//! series buffer, then per scale a short sequence of dispatches (k-month sums, the twelve
+//! fits, SPI), reusing the buffers and the pipeline.
+//!
+//! Why several dispatches: lavapipe (llvmpipe) stops every loop of an invocation once its loops
+//! together have run 65 535 iterations (gallivm `LP_MAX_TGSI_LOOP_ITERATIONS`, shared by all
+//! loops of a shader), silently leaving outputs unwritten; with 4 pixels per invocation that is
+//! ~16 000 loop iterations per pixel. Each dispatch here does at most [`BUDGET`] per pixel:
+//! the sums and the SPI are computed for a slice of months at a time, the fit in one pass over
+//! the calibration (so a calibration of at most ~3 900 months, checked by the job).
+//!
+//! GPU memory: the series buffer, `4·(T + T·P)` bytes for `P` window pixels of `T` months, and
+//! `4·(T + 48)·P` bytes of sums/SPI and fit state (+ the same again for the readback buffer when
+//! staging).
+
+use super::context::GpuContext;
+use super::dispatch;
+use super::transfer;
+use crate::error::{Error, Result};
+use crate::kernels::abi::{BandParams, TileParams};
+use crate::kernels::spi::{constants, spi_kernel, SpiParams, GAMMA_ITMAX};
+use crate::kernels::{MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
+
+/// Most loop iterations one dispatch runs per pixel (module docs).
+pub const BUDGET: usize = 8000;
+/// Fit state words per pixel after the months (12 months × n, q, α, β).
+pub const STATE_WORDS: usize = 48;
+
+pub struct SpiRunner<'c> {
+    ctx: &'c GpuContext,
+    pipeline: std::sync::Arc<wgpu::ComputePipeline>,
+    params: TileParams,
+    bufs: transfer::WindowBuffers,
+    t_len: usize,
+    capacity: usize,
+    pixels: usize,
+}
+
+impl<'c> SpiRunner<'c> {
+    /// Buffers for windows of up to `capacity` pixels of `t_len` months.
+    pub fn new(
+        ctx: &'c GpuContext,
+        t_len: usize,
+        capacity: usize,
+        out_nodata_bits: u32,
+    ) -> Result<Self> {
+        let (key, src) = spi_kernel();
+        let pipeline = ctx.pipeline(&key, &src)?;
+        let params = TileParams {
+            pixel_count: 0,
+            out_stride: capacity as u32,
+            out_nodata_bits,
+            n_outputs: 1,
+            bands: [BandParams::default(); ROLE_SLOTS],
+            k: [[0.0; 4]; MAX_OUTPUTS * MAX_CONSTS / 4],
+            hist: [[0.0; 4]; MAX_OUTPUTS / 2],
+        };
+        let in_bytes = ((t_len + t_len * capacity).next_multiple_of(64) * 4) as u64;
+        let out_bytes = (((t_len + STATE_WORDS) * capacity).next_multiple_of(64) * 4) as u64;
+        let bufs = transfer::window_buffers(
+            ctx,
+            "climidx.spi.params",
+            &format!("SPI window of {capacity} px × {t_len} months"),
+            capacity,
+            in_bytes,
+            out_bytes,
+        )?;
+        Ok(SpiRunner {
+            ctx,
+            pipeline,
+            params,
+            bufs,
+            t_len,
+            capacity,
+            pixels: 0,
+        })
+    }
+
+    /// Upload one window's series buffer of `pixels` pixels ([`crate::kernels::series`]).
+    pub fn upload(&mut self, series: &[u32], pixels: usize) -> Result<()> {
+        let words = self.t_len + self.t_len * pixels;
+        if pixels > self.capacity || series.len() < words {
+            return Err(Error::Internal(
+                "SPI window larger than the runner's capacity".into(),
+            ));
+        }
+        self.pixels = pixels;
+        if pixels == 0 {
+            return Ok(());
+        }
+        transfer::upload(self.ctx, &self.bufs.input, &[(0, &series[..words])])
+    }
+
+    /// SPI of the uploaded window at scale `p`: month t of pixel i into `out[t * pixels + i]`.
+    pub fn run(&mut self, p: &SpiParams, out: &mut [u32]) -> Result<()> {
+        let (pixels, t_len) = (self.pixels, self.t_len);
+        if pixels == 0 {
+            return Ok(());
+        }
+        if out.len() < t_len * pixels {
+            return Err(Error::Internal("SPI output too small".into()));
+        }
+        self.params.pixel_count = pixels as u32;
+        self.params.out_stride = pixels as u32;
+        let k = constants(p, t_len);
+        for (c, v) in k.iter().enumerate() {
+            self.params.k[c / 4][c % 4] = *v;
+        }
+        // (stage, first month, end month) of each dispatch
+        let mut plan = Vec::new();
+        let sums = (BUDGET / (p.scale as usize + 1)).max(1);
+        plan.extend(
+            (0..t_len)
+                .step_by(sums)
+                .map(|t| (0u32, t, (t + sums).min(t_len))),
+        );
+        plan.push((1, 0, 0));
+        let vals = (BUDGET / (GAMMA_ITMAX as usize + 2)).max(1);
+        plan.extend(
+            (0..t_len)
+                .step_by(vals)
+                .map(|t| (2u32, t, (t + vals).min(t_len))),
+        );
+        let last = plan.len() - 1;
+        let mut enc = None;
+        for (j, (stage, t0, t1)) in plan.into_iter().enumerate() {
+            let c = k.len();
+            for (o, v) in [stage as f32, t0 as f32, t1 as f32].into_iter().enumerate() {
+                self.params.k[(c + o) / 4][(c + o) % 4] = v;
+            }
+            self.ctx
+                .queue
+                .write_buffer(&self.bufs.params, 0, bytemuck::bytes_of(&self.params));
+            let e = dispatch::encode(
+                self.ctx,
+                &self.pipeline,
+                &self.bufs.bind_group,
+                pixels,
+                None,
+            );
+            if j == last {
+                enc = Some(e);
+            } else {
+                self.ctx.queue.submit([e.finish()]);
+            }
+        }
+        let enc = enc.ok_or_else(|| Error::Internal("empty SPI plan".into()))?;
+        let used = (t_len * pixels).next_multiple_of(2) as u64 * 4;
+        transfer::read_back(
+            self.ctx,
+            enc,
+            &self.bufs.output,
+            self.bufs.readback.as_ref(),
+            used,
+            |w| out[..t_len * pixels].copy_from_slice(&w[..t_len * pixels]),
+        )
+    }
+}

@@ -1,0 +1,419 @@
+//! Standardized Precipitation Index per pixel: the CPU specification of `shaders/spi.wgsl`.
+//!
+//! SPI (McKee, Doesken & Kleist 1993, "The relationship of drought frequency and duration to
+//! time scales", 8th Conf. on Applied Climatology) over a pixel's consecutive monthly totals
+//! `x_t`, as the `climate_indices` package (3.x, `indices.spi` with `Distribution.gamma`,
+//! `zero_handling="classic"`) computes it:
+//!
+//! 1. k-month sums `s_t = x_{t−k+1} + … + x_t` (`compute.sum_to_scale`): the first k−1 months
+//!    and every sum over a missing month are missing.
+//! 2. Per calendar month m, over the sums of month m whose year lies in the calibration years:
+//!    `n` valid sums, `z` of them zero; the probability of zero `q = z / n` (over the
+//!    calibration's valid sums, as `_calibration_probabilities_of_zero`).
+//! 3. A two-parameter gamma fitted to the non-zero calibration sums by Thom's (1958)
+//!    maximum-likelihood approximation (`compute.gamma_parameters`):
+//!    `A = ln(mean) − mean(ln s)`, `α = (1 + √(1 + 4A/3)) / (4A)`, `β = mean / α`.
+//!    A is computed as `−mean(ln(s / mean))` (the same quantity, without the cancellation of
+//!    two large logarithms in f32).
+//! 4. `H = q + (1 − q)·P(α, s/β)` with P the regularized lower incomplete gamma function
+//!    (Press et al., Numerical Recipes, `gammp`: series for x < α+1, Lentz's continued
+//!    fraction otherwise, `gammln` by Lanczos); a zero sum has `H = q`.
+//! 5. `SPI = Φ⁻¹(H)` (Wichura 1988, AS241 `PPND7`), clipped to ±3.09.
+//!
+//! Missing data, as climate_indices does it, plus one rule of ours:
+//! - a month whose calibration has fewer than `min_years` valid sums (or none) is nodata;
+//! - all calibration sums of a month zero (q = 1): q is taken as 0 and no gamma is fitted, so a
+//!   zero sum is −3.09 and a non-zero sum nodata (climate_indices: NaN);
+//! - no usable fit (no non-zero calibration sum, or the non-zero sums (almost) all equal, A ≤
+//!   1e-6): zero sums get Φ⁻¹(q), non-zero sums nodata.
+//!
+//! The arithmetic is f32 (sums in input order, the same on the GPU); climate_indices works in
+//! f64. The difference stays below 1e-3 in SPI (tests/spi.rs).
+
+use rayon::prelude::*;
+
+use super::abi::is_finite_bits;
+
+/// SPI is clipped to ±this (climate_indices `_FITTED_INDEX_VALID_MIN/MAX`).
+pub const SPI_CLIP: f32 = 3.09;
+/// Below this `A` (a sample of practically equal non-zero sums) no gamma is fitted.
+pub const MIN_A: f32 = 1e-6;
+/// Iteration limit of the incomplete gamma series / continued fraction.
+pub const GAMMA_ITMAX: u32 = 300;
+/// Relative accuracy at which they stop (f32).
+pub const GAMMA_EPS: f32 = 1e-7;
+const FPMIN: f32 = 1e-30;
+
+/// Where a pixel series' months fall; the same for every pixel of a stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpiParams {
+    /// k: months per sum.
+    pub scale: u32,
+    /// Calendar month of the first input, 0 = January.
+    pub first_month: u32,
+    /// Inputs `cal_start..cal_end` are the calibration years.
+    pub cal_start: u32,
+    pub cal_end: u32,
+    /// Fewest valid calibration sums a calendar month needs.
+    pub min_years: u32,
+}
+
+/// The kernel constants (component `c % 4` of `TileParams::k[c / 4]`; shaders/spi.wgsl):
+/// 0 T, 1 scale, 2 first month, 3 calibration start, 4 calibration end, 5 min_years.
+pub fn constants(p: &SpiParams, t_len: usize) -> Vec<f32> {
+    vec![
+        t_len as f32,
+        p.scale as f32,
+        p.first_month as f32,
+        p.cal_start as f32,
+        p.cal_end as f32,
+        p.min_years as f32,
+    ]
+}
+
+/// ln r for the ratios r = s / mean of the fit: near 1 by the series
+/// ln r = 2·atanh(u) = 2(u + u³/3 + … + u¹³/13), u = (r − 1)/(r + 1), |u| < 0.2 (relative error
+/// < 1e-10), else `ln`. A device's `log` may be off by 2⁻²¹ absolutely near 1 (the Vulkan
+/// bound), which matters for a small A. Mirrors `ln_ratio` in spi.wgsl.
+pub fn ln_ratio(r: f32) -> f32 {
+    let u = (r - 1.0) / (r + 1.0);
+    if u.abs() >= 0.2 {
+        return r.ln();
+    }
+    let u2 = u * u;
+    let p = 1.0
+        + u2 * (1.0 / 3.0
+            + u2 * (1.0 / 5.0
+                + u2 * (1.0 / 7.0 + u2 * (1.0 / 9.0 + u2 * (1.0 / 11.0 + u2 / 13.0)))));
+    2.0 * u * p
+}
+
+/// ln Γ(x), x > 0 (Numerical Recipes `gammln`, Lanczos). Mirrors `gammln` in spi.wgsl.
+pub fn gammln(x: f32) -> f32 {
+    const COF: [f32; 6] = [
+        76.180_09,
+        -86.505_32,
+        24.014_1,
+        -1.231_739_6,
+        0.001_208_650_9,
+        -0.000_005_395_239,
+    ];
+    let mut y = x;
+    let tmp = x + 5.5;
+    let tmp = tmp - (x + 0.5) * tmp.ln();
+    let mut ser = 1.0f32;
+    for c in COF {
+        y += 1.0;
+        ser += c / y;
+    }
+    -tmp + (2.506_628_3 * ser / x).ln()
+}
+
+/// Above this shape the gamma CDF is taken by the Wilson–Hilferty approximation (1931):
+/// P(a, x) ≈ Φ(((x/a)^(1/3) − 1 + 1/(9a)) · 3√a), whose error is O(1/a) (below 1e-5 here) and
+/// which avoids f32 cancellation in x·ln x − ln Γ(a) and the long series of a large shape.
+/// Such shapes come from short calibrations of long sums (CV of the sums below ~6 %).
+pub const WILSON_HILFERTY_SHAPE: f32 = 300.0;
+
+/// Regularized lower incomplete gamma P(a, x), a > 0 (Numerical Recipes `gammp` with `gser`
+/// and `gcf`; Wilson–Hilferty above [`WILSON_HILFERTY_SHAPE`]). Mirrors `gammp` in spi.wgsl.
+pub fn gammp(a: f32, x: f32) -> f32 {
+    gammp_gln(a, x, gammln(a))
+}
+
+/// [`gammp`] with `gln` = [`gammln`]`(a)` given (computed once per fit on the CPU).
+pub fn gammp_gln(a: f32, x: f32, gln: f32) -> f32 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if a > WILSON_HILFERTY_SHAPE {
+        let z = ((x / a).cbrt() - 1.0 + 1.0 / (9.0 * a)) * 3.0 * a.sqrt();
+        return 0.5 * super::trend::erfc_approx(-z * std::f32::consts::FRAC_1_SQRT_2);
+    }
+    let front = (-x + a * x.ln() - gln).exp();
+    if x < a + 1.0 {
+        let mut ap = a;
+        let mut del = 1.0 / a;
+        let mut sum = del;
+        for _ in 0..GAMMA_ITMAX {
+            ap += 1.0;
+            del *= x / ap;
+            sum += del;
+            if del.abs() < sum.abs() * GAMMA_EPS {
+                break;
+            }
+        }
+        (sum * front).min(1.0)
+    } else {
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / FPMIN;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..=GAMMA_ITMAX {
+            let an = -(i as f32) * (i as f32 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < FPMIN {
+                d = FPMIN;
+            }
+            c = b + an / c;
+            if c.abs() < FPMIN {
+                c = FPMIN;
+            }
+            d = 1.0 / d;
+            let del = d * c;
+            h *= del;
+            if (del - 1.0).abs() < GAMMA_EPS {
+                break;
+            }
+        }
+        (1.0 - front * h).max(0.0)
+    }
+}
+
+/// Φ⁻¹(p), 0 < p < 1 (Wichura 1988, Algorithm AS241 `PPND7`, about 7 digits). Mirrors
+/// `ppnd7` in spi.wgsl.
+pub fn ppnd7(p: f32) -> f32 {
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180_625 - q * q;
+        return q * (((59.109_375 * r + 159.291_13) * r + 50.434_27) * r + 3.387_132_8)
+            / (((67.187_564 * r + 78.757_76) * r + 17.895_17) * r + 1.0);
+    }
+    let r = if q < 0.0 { p } else { 1.0 - p };
+    let mut r = (-r.ln()).sqrt();
+    let v = if r <= 5.0 {
+        r -= 1.6;
+        (((0.170_238_21 * r + 1.306_728_5) * r + 2.756_815_4) * r + 1.423_437_2)
+            / ((0.120_211_33 * r + 0.737_001_6) * r + 1.0)
+    } else {
+        r -= 5.0;
+        (((0.017_337_204 * r + 0.428_482_85) * r + 3.081_226_4) * r + 6.657_905)
+            / ((0.012_258_203 * r + 0.241_978_94) * r + 1.0)
+    };
+    if q < 0.0 {
+        -v
+    } else {
+        v
+    }
+}
+
+/// SPI of probability `h`, clipped to ±[`SPI_CLIP`] (h is first kept inside [1e-6, 1 − 1e-6],
+/// where Φ⁻¹ is beyond the clip, so no infinity arises).
+pub fn spi_of_probability(h: f32) -> f32 {
+    ppnd7(h.clamp(1e-6, 1.0 - 1e-6)).clamp(-SPI_CLIP, SPI_CLIP)
+}
+
+/// The k-month sum ending at `t` (`None`: before the k-th month, or over a missing month).
+pub fn running_sum(x: &[Option<f32>], t: usize, k: usize) -> Option<f32> {
+    if t + 1 < k {
+        return None;
+    }
+    let mut s = 0.0f32;
+    for v in &x[t + 1 - k..=t] {
+        s += (*v)?;
+    }
+    Some(s)
+}
+
+/// One calendar month's fit.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MonthFit {
+    /// Valid calibration sums.
+    pub n: u32,
+    /// Probability of zero (0 when every calibration sum is zero).
+    pub q: f32,
+    /// Gamma shape and scale (`fit` false: none).
+    pub alpha: f32,
+    pub beta: f32,
+    pub fit: bool,
+}
+
+/// The twelve calendar months' fits of one pixel from its k-month sums `s`.
+pub fn fit_months(s: &[Option<f32>], p: &SpiParams) -> [MonthFit; 12] {
+    let mut n = [0u32; 12];
+    let mut zeros = [0u32; 12];
+    let mut sum = [0.0f32; 12];
+    let cal = p.cal_start as usize..(p.cal_end as usize).min(s.len());
+    let month = |t: usize| (p.first_month as usize + t) % 12;
+    for t in cal.clone() {
+        if let Some(v) = s[t] {
+            let m = month(t);
+            n[m] += 1;
+            if v == 0.0 {
+                zeros[m] += 1;
+            } else {
+                sum[m] += v;
+            }
+        }
+    }
+    let mut mean = [0.0f32; 12];
+    for m in 0..12 {
+        let nz = n[m] - zeros[m];
+        if nz > 0 {
+            mean[m] = sum[m] / nz as f32;
+        }
+    }
+    let mut lsum = [0.0f32; 12];
+    for t in cal {
+        if let Some(v) = s[t] {
+            let m = month(t);
+            if v != 0.0 {
+                lsum[m] += ln_ratio(v / mean[m]);
+            }
+        }
+    }
+    let mut out = [MonthFit::default(); 12];
+    for m in 0..12 {
+        let nz = n[m] - zeros[m];
+        let f = &mut out[m];
+        f.n = n[m];
+        if n[m] == 0 {
+            continue;
+        }
+        f.q = if nz == 0 {
+            0.0
+        } else {
+            zeros[m] as f32 / n[m] as f32
+        };
+        if nz == 0 {
+            continue;
+        }
+        let a = -lsum[m] / nz as f32;
+        if a > MIN_A {
+            f.alpha = (1.0 + (1.0 + 4.0 * a / 3.0).sqrt()) / (4.0 * a);
+            f.beta = mean[m] / f.alpha;
+            f.fit = f.alpha.is_finite() && f.beta > 0.0;
+        }
+    }
+    out
+}
+
+/// One pixel, one scale: `x[t]` its monthly totals (`None` missing); `px[t]` receives SPI of
+/// month t (f32 bits) or `nodata_bits`.
+pub fn spi_px(x: &[Option<f32>], p: &SpiParams, nodata_bits: u32, px: &mut [u32]) {
+    let k = p.scale as usize;
+    let s: Vec<Option<f32>> = (0..x.len()).map(|t| running_sum(x, t, k)).collect();
+    let fits = fit_months(&s, p);
+    let gln = fits.map(|f| if f.fit { gammln(f.alpha) } else { 0.0 });
+    for (t, o) in px.iter_mut().enumerate().take(x.len()) {
+        let m = (p.first_month as usize + t) % 12;
+        let f = &fits[m];
+        *o = nodata_bits;
+        let Some(v) = s[t] else { continue };
+        if f.n == 0 || f.n < p.min_years {
+            continue;
+        }
+        let h = if v == 0.0 {
+            f.q
+        } else if f.fit {
+            f.q + (1.0 - f.q) * gammp_gln(f.alpha, v / f.beta, gln[m])
+        } else {
+            continue;
+        };
+        *o = spi_of_probability(h).to_bits();
+    }
+}
+
+const CHUNK: usize = 256;
+
+/// SPI of a window: `series` laid out as in [`crate::kernels::series`] (times first, unused
+/// here) for `pixels` pixels of `t_len` months; SPI of month t of pixel i goes to
+/// `out[t * pixels + i]`.
+pub fn spi_window(
+    p: &SpiParams,
+    series: &[u32],
+    t_len: usize,
+    pixels: usize,
+    nodata_bits: u32,
+    out: &mut [u32],
+) {
+    let words: Vec<Vec<u32>> = (0..pixels.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(pixels));
+            let mut w = vec![0u32; (hi - lo) * t_len];
+            let mut x = vec![None; t_len];
+            for i in lo..hi {
+                for (t, v) in x.iter_mut().enumerate() {
+                    let b = series[t_len + t * pixels + i];
+                    *v = is_finite_bits(b).then(|| f32::from_bits(b));
+                }
+                spi_px(
+                    &x,
+                    p,
+                    nodata_bits,
+                    &mut w[(i - lo) * t_len..(i - lo + 1) * t_len],
+                );
+            }
+            w
+        })
+        .collect();
+    for (c, w) in words.iter().enumerate() {
+        for (j, px) in w.chunks(t_len).enumerate() {
+            let i = c * CHUNK + j;
+            for (t, v) in px.iter().enumerate() {
+                out[t * pixels + i] = *v;
+            }
+        }
+    }
+}
+
+const SPI_WGSL: &str = include_str!("../../shaders/spi.wgsl");
+
+/// WGSL source of the SPI kernel (entry point `main`) and its pipeline cache key.
+pub fn spi_kernel() -> (String, String) {
+    let mut s = super::wgsl::prelude();
+    s.push_str(super::wgsl::COMMON);
+    s.push('\n');
+    s.push_str(SPI_WGSL);
+    s.push_str("\n// generated entry point\n@compute @workgroup_size(WG_SIZE)\n");
+    s.push_str("fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n");
+    s.push_str("    let base = first_pixel(gid, nwg);\n");
+    s.push_str("    for (var j = 0u; j < PX_PER_INVOCATION; j++) {\n");
+    s.push_str("        let i = base + j;\n        if i >= params.pixel_count { return; }\n");
+    s.push_str("        spi_main(i);\n    }\n}\n");
+    ("spi".to_string(), s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_functions_match_known_values() {
+        // scipy.special.gammainc / ndtri values.
+        for (a, x, e) in [
+            (1.0f32, 1.0f32, 0.632_120_56f64),
+            (2.5, 1.0, 0.150_854_96),
+            (0.5, 2.0, 0.954_499_74),
+            (30.0, 35.0, 0.822_954_55),
+            // Wilson–Hilferty
+            (400.0, 410.0, 0.695_858_63),
+            (1000.0, 950.0, 0.055_054_686),
+        ] {
+            let r = gammp(a, x) as f64;
+            assert!((r - e).abs() < 2e-5, "P({a}, {x}) = {r}, expected {e}");
+        }
+        for (p, e) in [
+            (0.5f32, 0.0f64),
+            (0.975, 1.959_963_98),
+            (0.1, -1.281_551_57),
+            (0.002, -2.878_161_74),
+        ] {
+            let r = ppnd7(p) as f64;
+            assert!((r - e).abs() < 2e-5, "ppnd7({p}) = {r}, expected {e}");
+        }
+        assert!((gammln(10.0) - 12.801_827).abs() < 1e-4);
+    }
+
+    #[test]
+    fn running_sums_need_every_month() {
+        let x = [Some(1.0), Some(2.0), None, Some(4.0), Some(5.0)];
+        assert_eq!(running_sum(&x, 0, 2), None);
+        assert_eq!(running_sum(&x, 1, 2), Some(3.0));
+        assert_eq!(running_sum(&x, 2, 2), None);
+        assert_eq!(running_sum(&x, 4, 2), Some(9.0));
+        assert_eq!(running_sum(&x, 4, 1), Some(5.0));
+    }
+}
