@@ -266,6 +266,19 @@ fn spi_refuses_bad_inputs() {
             "is not inside the stack's years 1989-2020",
         ),
         (
+            // 384 files of 512-row tiles from 5-pixel windows: over a 1 MiB budget.
+            base(&[
+                "--calibration",
+                "1991-2020",
+                "--mem-limit",
+                "1",
+                "--window-pixels",
+                "5",
+            ]),
+            2,
+            "write fewer with --months",
+        ),
+        (
             base(&["--calibration", "1991-2020", "--min-years", "31"]),
             2,
             "fewer than --min-years 31",

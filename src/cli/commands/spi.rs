@@ -48,7 +48,7 @@ pub fn run(a: &SpiArgs) -> Result<Done> {
                 .collect::<Result<Vec<_>>>()?,
         )
     };
-    let inputs = stack_inputs(&a.stack, true)?;
+    let inputs = stack_inputs(&a.stack, true, a.band, &a.cal)?;
     let mut groups = stack::group(inputs, None, None)?;
     let stack = groups
         .pop()
@@ -69,6 +69,7 @@ pub fn run(a: &SpiArgs) -> Result<Done> {
         mem_limit: a.out.mem_limit << 20,
         compression: a.out.compress,
         tile: a.out.tile_size,
+        pyramid: crate::cli::config::pyramid(&a.out)?,
     };
     job.validate()?;
     let ctx = super::open_device(&a.device)?;

@@ -17,7 +17,7 @@ use super::context::GpuContext;
 use super::dispatch;
 use super::transfer;
 use crate::error::{Error, Result};
-use crate::kernels::abi::{BandParams, TileParams};
+use crate::kernels::abi::{BandParams, TileParams, PX_PER_INVOCATION};
 use crate::kernels::spi::{constants, spi_kernel, SpiParams, GAMMA_ITMAX};
 use crate::kernels::{MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 
@@ -135,7 +135,7 @@ impl<'c> SpiRunner<'c> {
                 self.ctx,
                 &self.pipeline,
                 &self.bufs.bind_group,
-                pixels,
+                (pixels, PX_PER_INVOCATION),
                 None,
             );
             if j == last {

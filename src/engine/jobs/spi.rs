@@ -62,6 +62,8 @@ pub struct SpiJob {
     pub mem_limit: usize,
     pub compression: Compression,
     pub tile: u32,
+    /// COG or internal overviews of every output.
+    pub pyramid: crate::io::Pyramid,
 }
 
 /// What a finished run did.
@@ -265,8 +267,6 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
         .map(|i| i.path.clone())
         .zip(params.into_iter().flatten())
         .collect();
-    std::fs::create_dir_all(&job.out_dir)
-        .map_err(|e| Error::output(&job.out_dir, format!("cannot create folder: {e}")))?;
     let outputs = job.output_paths()?;
     let (width, height) = (first.width, first.height);
     let mut cap = job.mem_limit / host_bytes_per_px(t_len, scales.len());
@@ -283,6 +283,20 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
     let mut red = with_retry(&mut rows, width, |capacity| {
         SpiReducer::new(backend, t_len, capacity, nodata_bits)
     })?;
+    // Windows of fewer rows than a tile (or not whole tiles) leave every output buffering up to
+    // one band of tiles: with many outputs that is the memory that counts.
+    if job.tile > 0 && rows % job.tile != 0 {
+        let buffered = outputs.len() as u64 * u64::from(job.tile) * u64::from(width) * 4;
+        if buffered > job.mem_limit as u64 {
+            return Err(Error::Usage(format!(
+                "{} SPI files of {width} px written at once buffer ~{} MiB of {}-row tiles, over --mem-limit {} MiB: write fewer with --months or --scale-months, or raise --mem-limit",
+                outputs.len(),
+                buffered >> 20,
+                job.tile,
+                job.mem_limit >> 20
+            )));
+        }
+    }
     let windows: Vec<Window> = row_windows(width, height, rows).collect();
     log::info!(
         "spi plan: {t_len} months, {} scale(s), {width}x{height} px, {} window(s) of {rows} rows ({} B/px on the host), device: {}",
@@ -291,6 +305,8 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
         host_bytes_per_px(t_len, scales.len()),
         backend.describe()
     );
+    std::fs::create_dir_all(&job.out_dir)
+        .map_err(|e| Error::output(&job.out_dir, format!("cannot create folder: {e}")))?;
     let (y0, y1) = job.years;
     let mut sinks = Vec::new();
     for (j, path) in outputs.iter().enumerate() {
@@ -320,6 +336,7 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
                 sample: SampleKind::F32,
                 compression: job.compression,
                 tile: job.tile,
+                pyramid: job.pyramid,
                 bigtiff: None,
                 units: Vec::new(),
             },
