@@ -162,8 +162,9 @@ fn running_sum(i: u32, t: u32, k: u32) -> Sum {
 }
 
 // The work of a pixel is split over dispatches (constant 6 = stage, 7..8 = the months
-// [t0, t1) of this dispatch) so that no invocation runs more than ~8000 loop iterations per
-// pixel: lavapipe (llvmpipe) ends every loop of an invocation once the loops together have run
+// [t0, t1) of this dispatch) so that no invocation (one pixel) runs more than 8000 loop
+// iterations, both sides of every branch counted (dispatch_iterations in src/kernels/spi.rs):
+// lavapipe (llvmpipe) ends every loop of an invocation once the loops together have run
 // 65 535 iterations (gallivm LP_MAX_TGSI_LOOP_ITERATIONS, shared by every loop of a shader),
 // which silently leaves outputs unwritten. The host (src/engine/gpu/spi.rs) plans the stages:
 //   0: the k-month sums of months [t0, t1) into output word t * stride + i (bits, invalid bits

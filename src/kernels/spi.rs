@@ -359,6 +359,63 @@ pub fn spi_window(
     }
 }
 
+/// Pixels one invocation of the SPI kernel computes: one, as it loops a lot per pixel.
+pub const SPI_PX_PER_INVOCATION: u32 = 1;
+/// Most loop iterations one invocation runs in one dispatch of [`dispatch_plan`].
+pub const DISPATCH_BUDGET: u64 = 8000;
+
+/// One dispatch of the SPI kernel: `stage` (0 sums, 1 fits, 2 SPI; shaders/spi.wgsl) over the
+/// months `t0..t1` (stages 0 and 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dispatch {
+    pub stage: u32,
+    pub t0: usize,
+    pub t1: usize,
+}
+
+/// An upper bound of the loop iterations one invocation runs in dispatch `d` over `t_len`
+/// months, counted from the loops of shaders/spi.wgsl: every loop of the kernel, both sides of
+/// each branch included (a software rasteriser runs a SIMD group together and, where its lanes
+/// diverge, both sides: the value stage may run the gamma series *and* the continued fraction).
+pub fn dispatch_iterations(p: &SpiParams, t_len: usize, d: &Dispatch) -> u64 {
+    let months = d.t1.saturating_sub(d.t0) as u64;
+    let per_pixel = match d.stage {
+        // the month loop, and running_sum's k months each
+        0 => months * (1 + u64::from(p.scale)),
+        // three 12-month loops and two passes over the calibration
+        1 => {
+            let cal = (p.cal_end.min(t_len as u32).saturating_sub(p.cal_start)) as u64;
+            36 + 2 * cal
+        }
+        // the month loop, and gammp's series and continued fraction each
+        _ => months * (1 + 2 * u64::from(GAMMA_ITMAX)),
+    };
+    u64::from(SPI_PX_PER_INVOCATION) * (per_pixel + 1)
+}
+
+/// The dispatches that compute SPI at `p` over `t_len` months, each within
+/// [`DISPATCH_BUDGET`] loop iterations per invocation (but the fit, which is one pass over the
+/// calibration: at most ~3 980 calibration months fit the budget).
+pub fn dispatch_plan(p: &SpiParams, t_len: usize) -> Vec<Dispatch> {
+    let per_invocation = DISPATCH_BUDGET / u64::from(SPI_PX_PER_INVOCATION);
+    let slices = |stage: u32, per_month: u64| {
+        let step = ((per_invocation.saturating_sub(1) / per_month).max(1)) as usize;
+        (0..t_len).step_by(step).map(move |t0| Dispatch {
+            stage,
+            t0,
+            t1: (t0 + step).min(t_len),
+        })
+    };
+    let mut plan: Vec<Dispatch> = slices(0, 1 + u64::from(p.scale)).collect();
+    plan.push(Dispatch {
+        stage: 1,
+        t0: 0,
+        t1: 0,
+    });
+    plan.extend(slices(2, 1 + 2 * u64::from(GAMMA_ITMAX)));
+    plan
+}
+
 const SPI_WGSL: &str = include_str!("../../shaders/spi.wgsl");
 
 /// WGSL source of the SPI kernel (entry point `main`) and its pipeline cache key.
@@ -369,10 +426,9 @@ pub fn spi_kernel() -> (String, String) {
     s.push_str(SPI_WGSL);
     s.push_str("\n// generated entry point\n@compute @workgroup_size(WG_SIZE)\n");
     s.push_str("fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n");
-    s.push_str("    let base = first_pixel(gid, nwg);\n");
-    s.push_str("    for (var j = 0u; j < PX_PER_INVOCATION; j++) {\n");
-    s.push_str("        let i = base + j;\n        if i >= params.pixel_count { return; }\n");
-    s.push_str("        spi_main(i);\n    }\n}\n");
+    // One pixel per invocation (SPI_PX_PER_INVOCATION), as dispatch_iterations counts.
+    s.push_str("    let i = gid.x + gid.y * nwg.x * WG_SIZE;\n");
+    s.push_str("    if i < params.pixel_count {\n        spi_main(i);\n    }\n}\n");
     ("spi".to_string(), s)
 }
 
@@ -405,6 +461,46 @@ mod tests {
             assert!((r - e).abs() < 2e-5, "ppnd7({p}) = {r}, expected {e}");
         }
         assert!((gammln(10.0) - 12.801_827).abs() < 1e-4);
+    }
+
+    #[test]
+    fn dispatch_plan_covers_every_month_within_the_loop_budget() {
+        // The longest stacks and calibrations the job accepts, and every scale shape.
+        for (t_len, scale, cal) in [(1, 1, 1), (480, 3, 360), (1000, 12, 360), (3700, 48, 3600)] {
+            let p = SpiParams {
+                scale,
+                first_month: 0,
+                cal_start: 0,
+                cal_end: cal,
+                min_years: 1,
+            };
+            let plan = dispatch_plan(&p, t_len);
+            for stage in [0u32, 2] {
+                let mut next = 0;
+                for d in plan.iter().filter(|d| d.stage == stage) {
+                    assert_eq!(d.t0, next, "{t_len} {scale}: stage {stage} gap");
+                    next = d.t1;
+                }
+                assert_eq!(next, t_len, "{t_len} {scale}: stage {stage} ends early");
+            }
+            assert_eq!(plan.iter().filter(|d| d.stage == 1).count(), 1);
+            for d in &plan {
+                let n = dispatch_iterations(&p, t_len, d);
+                assert!(n <= DISPATCH_BUDGET, "{t_len} {scale} {d:?}: {n} iterations");
+                // lavapipe's limiter, with room to spare
+                assert!(n * 8 <= 65_535, "{d:?}: {n}");
+            }
+        }
+        // A value month costs both gamma loops: 13 months per dispatch, not 26.
+        let p = SpiParams {
+            scale: 1,
+            first_month: 0,
+            cal_start: 0,
+            cal_end: 12,
+            min_years: 1,
+        };
+        let plan = dispatch_plan(&p, 100);
+        assert_eq!(plan.iter().rfind(|d| d.stage == 2).unwrap().t0, 91);
     }
 
     #[test]

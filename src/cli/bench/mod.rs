@@ -95,6 +95,53 @@ pub fn synthetic_band(n: usize, seed: u64) -> Vec<u16> {
         .collect()
 }
 
+/// The benchmark's uint16 bands in [`FILE_ROLES`] order, then `extra` roles: [`synthetic_band`]
+/// with a seed per role.
+pub fn noise_bands(n: usize, extra: &[Role]) -> Vec<Vec<u16>> {
+    FILE_ROLES
+        .iter()
+        .chain(extra.iter().filter(|r| !FILE_ROLES.contains(r)))
+        .map(|r| synthetic_band(n, 0x5EED + r.slot() as u64 * 7919))
+        .collect()
+}
+
+/// The file job the benchmark times: `indices` from a 4-band [`FILE_ROLES`] uint16 `input`
+/// (reflectance ×10⁴, DN 0 no data) into float32 `out`, uncompressed strips (as the peers'
+/// GDAL defaults write; callers set `compression` and `tile` to compare codecs).
+pub fn file_job(indices: &[IndexRef], constants: &[Consts], input: &Path, out: PathBuf) -> IndexJob {
+    let roles = crate::kernels::registry::roles_used(indices);
+    IndexJob {
+        indices: indices.to_vec(),
+        constants: constants.to_vec(),
+        bands: roles
+            .iter()
+            .map(|r| {
+                BandSource::new(
+                    *r,
+                    input,
+                    1 + FILE_ROLES.iter().position(|x| x == r).unwrap_or(0) as u16,
+                )
+            })
+            .collect(),
+        calibration: Calibration {
+            scale: Some(0.0001),
+            offset: Some(0.0),
+            nodata: None,
+        },
+        out_nodata: f64::NAN,
+        output: out,
+        overwrite: true,
+        window_pixels: None,
+        mem_limit: 256 << 20,
+        metadata: vec![],
+        compression: crate::io::geotiff::encode::Compression::None,
+        tile: 0,
+        pyramid: Default::default(),
+        stats: None,
+        quicklook: None,
+    }
+}
+
 pub fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -189,10 +236,7 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
     // In-memory data: every role the indices use (the file holds blue, green, red and NIR).
     let mut mem_roles: Vec<Role> = FILE_ROLES.to_vec();
     mem_roles.extend(roles.iter().filter(|r| !FILE_ROLES.contains(r)));
-    let band_data: Vec<Vec<u16>> = mem_roles
-        .iter()
-        .map(|r| synthetic_band(n, 0x5EED + r.slot() as u64 * 7919))
-        .collect();
+    let band_data = noise_bands(n, &roles);
     let packed: Vec<PackedBand> = band_data.iter().map(|b| PackedBand::from_u16(b)).collect();
     let p = BandParams::new(DataType::U16, NodataMatch::RawBits(0), 0.0001, 0.0);
     let mut bands: [Option<(BandParams, &PackedBand)>; ROLE_SLOTS] = [None; ROLE_SLOTS];
@@ -331,50 +375,11 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
     if cfg.file_modes && file_ok {
         let (input, desc) = match &cfg.input {
             Some(p) => (p.clone(), format!("{} (given)", p.display())),
-            None => {
-                let w = cfg.size as usize;
-                let b = &band_data[..FILE_ROLES.len()];
-                let noise = |y0: usize, rows: usize, out: &mut Vec<u16>| {
-                    for i in y0 * w..(y0 + rows) * w {
-                        out.extend(b.iter().map(|band| band[i]));
-                    }
-                };
-                scene::write_input(&cfg.workdir, "bench_u16_4band", cfg.size, &noise)?
-            }
+            None => scene::write_noise(&cfg.workdir, cfg.size, &band_data)?,
         };
         drop(packed);
         notes.push(format!("file mode input: {desc}"));
-        let job = |input: &Path, out: PathBuf| IndexJob {
-            indices: cfg.indices.clone(),
-            constants: k.clone(),
-            bands: roles
-                .iter()
-                .map(|r| {
-                    BandSource::new(
-                        *r,
-                        &input,
-                        1 + FILE_ROLES.iter().position(|x| x == r).unwrap_or(0) as u16,
-                    )
-                })
-                .collect(),
-            calibration: Calibration {
-                scale: Some(0.0001),
-                offset: Some(0.0),
-                nodata: None,
-            },
-            out_nodata: f64::NAN,
-            output: out,
-            overwrite: true,
-            window_pixels: None,
-            mem_limit: 256 << 20,
-            metadata: vec![],
-            // The peers write uncompressed strips (GDAL's GTiff defaults): compare like for like.
-            compression: crate::io::geotiff::encode::Compression::None,
-            tile: 0,
-            pyramid: Default::default(),
-            stats: None,
-            quicklook: None,
-        };
+        let job = |input: &Path, out: PathBuf| file_job(&cfg.indices, &k, input, out);
         for (label, backend, pool) in paths.iter().filter(|p| p.2.is_none()) {
             let out = cfg.workdir.join("bench_out.tif");
             let mut times = Vec::new();
@@ -410,11 +415,7 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
                 Some((l, c)) => (Backend::Gpu(c), l.clone()),
                 None => (Backend::Cpu, paths[0].0.clone()),
             };
-            let size = cfg.size as usize;
-            let strip = |y0: usize, rows: usize, out: &mut Vec<u16>| {
-                scene::realistic_rows(size, y0, rows, out)
-            };
-            let (real, _) = scene::write_input(&cfg.workdir, "bench_realistic", cfg.size, &strip)?;
+            let (real, _) = scene::write_realistic(&cfg.workdir, cfg.size)?;
             let climidx = |inp: &Path, out: &Path, c: crate::io::geotiff::encode::Compression| {
                 let mut j = job(inp, out.to_path_buf());
                 j.compression = c;

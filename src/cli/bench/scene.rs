@@ -196,6 +196,26 @@ pub fn write_input(
     }
 }
 
+/// The realistic scene as a benchmark input file `bench_realistic` in `dir` ([`write_input`]).
+pub fn write_realistic(dir: &Path, size: u32) -> Result<(PathBuf, String)> {
+    let n = size as usize;
+    write_input(dir, "bench_realistic", size, &|y0, rows, out| {
+        realistic_rows(n, y0, rows, out)
+    })
+}
+
+/// `bands` (pixel-interleaved per row, [`super::FILE_ROLES`] order) as the noise input file
+/// `bench_u16_4band` in `dir` ([`write_input`]).
+pub fn write_noise(dir: &Path, size: u32, bands: &[Vec<u16>]) -> Result<(PathBuf, String)> {
+    let w = size as usize;
+    let b = &bands[..super::FILE_ROLES.len()];
+    write_input(dir, "bench_u16_4band", size, &|y0, rows, out| {
+        for i in y0 * w..(y0 + rows) * w {
+            out.extend(b.iter().map(|band| band[i]));
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,12 @@
 //!
 //! Why several dispatches: lavapipe (llvmpipe) stops every loop of an invocation once its loops
 //! together have run 65 535 iterations (gallivm `LP_MAX_TGSI_LOOP_ITERATIONS`, shared by all
-//! loops of a shader), silently leaving outputs unwritten; with 4 pixels per invocation that is
-//! ~16 000 loop iterations per pixel. Each dispatch here does at most [`BUDGET`] per pixel:
-//! the sums and the SPI are computed for a slice of months at a time, the fit in one pass over
-//! the calibration (so a calibration of at most ~3 900 months, checked by the job).
+//! loops of a shader), silently leaving outputs unwritten. The kernel computes one pixel per
+//! invocation, and [`crate::kernels::spi::dispatch_plan`] splits its work so that no dispatch
+//! runs more than 8 000 iterations per invocation, counting both sides of every branch: the
+//! sums and the SPI for a slice of months at a time, the fit in one pass over the calibration
+//! (so a calibration of at most ~3 980 months, checked by the job). Before it dispatches, the
+//! runner checks each dispatch's bound against the adapter's limit and refuses if one is over.
 //!
 //! GPU memory: the series buffer, `4·(T + T·P)` bytes for `P` window pixels of `T` months, and
 //! `4·(T + 48)·P` bytes of sums/SPI and fit state (+ the same again for the readback buffer when
@@ -17,12 +19,12 @@ use super::context::GpuContext;
 use super::dispatch;
 use super::transfer;
 use crate::error::{Error, Result};
-use crate::kernels::abi::{BandParams, TileParams, PX_PER_INVOCATION};
-use crate::kernels::spi::{constants, spi_kernel, SpiParams, GAMMA_ITMAX};
+use crate::kernels::abi::{BandParams, TileParams};
+use crate::kernels::spi::{
+    constants, dispatch_iterations, dispatch_plan, spi_kernel, SpiParams, SPI_PX_PER_INVOCATION,
+};
 use crate::kernels::{MAX_CONSTS, MAX_OUTPUTS, ROLE_SLOTS};
 
-/// Most loop iterations one dispatch runs per pixel (module docs).
-pub const BUDGET: usize = 8000;
 /// Fit state words per pixel after the months (12 months × n, q, α, β).
 pub const STATE_WORDS: usize = 48;
 
@@ -106,26 +108,28 @@ impl<'c> SpiRunner<'c> {
         for (c, v) in k.iter().enumerate() {
             self.params.k[c / 4][c % 4] = *v;
         }
-        // (stage, first month, end month) of each dispatch
-        let mut plan = Vec::new();
-        let sums = (BUDGET / (p.scale as usize + 1)).max(1);
-        plan.extend(
-            (0..t_len)
-                .step_by(sums)
-                .map(|t| (0u32, t, (t + sums).min(t_len))),
-        );
-        plan.push((1, 0, 0));
-        let vals = (BUDGET / (GAMMA_ITMAX as usize + 2)).max(1);
-        plan.extend(
-            (0..t_len)
-                .step_by(vals)
-                .map(|t| (2u32, t, (t + vals).min(t_len))),
-        );
+        let plan = dispatch_plan(p, t_len);
+        if let Some(limit) = self.ctx.summary.loop_limit() {
+            if let Some(d) = plan
+                .iter()
+                .find(|d| dispatch_iterations(p, t_len, d) > limit)
+            {
+                return Err(Error::Device(format!(
+                    "SPI at scale {} over {t_len} months needs {} loop iterations per GPU invocation (stage {}), over this adapter's limit of {limit}: run it with --device cpu",
+                    p.scale,
+                    dispatch_iterations(p, t_len, d),
+                    d.stage
+                )));
+            }
+        }
         let last = plan.len() - 1;
         let mut enc = None;
-        for (j, (stage, t0, t1)) in plan.into_iter().enumerate() {
+        for (j, d) in plan.into_iter().enumerate() {
             let c = k.len();
-            for (o, v) in [stage as f32, t0 as f32, t1 as f32].into_iter().enumerate() {
+            for (o, v) in [d.stage as f32, d.t0 as f32, d.t1 as f32]
+                .into_iter()
+                .enumerate()
+            {
                 self.params.k[(c + o) / 4][(c + o) % 4] = v;
             }
             self.ctx
@@ -135,7 +139,7 @@ impl<'c> SpiRunner<'c> {
                 self.ctx,
                 &self.pipeline,
                 &self.bufs.bind_group,
-                (pixels, PX_PER_INVOCATION),
+                (pixels, SPI_PX_PER_INVOCATION),
                 None,
             );
             if j == last {
