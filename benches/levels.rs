@@ -58,7 +58,13 @@ fn gdal_size(plain: &Path, compress: &str, dir: &Path) -> Option<u64> {
     let out = dir.join("levels_gdal.tif");
     let ok = Command::new("gdal_translate")
         .args(["-q", "-co", "TILED=YES", "-co", "BLOCKXSIZE=512", "-co"])
-        .args(["BLOCKYSIZE=512", "-co", "PREDICTOR=3", "-co", "NUM_THREADS=ALL_CPUS"])
+        .args([
+            "BLOCKYSIZE=512",
+            "-co",
+            "PREDICTOR=3",
+            "-co",
+            "NUM_THREADS=ALL_CPUS",
+        ])
         .args(["-co", &format!("COMPRESS={compress}")])
         .arg(plain)
         .arg(&out)
@@ -136,7 +142,12 @@ fn main() {
             let vs = reference.map_or("—".into(), |g| {
                 format!("{:+.2} %", 100.0 * (bytes as f64 - g as f64) / g as f64)
             });
-            let _ = writeln!(md, "| {} | {:.3} | {bytes} | {vs} |", c.spec(), t[t.len() / 2]);
+            let _ = writeln!(
+                md,
+                "| {} | {:.3} | {bytes} | {vs} |",
+                c.spec(),
+                t[t.len() / 2]
+            );
         }
         md.push('\n');
         for c in &codecs {

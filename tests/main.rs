@@ -15,6 +15,7 @@ mod compression;
 mod conformance;
 mod crs;
 mod gpu_vs_cpu;
+mod int16;
 mod io_geotiff;
 mod jp2;
 mod lst;

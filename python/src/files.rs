@@ -82,6 +82,7 @@ pub fn _run_index<'py>(
         pyramid: Default::default(),
         stats: None,
         quicklook: None,
+        scaled_int16: None,
     };
     job.validate().map_err(to_py)?;
     let token = CancelToken::new();

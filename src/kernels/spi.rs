@@ -486,7 +486,10 @@ mod tests {
             assert_eq!(plan.iter().filter(|d| d.stage == 1).count(), 1);
             for d in &plan {
                 let n = dispatch_iterations(&p, t_len, d);
-                assert!(n <= DISPATCH_BUDGET, "{t_len} {scale} {d:?}: {n} iterations");
+                assert!(
+                    n <= DISPATCH_BUDGET,
+                    "{t_len} {scale} {d:?}: {n} iterations"
+                );
                 // lavapipe's limiter, with room to spare
                 assert!(n * 8 <= 65_535, "{d:?}: {n}");
             }

@@ -141,6 +141,19 @@ pub struct OutputArgs {
     /// default; plain zstd is level 3.
     #[arg(long, value_name = "CODEC[:LEVEL]", value_parser = crate::io::geotiff::encode::Compression::parse, default_value = "deflate")]
     pub compress: crate::io::geotiff::encode::Compression,
+    /// Stored sample type of index outputs: float32, or int16 holding
+    /// round((value − offset) / scale) with GDAL's band scale/offset, as operational products
+    /// store indices (MODIS NDVI: int16, scale 0.0001); needs --output-scale. Nodata is −32768
+    /// unless --out-nodata gives another integer; values that do not fit are written as nodata
+    /// and counted in a warning.
+    #[arg(long, value_name = "TYPE", default_value = "float32", value_parser = ["float32", "int16"])]
+    pub output_type: String,
+    /// Scale of --output-type int16 (value = stored × scale + offset).
+    #[arg(long, value_name = "SCALE")]
+    pub output_scale: Option<f64>,
+    /// Offset of --output-type int16 (default 0).
+    #[arg(long, value_name = "OFFSET", allow_negative_numbers = true)]
+    pub output_offset: Option<f64>,
     /// Output tile size in pixels (a multiple of 16); 0 writes strips.
     #[arg(
         long,

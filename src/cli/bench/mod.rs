@@ -108,7 +108,12 @@ pub fn noise_bands(n: usize, extra: &[Role]) -> Vec<Vec<u16>> {
 /// The file job the benchmark times: `indices` from a 4-band [`FILE_ROLES`] uint16 `input`
 /// (reflectance ×10⁴, DN 0 no data) into float32 `out`, uncompressed strips (as the peers'
 /// GDAL defaults write; callers set `compression` and `tile` to compare codecs).
-pub fn file_job(indices: &[IndexRef], constants: &[Consts], input: &Path, out: PathBuf) -> IndexJob {
+pub fn file_job(
+    indices: &[IndexRef],
+    constants: &[Consts],
+    input: &Path,
+    out: PathBuf,
+) -> IndexJob {
     let roles = crate::kernels::registry::roles_used(indices);
     IndexJob {
         indices: indices.to_vec(),
@@ -139,6 +144,7 @@ pub fn file_job(indices: &[IndexRef], constants: &[Consts], input: &Path, out: P
         pyramid: Default::default(),
         stats: None,
         quicklook: None,
+        scaled_int16: None,
     }
 }
 

@@ -26,6 +26,7 @@ pub fn run(a: &ClimatologyArgs) -> Result<Done> {
     )?;
     let groups = stack::group(inputs, a.period, baseline)?;
     let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
+    crate::cli::config::float32_only(&a.out, "climidx climatology")?;
     let job = ClimatologyJob {
         groups,
         period: a.period,

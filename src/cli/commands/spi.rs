@@ -54,6 +54,7 @@ pub fn run(a: &SpiArgs) -> Result<Done> {
         .pop()
         .ok_or_else(|| Error::Usage("no input rasters".into()))?;
     let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
+    crate::cli::config::float32_only(&a.out, "climidx spi")?;
     let job = SpiJob {
         stack,
         band: a.band,

@@ -27,6 +27,7 @@ pub fn run(a: &TrendArgs) -> Result<Done> {
         .pop()
         .ok_or_else(|| Error::Usage("no input rasters (after the --baseline filter)".into()))?;
     let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
+    crate::cli::config::float32_only(&a.out, "climidx trend")?;
     let job = TrendJob {
         stack,
         band: a.band,

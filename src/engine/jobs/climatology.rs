@@ -271,6 +271,7 @@ fn run_group(
                 tile: job.tile,
                 pyramid: job.pyramid,
                 bigtiff: None,
+                quantize: None,
             },
         )?);
     }

@@ -16,6 +16,7 @@ use crate::engine::{pipeline, summary};
 use crate::error::{Error, Result};
 use crate::io::files::same_file;
 use crate::io::geotiff::encode::Compression;
+use crate::io::geotiff::quantize::Quantize;
 use crate::io::raster::row_windows;
 use crate::io::{BandSource, SinkOptions};
 use crate::kernels::abi::{fetch, masked};
@@ -50,6 +51,9 @@ pub struct IndexJob {
     pub stats: Option<(PathBuf, Option<(f32, f32)>)>,
     /// Render a PNG quicklook of the first output here when the run is done.
     pub quicklook: Option<PathBuf>,
+    /// Store the outputs as int16 `round((v − offset) / scale)`: (scale, offset), with GDAL's
+    /// band scale/offset ([`crate::io::geotiff::quantize`]); `None` stores float32.
+    pub scaled_int16: Option<(f64, f64)>,
 }
 
 impl IndexJob {
@@ -101,9 +105,45 @@ impl IndexJob {
                 ));
             }
         }
-
+        if let Some((scale, offset)) = self.scaled_int16 {
+            if !(scale.is_finite() && scale > 0.0 && offset.is_finite()) {
+                return Err(Error::Usage(format!(
+                    "--output-scale {scale} / --output-offset {offset}: the scale must be a positive number and the offset finite"
+                )));
+            }
+            int16_nodata(self.out_nodata)?;
+        }
         Ok(())
     }
+
+    /// How the writer stores the outputs (int16, or float32 when `None`).
+    fn quantize(&self) -> Result<Option<std::sync::Arc<Quantize>>> {
+        self.scaled_int16
+            .map(|(scale, offset)| {
+                let nodata = int16_nodata(self.out_nodata)?;
+                Ok(std::sync::Arc::new(Quantize::new(
+                    scale,
+                    offset,
+                    nodata,
+                    self.out_nodata,
+                )))
+            })
+            .transpose()
+    }
+}
+
+/// The int16 nodata for `--out-nodata`: −32768 for NaN (the default), else the value itself,
+/// which must be an integer of the int16 range.
+fn int16_nodata(v: f64) -> Result<i16> {
+    if v.is_nan() {
+        return Ok(i16::MIN);
+    }
+    if v.fract() != 0.0 || v < i16::MIN as f64 || v > i16::MAX as f64 {
+        return Err(Error::Usage(format!(
+            "--out-nodata {v} cannot be stored as int16: give an integer in -32768..32767 (default -32768)"
+        )));
+    }
+    Ok(v as i16)
 }
 
 /// What a finished run did.
@@ -214,6 +254,7 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
             compression: job.compression,
             tile: job.tile,
             pyramid: job.pyramid,
+            quantize: job.quantize()?,
             ..Default::default()
         },
     )?;

@@ -137,6 +137,7 @@ pub fn run_pass(
                 tile: pass.tile,
                 pyramid: pass.pyramid,
                 bigtiff: None,
+                quantize: None,
                 units: Vec::new(),
             },
         )?);

@@ -338,6 +338,7 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
                 tile: job.tile,
                 pyramid: job.pyramid,
                 bigtiff: None,
+                quantize: None,
                 units: Vec::new(),
             },
         )?);

@@ -12,6 +12,7 @@
 
 use std::cell::RefCell;
 
+use super::quantize::Quantize;
 use crate::error::{Error, Result};
 
 /// The deflate level of a plain `deflate`: GDAL's default (libdeflate level 6). Level 6 is
@@ -155,6 +156,7 @@ pub fn apply_predictor(words: &[u32], row_samples: usize, spp: usize, predictor:
 /// Encode one row of tiles: `rows` rows of `width` pixels (`spp` words each) cut into
 /// `tile` × `tile` blocks, each padded with zeros outside the image, predicted and compressed
 /// (in parallel).
+#[allow(clippy::too_many_arguments)]
 pub fn encode_tile_row(
     src: &[u32],
     width: usize,
@@ -163,6 +165,7 @@ pub fn encode_tile_row(
     tile: usize,
     c: Compression,
     pred: u16,
+    q: Option<&Quantize>,
 ) -> Vec<Result<Vec<u8>>> {
     use rayon::prelude::*;
     (0..width.div_ceil(tile))
@@ -175,9 +178,24 @@ pub fn encode_tile_row(
                 let s = &src[(y * width + x0) * spp..(y * width + x1) * spp];
                 block[y * tile * spp..y * tile * spp + s.len()].copy_from_slice(s);
             }
-            compress(apply_predictor(&block, tile * spp, spp, pred), c)
+            compress(block_bytes(&block, tile * spp, spp, pred, q), c)
         })
         .collect()
+}
+
+/// The bytes of a block of 32-bit `words` (rows of `row_samples`, `spp` per pixel) with
+/// `predictor` applied, stored as int16 by `q` if given (float32 words then).
+pub fn block_bytes(
+    words: &[u32],
+    row_samples: usize,
+    spp: usize,
+    predictor: u16,
+    q: Option<&Quantize>,
+) -> Vec<u8> {
+    match q {
+        Some(q) => super::quantize::block_bytes(words, row_samples, spp, predictor, q),
+        None => apply_predictor(words, row_samples, spp, predictor),
+    }
 }
 
 thread_local! {

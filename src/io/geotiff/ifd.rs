@@ -9,8 +9,12 @@ pub(super) struct Image<'a> {
     pub(super) width: u32,
     pub(super) height: u32,
     pub(super) bands: usize,
-    /// SampleFormat of every band (3 IEEE float, 1 unsigned integer).
+    /// SampleFormat of every band (3 IEEE float, 1 unsigned, 2 signed integer).
     pub(super) sample_format: u16,
+    /// BitsPerSample of every band (32, or 16 for scaled int16).
+    pub(super) bits: u16,
+    /// GDAL's band scale and offset (every band), for scaled integers.
+    pub(super) scale_offset: Option<(f64, f64)>,
     pub(super) compression: Compression,
     pub(super) predictor: u16,
     /// Tiles of `block_w × block_h` rather than strips of `block_h` rows.
@@ -40,6 +44,7 @@ fn gdal_metadata(
     metadata: &[(String, String)],
     descriptions: &[String],
     units: &[String],
+    scale_offset: Option<(f64, f64)>,
 ) -> String {
     fn esc(s: &str) -> String {
         s.replace('&', "&amp;")
@@ -63,6 +68,13 @@ fn gdal_metadata(
             esc(u)
         );
     }
+    if let Some((scale, offset)) = scale_offset {
+        for b in 0..descriptions.len() {
+            x += &format!(
+                "  <Item name=\"OFFSET\" sample=\"{b}\" role=\"offset\">{offset}</Item>\n  <Item name=\"SCALE\" sample=\"{b}\" role=\"scale\">{scale}</Item>\n"
+            );
+        }
+    }
     x += "</GDALMetadata>";
     x
 }
@@ -74,7 +86,7 @@ pub(super) fn build_ifd(image: &Image, ifd_offset: u64, next: u64) -> Vec<u8> {
     let mut e: Vec<Entry> = vec![
         Entry::long(256, &[image.width]),
         Entry::long(257, &[image.height]),
-        Entry::short(258, &vec![32; n]),
+        Entry::short(258, &vec![image.bits; n]),
         Entry::short(259, &[image.compression.tag()]),
         Entry::short(262, &[1]),
         Entry::short(277, &[n as u16]),
@@ -138,7 +150,12 @@ pub(super) fn build_ifd(image: &Image, ifd_offset: u64, next: u64) -> Vec<u8> {
     }
     e.push(Entry::ascii(
         42112,
-        &gdal_metadata(image.metadata, image.descriptions, image.units),
+        &gdal_metadata(
+            image.metadata,
+            image.descriptions,
+            image.units,
+            image.scale_offset,
+        ),
     ));
     if let Some(nodata) = image.nodata {
         e.push(Entry::ascii(42113, &format_nodata(nodata)));

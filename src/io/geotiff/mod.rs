@@ -11,6 +11,7 @@ mod ifd;
 mod layout;
 mod overviews;
 pub mod pyramid;
+pub mod quantize;
 pub mod reader;
 mod samples;
 pub mod writer;

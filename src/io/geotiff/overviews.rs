@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::encode::{encode_tile_row, Compression};
 use super::pyramid::{Reducer, Resampling, Samples};
+use super::quantize::Quantize;
 use crate::error::{Error, Result};
 
 /// Encoded blocks appended to a file: where each one starts and how long it is. With `framed`
@@ -95,6 +96,8 @@ pub(super) struct Overviews {
     tile: u32,
     compression: Compression,
     predictor: u16,
+    /// Stored as int16 (its own misfit count: the full resolution's is the one reported).
+    quantize: Option<Quantize>,
     output: PathBuf,
 }
 
@@ -108,6 +111,7 @@ pub(super) struct LevelSpec<'a> {
     pub(super) tile: u32,
     pub(super) compression: Compression,
     pub(super) predictor: u16,
+    pub(super) quantize: Option<Quantize>,
     pub(super) framed: bool,
 }
 
@@ -135,6 +139,7 @@ impl Overviews {
             tile: spec.tile,
             compression: spec.compression,
             predictor: spec.predictor,
+            quantize: spec.quantize,
             output: output.to_path_buf(),
         })
     }
@@ -199,6 +204,7 @@ impl Overviews {
             tile as usize,
             c,
             pred,
+            self.quantize.as_ref(),
         );
         for block in encoded {
             let bytes = block?;

@@ -26,10 +26,11 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::encode::{apply_predictor, compress, encode_tile_row, predictor, Compression};
+use super::encode::{block_bytes, compress, encode_tile_row, predictor, Compression};
 use super::layout;
 use super::overviews::{LevelSpec, Overviews};
 use super::pyramid::{level_sizes, Pyramid, PyramidKind, Samples};
+use super::quantize::Quantize;
 use crate::error::{Error, Result};
 use crate::io::files::{check_output_path, temp_path};
 use crate::io::geo::GeoInfo;
@@ -57,6 +58,8 @@ pub struct WriterOptions {
     pub bigtiff: Option<bool>,
     /// Overviews (internal or COG) and their resampling; tiled outputs only.
     pub pyramid: Pyramid,
+    /// Store the float32 values as scaled int16 ([`super::quantize`]); `F32` writers only.
+    pub quantize: Option<std::sync::Arc<Quantize>>,
 }
 
 /// The 32-bit sample types the writer produces.
@@ -83,6 +86,7 @@ impl Default for WriterOptions {
             tile: 512,
             bigtiff: None,
             pyramid: Pyramid::default(),
+            quantize: None,
         }
     }
 }
@@ -183,7 +187,12 @@ impl GeoTiffWriter {
         let bigtiff = opts
             .bigtiff
             .unwrap_or(data_bytes + data_bytes / 64 > (u32::MAX as u64) - (64 << 20));
-        let float = opts.sample == SampleKind::F32;
+        if opts.quantize.is_some() && opts.sample != SampleKind::F32 {
+            return Err(Error::Internal(
+                "int16 storage of a non-float writer".into(),
+            ));
+        }
+        let float = opts.sample == SampleKind::F32 && opts.quantize.is_none();
         let predictor = predictor(opts.compression, float);
         let file = File::create(&data_path)
             .map_err(|e| Error::output(path, format!("cannot create temporary file: {e}")))?;
@@ -206,6 +215,7 @@ impl GeoTiffWriter {
                 tile: opts.tile,
                 compression: opts.compression,
                 predictor,
+                quantize: opts.quantize.as_deref().cloned(),
                 framed: cog,
             };
             Some(Overviews::create(spec, &tmp_path, path)?)
@@ -304,7 +314,9 @@ impl GeoTiffWriter {
         let mut r = 0;
         while r < rows {
             let take = (self.block_h - self.pending_rows).min(rows - r);
-            let raw_strips = !self.tiled && self.opts.compression == Compression::None;
+            let raw_strips = !self.tiled
+                && self.opts.compression == Compression::None
+                && self.opts.quantize.is_none();
             if raw_strips && self.bands == 1 && self.pending_rows == 0 && take == self.block_h {
                 // A whole uncompressed single-band strip: write it straight from the caller's
                 // rows.
@@ -344,22 +356,15 @@ impl GeoTiffWriter {
         let width = self.width as usize;
         let rows = self.pending_rows as usize;
         let (c, pred) = (self.opts.compression, self.predictor);
+        let q = self.opts.quantize.as_deref();
         let mut pending = std::mem::take(&mut self.pending);
         let encoded: Vec<Result<Vec<u8>>> = if !self.tiled {
-            if c == Compression::None {
-                vec![Ok(
-                    bytemuck::cast_slice(&pending[..rows * width * n]).to_vec()
-                )]
-            } else {
-                vec![compress(
-                    apply_predictor(&pending[..rows * width * n], width * n, n, pred),
-                    c,
-                )]
-            }
+            let words = &pending[..rows * width * n];
+            vec![compress(block_bytes(words, width * n, n, pred, q), c)]
         } else {
             // Tiles are always full size; the part outside the image is zero.
             let bw = self.block_w as usize;
-            encode_tile_row(&pending[..rows * width * n], width, rows, n, bw, c, pred)
+            encode_tile_row(&pending[..rows * width * n], width, rows, n, bw, c, pred, q)
         };
         for block in encoded {
             let bytes = block?;
@@ -397,6 +402,21 @@ impl GeoTiffWriter {
         }
         if let Some(ov) = self.overviews.as_mut() {
             ov.finish()?;
+        }
+        if let Some(q) = self
+            .opts
+            .quantize
+            .as_deref()
+            .filter(|q| q.out_of_range() > 0)
+        {
+            log::warn!(
+                "{}: {} valid values outside ±{} (int16 at scale {}) written as nodata {}: give a larger --output-scale",
+                self.final_path.display(),
+                q.out_of_range(),
+                q.max_abs(),
+                q.scale,
+                q.nodata
+            );
         }
         let written = if self.framed {
             self.assemble_cog()

@@ -97,10 +97,13 @@ impl GeoTiffWriter {
             width,
             height,
             bands: self.bands,
-            sample_format: match self.opts.sample {
-                SampleKind::F32 => 3,
-                SampleKind::U32 => 1,
+            sample_format: match (self.opts.sample, &self.opts.quantize) {
+                (_, Some(_)) => 2,
+                (SampleKind::F32, None) => 3,
+                (SampleKind::U32, None) => 1,
             },
+            bits: if self.opts.quantize.is_some() { 16 } else { 32 },
+            scale_offset: self.opts.quantize.as_ref().map(|q| (q.scale, q.offset)),
             compression: self.opts.compression,
             predictor: self.predictor,
             tiled: self.tiled,
@@ -113,7 +116,10 @@ impl GeoTiffWriter {
             metadata: &self.opts.metadata,
             descriptions: &self.opts.descriptions,
             units: &self.opts.units,
-            nodata: (self.opts.sample == SampleKind::F32).then_some(self.opts.nodata),
+            nodata: match &self.opts.quantize {
+                Some(q) => Some(q.nodata as f64),
+                None => (self.opts.sample == SampleKind::F32).then_some(self.opts.nodata),
+            },
             overview: false,
         }
     }
