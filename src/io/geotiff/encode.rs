@@ -15,11 +15,11 @@ use std::cell::RefCell;
 use super::quantize::Quantize;
 use crate::error::{Error, Result};
 
-/// The deflate level of a plain `deflate`: GDAL's default (libdeflate level 6). Level 6 is
-/// what `gdal_calc.py --co COMPRESS=DEFLATE` writes: same codec, same level, so the same size.
-/// On 2 cores libdeflate level 6 is fast enough for the ≥ 3× target (README, "Output
-/// compression"); lower levels trade size for little time on float32 data.
-pub const DEFAULT_DEFLATE_LEVEL: u8 = 6;
+/// The level of a plain `deflate`: [`DEFLATE_AUTO`], picked from the data by
+/// [`super::autolevel`] (libdeflate level 1 where it stays within 1 % of level 6, else 6).
+pub const DEFAULT_DEFLATE_LEVEL: u8 = DEFLATE_AUTO;
+/// `Compression::Deflate(DEFLATE_AUTO)`: the level picked from the data as it is written.
+pub const DEFLATE_AUTO: u8 = 0;
 /// The zstd level of a plain `zstd`.
 pub const DEFAULT_ZSTD_LEVEL: u8 = 3;
 
@@ -27,7 +27,7 @@ pub const DEFAULT_ZSTD_LEVEL: u8 = 3;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
     None,
-    /// Deflate at a libdeflate level (1–12).
+    /// Deflate at a libdeflate level (1–12), or [`DEFLATE_AUTO`].
     Deflate(u8),
     /// Zstandard at a level (1–22).
     Zstd(u8),
@@ -63,9 +63,11 @@ impl Compression {
         }
     }
 
-    /// The codec and its level as a user writes it: `deflate:6`, `zstd:3`, `lzw`, `none`.
+    /// The codec and its level as a user writes it: `deflate:6`, `zstd:3`, `lzw`, `none`
+    /// (`deflate` for the level picked from the data).
     pub fn spec(self) -> String {
         match self {
+            Compression::Deflate(DEFLATE_AUTO) => "deflate".to_string(),
             Compression::Deflate(l) | Compression::Zstd(l) => format!("{}:{l}", self.name()),
             _ => self.name().to_string(),
         }
@@ -95,11 +97,13 @@ impl Compression {
             }
             "none" => Ok(Compression::None),
             "lzw" => Ok(Compression::Lzw),
-            "deflate" => Ok(Compression::Deflate(levelled(
-                1,
-                12,
-                DEFAULT_DEFLATE_LEVEL,
-            )?)),
+            "deflate" => Ok(Compression::Deflate(levelled(1, 12, 6).map(|l| {
+                if level.is_none() {
+                    DEFLATE_AUTO
+                } else {
+                    l
+                }
+            })?)),
             "zstd" => Ok(Compression::Zstd(levelled(1, 22, DEFAULT_ZSTD_LEVEL)?)),
             _ => Err(format!(
                 "unknown compression {s:?} (choose from {COMPRESSION_WORDS})"
@@ -153,6 +157,26 @@ pub fn apply_predictor(words: &[u32], row_samples: usize, spp: usize, predictor:
     }
 }
 
+/// Tile `t` of a row of tiles: `rows` rows of `width` pixels (`spp` words each) cut into a
+/// `tile` × `tile` block, padded with zeros outside the image.
+pub fn cut_tile(
+    src: &[u32],
+    width: usize,
+    rows: usize,
+    spp: usize,
+    tile: usize,
+    t: usize,
+) -> Vec<u32> {
+    let x0 = t * tile;
+    let x1 = (x0 + tile).min(width);
+    let mut block = vec![0u32; tile * tile * spp];
+    for y in 0..rows {
+        let s = &src[(y * width + x0) * spp..(y * width + x1) * spp];
+        block[y * tile * spp..y * tile * spp + s.len()].copy_from_slice(s);
+    }
+    block
+}
+
 /// Encode one row of tiles: `rows` rows of `width` pixels (`spp` words each) cut into
 /// `tile` × `tile` blocks, each padded with zeros outside the image, predicted and compressed
 /// (in parallel).
@@ -171,13 +195,7 @@ pub fn encode_tile_row(
     (0..width.div_ceil(tile))
         .into_par_iter()
         .map(|t| {
-            let x0 = t * tile;
-            let x1 = (x0 + tile).min(width);
-            let mut block = vec![0u32; tile * tile * spp];
-            for y in 0..rows {
-                let s = &src[(y * width + x0) * spp..(y * width + x1) * spp];
-                block[y * tile * spp..y * tile * spp + s.len()].copy_from_slice(s);
-            }
+            let block = cut_tile(src, width, rows, spp, tile, t);
             compress(block_bytes(&block, tile * spp, spp, pred, q), c)
         })
         .collect()
@@ -226,6 +244,7 @@ pub fn compress(data: Vec<u8>, c: Compression) -> Result<Vec<u8>> {
     let err = |e: std::io::Error| Error::Internal(format!("{} compression failed: {e}", c.name()));
     match c {
         Compression::None => Ok(data),
+        Compression::Deflate(DEFLATE_AUTO) => deflate(&data, super::autolevel::FALLBACK),
         Compression::Deflate(level) => deflate(&data, level),
         Compression::Zstd(level) => zstd::bulk::compress(&data, level as i32).map_err(err),
         Compression::Lzw => weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
@@ -240,7 +259,12 @@ mod tests {
 
     #[test]
     fn compression_words() {
-        assert_eq!(Compression::parse("deflate"), Ok(Compression::Deflate(6)));
+        assert_eq!(
+            Compression::parse("deflate"),
+            Ok(Compression::Deflate(DEFLATE_AUTO))
+        );
+        assert_eq!(Compression::parse("deflate:6"), Ok(Compression::Deflate(6)));
+        assert_eq!(Compression::default().spec(), "deflate");
         assert_eq!(Compression::parse("deflate:1"), Ok(Compression::Deflate(1)));
         assert_eq!(Compression::parse("zstd:19"), Ok(Compression::Zstd(19)));
         assert_eq!(Compression::parse("lzw"), Ok(Compression::Lzw));

@@ -3,6 +3,7 @@
 //! `samples`) and streaming tiled/compressed writing ([`writer`], with
 //! the directory in `ifd` and the block encoding in [`encode`]).
 
+pub mod autolevel;
 mod block;
 pub mod encode;
 mod format;

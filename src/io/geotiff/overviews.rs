@@ -144,6 +144,11 @@ impl Overviews {
         })
     }
 
+    /// Compress the tiles written from now on with `c`.
+    pub(super) fn set_compression(&mut self, c: Compression) {
+        self.compression = c;
+    }
+
     /// Feed `rows` full-resolution rows (`width × bands` words each).
     pub(super) fn push_rows(&mut self, words: &[u32], width: u32, rows: u32) -> Result<()> {
         let n = width as usize * self.bands;

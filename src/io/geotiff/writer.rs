@@ -26,7 +26,10 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::encode::{block_bytes, compress, encode_tile_row, predictor, Compression};
+use super::autolevel::AutoLevel;
+use super::encode::{
+    block_bytes, compress, cut_tile, encode_tile_row, predictor, Compression, DEFLATE_AUTO,
+};
 use super::layout;
 use super::overviews::{LevelSpec, Overviews};
 use super::pyramid::{level_sizes, Pyramid, PyramidKind, Samples};
@@ -99,6 +102,9 @@ pub struct GeoTiffWriter {
     /// Blocks framed by size and trailer (COG).
     framed: bool,
     overviews: Option<Overviews>,
+    /// The level of a plain `deflate` picked from the data (tiled outputs; strips take
+    /// [`super::autolevel::FALLBACK`]).
+    auto: Option<AutoLevel>,
     file: Option<BufWriter<File>>,
     width: u32,
     height: u32,
@@ -226,6 +232,8 @@ impl GeoTiffWriter {
             data_path,
             framed: cog,
             overviews,
+            auto: (tiled && opts.compression == Compression::Deflate(DEFLATE_AUTO))
+                .then(AutoLevel::default),
             // Smaller than a strip, so strips bypass the buffer (no extra copy); the small
             // header and directory writes still go through it.
             file: Some(BufWriter::with_capacity(64 << 10, file)),
@@ -364,7 +372,22 @@ impl GeoTiffWriter {
         } else {
             // Tiles are always full size; the part outside the image is zero.
             let bw = self.block_w as usize;
-            encode_tile_row(&pending[..rows * width * n], width, rows, n, bw, c, pred, q)
+            let src = &pending[..rows * width * n];
+            let c = match self.auto.as_mut() {
+                Some(a) => {
+                    let mid = width.div_ceil(bw) / 2;
+                    let row = self.rows_done / self.block_h;
+                    a.observe(row, || {
+                        block_bytes(&cut_tile(src, width, rows, n, bw, mid), bw * n, n, pred, q)
+                    })?;
+                    if let Some(ov) = self.overviews.as_mut() {
+                        ov.set_compression(Compression::Deflate(a.level()));
+                    }
+                    Compression::Deflate(a.level())
+                }
+                None => c,
+            };
+            encode_tile_row(src, width, rows, n, bw, c, pred, q)
         };
         for block in encoded {
             let bytes = block?;
@@ -402,6 +425,9 @@ impl GeoTiffWriter {
         }
         if let Some(ov) = self.overviews.as_mut() {
             ov.finish()?;
+        }
+        if let Some(a) = &self.auto {
+            log::info!("{}: {}", self.final_path.display(), a.describe());
         }
         if let Some(q) = self
             .opts
