@@ -378,7 +378,10 @@ impl GeoTiffWriter {
                     let mid = width.div_ceil(bw) / 2;
                     let row = self.rows_done / self.block_h;
                     a.observe(row, || {
-                        block_bytes(&cut_tile(src, width, rows, n, bw, mid), bw * n, n, pred, q)
+                        // A copy of the quantiser: the sample must not count misfits twice.
+                        let q = q.cloned();
+                        let tile = cut_tile(src, width, rows, n, bw, mid);
+                        block_bytes(&tile, bw * n, n, pred, q.as_ref())
                     })?;
                     if let Some(ov) = self.overviews.as_mut() {
                         ov.set_compression(Compression::Deflate(a.level()));
