@@ -158,3 +158,21 @@ fn store(j: u32, i: u32, px: Px) {
 fn first_pixel(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
     return (gid.x + gid.y * nwg.x * WG_SIZE) * PX_PER_INVOCATION;
 }
+
+// erfc(x), fractional error < 1.2e-7 (Numerical Recipes `erfcc`): the Mann–Kendall p-value
+// (trend.wgsl) and the Wilson–Hilferty gamma CDF (spi.wgsl). Mirrors `erfc_approx` in
+// src/kernels/trend.rs.
+fn erfc_approx(x: f32) -> f32 {
+    let z = abs(x);
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.2655122
+        + t * (1.0000237
+            + t * (0.37409196
+                + t * (0.09678418
+                    + t * (-0.18628806
+                        + t * (0.27886807
+                            + t * (-1.135204
+                                + t * (1.4885159 + t * (-0.8221522 + t * 0.17087277))))))));
+    let r = t * exp(poly);
+    return select(2.0 - r, r, x >= 0.0);
+}

@@ -107,21 +107,6 @@ fn valid_time(i: u32, r: u32) -> f32 {
     return 0.0;
 }
 
-// erfc(x), fractional error < 1.2e-7 (Numerical Recipes `erfcc`). Mirrors `erfc_approx`.
-fn erfc_approx(x: f32) -> f32 {
-    let z = abs(x);
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let poly = -z * z - 1.2655122
-        + t * (1.0000237
-            + t * (0.37409196
-                + t * (0.09678418
-                    + t * (-0.18628806
-                        + t * (0.27886807
-                            + t * (-1.135204
-                                + t * (1.4885159 + t * (-0.8221522 + t * 0.17087277))))))));
-    let r = t * exp(poly);
-    return select(2.0 - r, r, x >= 0.0);
-}
 
 // Mirrors `mk_z`.
 fn mk_z(s: f32, v: f32) -> f32 {

@@ -1,6 +1,8 @@
 # Writes ndvi.nc (NetCDF-4, float32, one chunk per month): a 240-month N×N NDVI-like stack with a
-# per-pixel linear trend, seasonality, noise and ~5 % missing values; and ndvi.npy (same values,
-# NaN missing) for pymannkendall.
+# per-pixel linear trend, seasonality, noise and ~5 % missing values, generated month by month
+# (so that N = 2000 needs no more than a few fields in memory); and ndvi.npy (same values, NaN
+# missing) of the first ROWS rows (default: all) for pymannkendall.
+#   python make_stack.py N [ROWS]
 import datetime
 import sys
 
@@ -8,13 +10,11 @@ import netCDF4
 import numpy as np
 
 W = H = int(sys.argv[1])
+ROWS = min(int(sys.argv[2]) if len(sys.argv) > 2 else H, H)
 T = 240
 rng = np.random.default_rng(3)
 slope = rng.normal(0, 0.002, (H, W))
-k = np.arange(T)[:, None, None]
-v = 0.4 + slope * k + 0.15 * np.sin(2 * np.pi * k / 12) + rng.normal(0, 0.05, (T, H, W))
-v = v.astype(np.float32)
-v[rng.random(v.shape) < 0.05] = np.nan
+sub = np.empty((T, ROWS, W), np.float32)
 with netCDF4.Dataset("ndvi.nc", "w") as nc:
     nc.createDimension("time", None)
     nc.createDimension("lat", H)
@@ -32,5 +32,9 @@ with netCDF4.Dataset("ndvi.nc", "w") as nc:
     lo.units = "degrees_east"
     lo[:] = 0.01 * np.arange(W)
     p = nc.createVariable("ndvi", "f4", ("time", "lat", "lon"), fill_value=np.float32(-9999), chunksizes=(1, H, W))
-    p[:] = np.where(np.isnan(v), np.float32(-9999), v)
-np.save("ndvi.npy", v)
+    for k in range(T):
+        v = (0.4 + slope * k + 0.15 * np.sin(2 * np.pi * k / 12) + rng.normal(0, 0.05, (H, W))).astype(np.float32)
+        v[rng.random((H, W)) < 0.05] = np.nan
+        p[k] = np.where(np.isnan(v), np.float32(-9999), v)
+        sub[k] = v[:ROWS]
+np.save("ndvi.npy", sub)

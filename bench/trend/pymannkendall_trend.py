@@ -10,7 +10,9 @@ import pymannkendall as mk
 
 v = np.load("ndvi.npy")
 T, H, W = v.shape
-n = min(int(sys.argv[1]) if len(sys.argv) > 1 else 2000, H * W)
+if len(sys.argv) > 2:  # the whole raster is N×N (ndvi.npy may hold its first rows only)
+    H = W = int(sys.argv[2])
+n = min(int(sys.argv[1]) if len(sys.argv) > 1 else 2000, v.shape[1] * v.shape[2])
 flat = v.reshape(T, -1)
 t0 = time.perf_counter()
 for p in range(n):

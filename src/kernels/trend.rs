@@ -31,7 +31,7 @@ pub const TREND_OUTPUTS: [&str; 8] = ["slope", "intercept", "s", "var", "z", "p"
 pub const COUNT: usize = 7;
 
 /// erfc(x) with fractional error below 1.2e-7 (Press et al., Numerical Recipes, `erfcc`: a
-/// Chebyshev fit). Mirrors `erfc_approx` in shaders/trend.wgsl.
+/// Chebyshev fit). Mirrors `erfc_approx` in shaders/common.wgsl.
 pub fn erfc_approx(x: f32) -> f32 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);

@@ -137,8 +137,9 @@ pub struct OutputArgs {
     #[arg(long, value_name = "MIB", default_value_t = 256)]
     pub mem_limit: usize,
     /// Output compression: none, deflate[:LEVEL 1-12], zstd[:LEVEL 1-22], lzw (with the
-    /// floating-point predictor for float outputs). Plain deflate is libdeflate level 6, GDAL's
-    /// default; plain zstd is level 3.
+    /// floating-point predictor for float outputs). Plain deflate is libdeflate at a level picked
+    /// from the data (1 where its files stay within 1 % of level 6, else 6), so files stay the
+    /// size of GDAL's; plain zstd is level 3.
     #[arg(long, value_name = "CODEC[:LEVEL]", value_parser = crate::io::geotiff::encode::Compression::parse, default_value = "deflate")]
     pub compress: crate::io::geotiff::encode::Compression,
     /// Stored sample type of index outputs: float32, or int16 holding

@@ -417,7 +417,9 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
                 rows.push(row(&name, "file", &times, d));
             }
             // Compressed outputs, alternated with gdal_calc, on noise and on a realistic scene.
-            let (backend, label) = match gpus.first() {
+            // The path `--device auto` takes: a hardware GPU, else the native CPU (never the
+            // software adapter, which auto does not pick).
+            let (backend, label) = match gpus.iter().find(|(_, c)| !c.summary.is_software()) {
                 Some((l, c)) => (Backend::Gpu(c), l.clone()),
                 None => (Backend::Cpu, paths[0].0.clone()),
             };
