@@ -118,9 +118,10 @@ mod tests {
 
     #[test]
     fn matches_scipy_by_hand() {
-        // scipy.stats.percentileofscore([1, 2, 3, 4], 3, kind=...): 62.5, 75, 50, 62.5
+        // scipy.stats.percentileofscore([1, 2, 3, 4], 3, kind=...): 75, 75, 50, 62.5 (scipy's
+        // docstring examples)
         let a = [Some(1.0), Some(2.0), Some(3.0), Some(4.0)];
-        assert_eq!(rank(&a, Some(3.0), RankKind::Rank, 1), 62.5);
+        assert_eq!(rank(&a, Some(3.0), RankKind::Rank, 1), 75.0);
         assert_eq!(rank(&a, Some(3.0), RankKind::Weak, 1), 75.0);
         assert_eq!(rank(&a, Some(3.0), RankKind::Strict, 1), 50.0);
         assert_eq!(rank(&a, Some(3.0), RankKind::Mean, 1), 62.5);
