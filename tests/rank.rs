@@ -136,6 +136,18 @@ fn percentile_rank_matches_scipy_on_cpu_and_gpu() {
             assert_ranks(&out, col(&refs, &format!("self_{kind}")), n, 2.0);
         }
     }
+    // An observation read in other units (DN against a calibrated baseline) ranks 0 or 100
+    // everywhere: the far-outside warning of the other kinds says so.
+    let err = rank(
+        "assets/stack/ndvi_20240716.tif",
+        &clim,
+        &dir.join("dn.tif"),
+        &["--scale", "1"],
+    );
+    assert!(
+        err.contains("lies far outside its climatology at 1405 of 1405"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -38,6 +38,7 @@ pub fn run(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Result<D
         calibration,
         recorded,
         observation,
+        folder: manifest.folder_for(&a.climatology, date)?,
         kind,
         min_count: a.min_count.unwrap_or(manifest.min_count),
         output: a.output.clone(),

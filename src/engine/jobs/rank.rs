@@ -15,8 +15,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::inputs::{band_params, Calibration};
+use super::inputs::{band_params, Calibration, Inputs};
 use super::manifest::{Manifest, Reading, StackCalibration, MANIFEST};
+use super::plausibility::Plausibility;
 use super::series::{run_pass, SeriesPass};
 use super::stack::{check_inputs, Checked, InputParams};
 use crate::engine::backend::Backend;
@@ -24,10 +25,12 @@ use crate::engine::control::Control;
 use crate::error::{Error, Result};
 use crate::io::files::{backing_path, fingerprint, is_remote, same_file};
 use crate::io::geotiff::encode::Compression;
+use crate::io::raster::row_windows;
 use crate::io::stack::{PeriodGroup, StackInput};
 use crate::io::BandSource;
 use crate::kernels::rank::RankKind;
 use crate::kernels::series::Reducer;
+use crate::kernels::vocab::Role;
 
 /// Everything a percentile-rank anomaly needs.
 #[derive(Clone, Debug)]
@@ -40,6 +43,8 @@ pub struct RankJob {
     pub recorded: Option<StackCalibration>,
     /// The observation, with how it is read (its own calibration or the recorded one).
     pub observation: BandSource,
+    /// The period's folder: its `min.tif`/`max.tif` tell an observation in other units.
+    pub folder: PathBuf,
     pub kind: RankKind,
     pub min_count: u32,
     pub output: PathBuf,
@@ -185,6 +190,7 @@ pub fn run_rank(job: &RankJob, backend: Backend<'_>, ctl: &Control) -> Result<Ra
             obs.path.display()
         )));
     }
+    warn_if_implausible(obs, &job.folder)?;
     let (bp, nd, from) = band_params(obs, &info, Calibration::default())?;
     let obs_cal = format!(
         "value = DN*{} + {} ({})",
@@ -253,4 +259,39 @@ pub fn run_rank(job: &RankJob, backend: Backend<'_>, ctl: &Control) -> Result<Ra
         calibration: cal,
         observation: obs_cal,
     })
+}
+
+/// The plausibility check of the other anomaly kinds ([`super::plausibility`]) on the first
+/// rows: an observation far outside its period's min … max at many pixels is most likely in
+/// other units, which a rank (then 0 or 100) would not show. Warns; changes nothing.
+fn warn_if_implausible(obs: &BandSource, folder: &Path) -> Result<()> {
+    let (lo, hi) = (folder.join("min.tif"), folder.join("max.tif"));
+    if !lo.is_file() || !hi.is_file() {
+        log::warn!(
+            "{} lacks min.tif or max.tif: the observation's units are not checked",
+            folder.display()
+        );
+        return Ok(());
+    }
+    let bands = vec![
+        obs.clone(),
+        BandSource::new(Role::Min, lo, 1),
+        BandSource::new(Role::Max, hi, 1),
+    ];
+    let needed = [Role::Value, Role::Min, Role::Max];
+    let Inputs {
+        mut readers,
+        grid,
+        params,
+        layout,
+        ..
+    } = Inputs::open(&bands, &needed, Calibration::default())?;
+    let rows = (16_384 / grid.width.max(1)).clamp(1, grid.height.max(1));
+    let Some(w) = row_windows(grid.width, grid.height, rows).next() else {
+        return Ok(());
+    };
+    let mut set = readers.new_set();
+    readers.read(w, &mut set)?;
+    Plausibility::new(&[]).window(&bands, &params, &Inputs::data(&layout, &set), w.pixels());
+    Ok(())
 }
