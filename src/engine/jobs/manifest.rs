@@ -42,7 +42,8 @@ pub struct Manifest {
 pub struct Reading {
     pub scale: Option<f32>,
     pub offset: Option<f32>,
-    pub nodata: Option<f64>,
+    /// `--nodata` as text (Rust's round-trip `f64` form; JSON has no NaN).
+    pub nodata: Option<String>,
     pub working_dir: PathBuf,
 }
 
@@ -156,7 +157,7 @@ impl Manifest {
             reading: std::env::current_dir().ok().map(|wd| Reading {
                 scale: job.calibration.scale,
                 offset: job.calibration.offset,
-                nodata: job.calibration.nodata,
+                nodata: job.calibration.nodata.map(|v| v.to_string()),
                 working_dir: wd,
             }),
             groups: job

@@ -122,10 +122,19 @@ pub fn baseline_of(
         }
         inputs.push(StackInput { path, ..i.clone() });
     }
+    let nodata = match nodata {
+        Some(t) => Some(t.parse::<f64>().map_err(|_| {
+            Error::input(
+                &record,
+                format!("reading.nodata {t:?} is not a number; rebuild the climatology"),
+            )
+        })?),
+        None => None,
+    };
     let cal = Calibration {
         scale: *scale,
         offset: *offset,
-        nodata: *nodata,
+        nodata,
     };
     Ok((
         PeriodGroup {
