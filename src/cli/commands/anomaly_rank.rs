@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::cli::args::AnomalyArgs;
 use crate::cli::report::Done;
 use crate::engine::jobs::climatology::Manifest;
-use crate::engine::jobs::rank::{baseline_of, run_rank, RankJob};
+use crate::engine::jobs::rank::{baseline_of, period_label, run_rank, RankJob};
 use crate::engine::Backend;
 use crate::error::{Error, Result};
 use crate::io::stack::Date;
@@ -58,13 +58,13 @@ pub fn run(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Result<D
     };
     let r = run_rank(&job, backend, &super::control())?;
     let summary = format!(
-        "wrote {}: {}×{}, percentile rank ({}) among {} baseline inputs of period {:?}, {}, {:.2} s",
+        "wrote {}: {}×{}, percentile rank ({}) among {} baseline inputs of {}, {}, {:.2} s",
         job.output.display(),
         r.width,
         r.height,
         kind.name(),
         r.baseline,
-        job.baseline.key,
+        period_label(&job.baseline.key),
         r.device,
         r.total.as_secs_f64()
     );

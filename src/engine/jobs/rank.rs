@@ -226,9 +226,9 @@ pub fn run_rank(job: &RankJob, backend: Backend<'_>, ctl: &Control) -> Result<Ra
         (
             "CLIMIDX_PERCENTILE_RANK".to_string(),
             format!(
-                "scipy.stats.percentileofscore kind={} over the {n} baseline inputs of period {:?} (min count {}); baseline read as {}, observation as {obs_cal}",
+                "scipy.stats.percentileofscore kind={} over the {n} baseline inputs of {} (min count {}); baseline read as {}, observation as {obs_cal}",
                 job.kind.name(),
-                job.baseline.key,
+                period_label(&job.baseline.key),
                 job.min_count,
                 cal.describe()
             ),
@@ -268,6 +268,15 @@ pub fn run_rank(job: &RankJob, backend: Backend<'_>, ctl: &Control) -> Result<Ra
         calibration: cal,
         observation: obs_cal,
     })
+}
+
+/// `period 07`, or `the whole climatology` when it has no periods.
+pub fn period_label(key: &str) -> String {
+    if key.is_empty() {
+        "the whole climatology".into()
+    } else {
+        format!("period {key}")
+    }
 }
 
 /// The plausibility check of the other anomaly kinds ([`super::plausibility`]) on the first
