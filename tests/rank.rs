@@ -233,6 +233,24 @@ fn percentile_rank_refuses_a_baseline_it_cannot_trust() {
         &out,
     ];
     fails(&z, 2, "apply to --kind percentile-rank only");
+    // An observation on another grid.
+    let other = [
+        "anomaly",
+        "assets/sample/B04.tif",
+        "--date",
+        "2024-07-16",
+        "--climatology",
+        &c,
+        "--kind",
+        "percentile-rank",
+        "-o",
+        &out,
+    ];
+    fails(
+        &other,
+        3,
+        "the observation must be on the climatology's grid",
+    );
     // A baseline input whose content changed (size and modification time).
     let changed = stack.join("ndvi_20030715.tif");
     std::fs::copy(stack.join("ndvi_20030615.tif"), &changed).unwrap();

@@ -172,7 +172,9 @@ pub fn run_rank(job: &RankJob, backend: Backend<'_>, ctl: &Control) -> Result<Ra
         job.band,
         job.calibration,
     )?;
-    if let Some(r) = &job.recorded {
+    // (When the inputs declared different calibrations the record holds the first input's of
+    // the whole stack, not of this period: then each input's own, fingerprinted, is trusted.)
+    if let Some(r) = job.recorded.as_ref().filter(|r| r.uniform) {
         if (r.scale, r.offset, &r.unit) != (cal.scale, cal.offset, &cal.unit) {
             return Err(Error::Mismatch(format!(
                 "the baseline inputs now read as {} but the climatology recorded {}; rebuild the climatology",
