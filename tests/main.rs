@@ -23,6 +23,7 @@ mod outputs;
 mod products;
 mod properties;
 mod quicklook;
+mod rank;
 mod readme;
 mod reliability;
 mod remote;

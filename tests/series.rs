@@ -12,7 +12,7 @@ use std::path::Path;
 use climidx::engine::series::reduce_in_memory;
 use climidx::engine::Backend;
 use climidx::kernels::percentile::QuantileMethod;
-use climidx::kernels::series::{loop_iterations, Reducer};
+use climidx::kernels::series::{loop_iterations, RankKind, Reducer};
 use common::{fails, gpu_or_skip, read_f32, repo, tempdir, Rng};
 
 const W: usize = 23;
@@ -259,6 +259,23 @@ fn series_gpu_equals_cpu_on_odd_shapes_and_windows() {
             method: QuantileMethod::MedianUnbiased,
             min_count: 1,
         },
+        // the last member is the observation; ties on the 0.02 grid (pixels p % 7 == 0)
+        Reducer::PercentileRank {
+            kind: RankKind::Rank,
+            min_count: 2,
+        },
+        Reducer::PercentileRank {
+            kind: RankKind::Mean,
+            min_count: 1,
+        },
+        Reducer::PercentileRank {
+            kind: RankKind::Strict,
+            min_count: 3,
+        },
+        Reducer::PercentileRank {
+            kind: RankKind::Weak,
+            min_count: 1,
+        },
     ];
     for red in &reducers {
         // The longest stack the adapter's loop limit lets the kernel run (lavapipe: 65 535
@@ -371,6 +388,10 @@ fn series_kernels_validate_with_naga() {
         Reducer::Percentiles {
             q: vec![50.0],
             method: QuantileMethod::Linear,
+            min_count: 1,
+        },
+        Reducer::PercentileRank {
+            kind: RankKind::Rank,
             min_count: 1,
         },
     ] {

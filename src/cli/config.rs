@@ -441,6 +441,18 @@ pub fn stack_inputs(
     Ok(out)
 }
 
+/// `--rank-kind`: one of scipy's percentileofscore kinds.
+pub fn parse_rank_kind(s: &str) -> Result<crate::kernels::rank::RankKind> {
+    use crate::kernels::rank::RankKind;
+    RankKind::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = RankKind::ALL.iter().map(|k| k.name()).collect();
+        Error::Usage(format!(
+            "--rank-kind {s:?} is not one of {}",
+            names.join(", ")
+        ))
+    })
+}
+
 /// `--quantile-method`: one of numpy's method names.
 pub fn parse_quantile_method(s: &str) -> Result<crate::kernels::percentile::QuantileMethod> {
     use crate::kernels::percentile::QuantileMethod;

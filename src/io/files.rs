@@ -38,6 +38,41 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
+/// Whether `path` names a remote object (`http://`, `https://`, `s3://`).
+pub fn is_remote(path: &Path) -> bool {
+    let s = path.to_string_lossy();
+    ["http://", "https://", "s3://"]
+        .iter()
+        .any(|p| s.starts_with(p))
+}
+
+/// The local file or folder holding input `path`: the path itself, or the NetCDF file / Zarr
+/// store of a stack member `STACK:VAR@DATE` (`None` when neither exists, or remote).
+pub fn backing_path(path: &Path) -> Option<PathBuf> {
+    if is_remote(path) {
+        return None;
+    }
+    if path.exists() {
+        return Some(path.to_path_buf());
+    }
+    crate::io::cf::Spec::parse(path)
+        .map(|(spec, _)| spec.store)
+        .filter(|s| s.exists())
+}
+
+/// Size and modification time (nanoseconds since 1970) of the local file holding input `path`
+/// (`None` for remote inputs, folders such as Zarr stores, and missing files).
+pub fn fingerprint(path: &Path) -> Option<(u64, i64)> {
+    let p = backing_path(path)?;
+    let m = fs::metadata(&p).ok().filter(|m| m.is_file())?;
+    let t = m.modified().ok()?;
+    let ns = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i64,
+        Err(e) => -(e.duration().as_nanos() as i64),
+    };
+    Some((m.len(), ns))
+}
+
 /// The temporary name an output is written under, in its own folder, before it is moved into
 /// place.
 pub fn temp_path(path: &Path) -> PathBuf {

@@ -13,6 +13,7 @@ pub mod expr;
 pub mod indices;
 pub mod order;
 pub mod percentile;
+pub mod rank;
 pub mod registry;
 pub mod resolve;
 pub mod samples;

@@ -1,5 +1,5 @@
 //! Per-pixel reducers along time: the CPU specification of `shaders/series.wgsl` (with
-//! `shaders/trend.wgsl` and `shaders/percentile.wgsl`), whose entry points
+//! `shaders/trend.wgsl`, `shaders/percentile.wgsl` and `shaders/rank.wgsl`), whose entry points
 //! [`crate::kernels::wgsl::series_kernel`] generates.
 //!
 //! A window of a stack of `T` inputs is laid out as one word array (the *series buffer*):
@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use super::abi::is_finite_bits;
 pub use super::order::order_key;
 pub use super::percentile::{percentile_px, QuantileMethod};
+pub use super::rank::{rank_px, RankKind};
 pub use super::trend::{trend_px, TREND_OUTPUTS};
 
 /// Bits the host writes for an invalid value (a quiet NaN, tested as non-finite bits).
@@ -40,6 +41,9 @@ pub enum Reducer {
     /// Theil–Sen slope and Mann–Kendall test ([`TREND_OUTPUTS`]), plus a significance mask
     /// (`p < alpha`) when `alpha` is given.
     Trend { alpha: Option<f32> },
+    /// Percentile rank (0–100, [`super::rank`]) of the last member (an observation) among the
+    /// valid values of the others (its baseline); nodata below `min_count` baseline values.
+    PercentileRank { kind: RankKind, min_count: u32 },
 }
 
 impl Reducer {
@@ -54,6 +58,7 @@ impl Reducer {
                 }
                 v
             }
+            Reducer::PercentileRank { .. } => vec!["percentile_rank".into()],
         }
     }
 
@@ -62,13 +67,14 @@ impl Reducer {
         match self {
             Reducer::Percentiles { .. } => "percentiles",
             Reducer::Trend { .. } => "trend (Theil-Sen, Mann-Kendall)",
+            Reducer::PercentileRank { .. } => "percentile rank",
         }
     }
 
     /// Index of an output holding a count (written as u32), if any.
     pub fn count_output(&self) -> Option<usize> {
         match self {
-            Reducer::Percentiles { .. } => None,
+            Reducer::Percentiles { .. } | Reducer::PercentileRank { .. } => None,
             Reducer::Trend { .. } => Some(super::trend::COUNT),
         }
     }
@@ -110,12 +116,16 @@ pub fn loop_iterations(reducer: &Reducer, t_len: usize) -> u64 {
             let valid_time = 2 * t;
             s_loop + nodata + median_slope + median_value + valid_time
         }
+        // rank_main: one counting pass over the T − 1 baseline members (the nodata branches
+        // return before it).
+        Reducer::PercentileRank { .. } => t,
     };
     u64::from(SERIES_PX_PER_INVOCATION) * (per_pixel + 1)
 }
 
 /// The kernel constants of `reducer` over `t_len` inputs (flat: constant `c` is component
-/// `c % 4` of `TileParams::k[c / 4]`; layouts in shaders/trend.wgsl and percentile.wgsl).
+/// `c % 4` of `TileParams::k[c / 4]`; layouts in shaders/trend.wgsl, percentile.wgsl and
+/// rank.wgsl).
 pub fn constants(reducer: &Reducer, t_len: usize) -> Vec<f32> {
     let mut k = vec![t_len as f32];
     match reducer {
@@ -139,6 +149,9 @@ pub fn constants(reducer: &Reducer, t_len: usize) -> Vec<f32> {
                 0.0,
             ]);
             k.extend(q);
+        }
+        Reducer::PercentileRank { kind, min_count } => {
+            k.extend([*min_count as f32, kind.code() as f32]);
         }
     }
     k
@@ -203,6 +216,9 @@ pub fn reduce_window(
                     ),
                     Reducer::Trend { alpha } => {
                         trend_px(&t, &x, *alpha, nodata_bits, &mut scratch, px)
+                    }
+                    Reducer::PercentileRank { kind, min_count } => {
+                        rank_px(&x, t_len, *kind, *min_count, nodata_bits, px)
                     }
                 }
             }

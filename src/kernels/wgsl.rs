@@ -220,6 +220,7 @@ pub fn climatology_kernel(stage: Stage) -> (String, String) {
 const SERIES: &str = include_str!("../../shaders/series.wgsl");
 const TREND: &str = include_str!("../../shaders/trend.wgsl");
 const PERCENTILE: &str = include_str!("../../shaders/percentile.wgsl");
+const RANK: &str = include_str!("../../shaders/rank.wgsl");
 
 /// WGSL source of the per-pixel series `reducer` (entry point `main`; see
 /// [`crate::kernels::series`]) and its pipeline cache key.
@@ -236,6 +237,10 @@ pub fn series_kernel(reducer: &Reducer) -> (String, String) {
         Reducer::Percentiles { .. } => {
             s.push_str(PERCENTILE);
             ("series-percentile", "percentile_main(i);")
+        }
+        Reducer::PercentileRank { .. } => {
+            s.push_str(RANK);
+            ("series-rank", "rank_main(i);")
         }
     };
     s.push_str("\n// generated entry point\n@compute @workgroup_size(WG_SIZE)\n");

@@ -11,7 +11,8 @@ Examples:
   climidx anomaly ndvi_2024.tif --climatology clim/ --kind zscore -o z.tif
   climidx anomaly ndvi_20240715.tif --climatology clim_monthly/ --kind vci -o vci.tif
   climidx anomaly bt_2024.tif --climatology bt_clim/ --kind tci --date 2024-07-15 -o tci.tif
-  climidx anomaly chirps.nc:precip@2024-07-01 --climatology clim/ --kind percent -o pct.tif";
+  climidx anomaly chirps.nc:precip@2024-07-01 --climatology clim/ --kind percent -o pct.tif
+  climidx anomaly ndvi_20240716.tif --climatology clim_m/ --kind percentile-rank -o rank.tif";
 
 /// What `climidx anomaly` computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -26,6 +27,9 @@ pub enum AnomalyKind {
     Vci,
     /// 100 · (max − x) / (max − min)
     Tci,
+    /// where x falls among every baseline value of its period, 0–100 (as
+    /// scipy.stats.percentileofscore; the baseline inputs are read again)
+    PercentileRank,
 }
 
 #[derive(Debug, Args)]
@@ -39,6 +43,13 @@ pub struct AnomalyArgs {
     pub climatology: PathBuf,
     #[arg(long, value_enum)]
     pub kind: AnomalyKind,
+    /// With --kind percentile-rank: scipy's kind= (rank, weak, strict, mean).
+    #[arg(long, value_name = "KIND")]
+    pub rank_kind: Option<String>,
+    /// With --kind percentile-rank: fewer valid baseline values give nodata (default: the
+    /// climatology's).
+    #[arg(long, value_name = "N")]
+    pub min_count: Option<u32>,
     /// The observation's date, to pick the period (default: from the file name).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,

@@ -10,13 +10,15 @@ use crate::io::stack::dates::{check_pattern, date_of, Date};
 use crate::io::BandSource;
 use crate::kernels::{self, Role};
 
-fn index_name(k: AnomalyKind) -> &'static str {
+/// The index of an anomaly kind (none for percentile-rank, a series pass of its own).
+fn index_name(k: AnomalyKind) -> Option<&'static str> {
     match k {
-        AnomalyKind::Diff => "diff",
-        AnomalyKind::Zscore => "zscore",
-        AnomalyKind::Percent => "percent",
-        AnomalyKind::Vci => "vci",
-        AnomalyKind::Tci => "tci",
+        AnomalyKind::Diff => Some("diff"),
+        AnomalyKind::Zscore => Some("zscore"),
+        AnomalyKind::Percent => Some("percent"),
+        AnomalyKind::Vci => Some("vci"),
+        AnomalyKind::Tci => Some("tci"),
+        AnomalyKind::PercentileRank => None,
     }
 }
 
@@ -46,8 +48,16 @@ pub fn run(a: &AnomalyArgs) -> Result<Done> {
         }
         None => None,
     };
+    let Some(name) = index_name(a.kind) else {
+        return super::anomaly_rank::run(a, &manifest, date);
+    };
+    if a.rank_kind.is_some() || a.min_count.is_some() {
+        return Err(Error::Usage(
+            "--rank-kind and --min-count apply to --kind percentile-rank only (the other kinds take the climatology's statistics as they are)".into(),
+        ));
+    }
     let folder = manifest.folder_for(&a.climatology, date)?;
-    let d = kernels::find(index_name(a.kind)).expect("anomaly kinds are registered");
+    let d = kernels::find(name).expect("anomaly kinds are registered");
     let mut bands = Vec::new();
     for r in d.roles.iter() {
         let b = if *r == Role::Value {
@@ -83,7 +93,11 @@ pub fn run(a: &AnomalyArgs) -> Result<Done> {
 /// `--scale/--offset` when given, else the file's declared Scale/Offset, else the calibration
 /// the climatology recorded. Units that differ, and an observation that is one of the
 /// climatology's own inputs, are said.
-fn observation(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Result<BandSource> {
+pub(super) fn observation(
+    a: &AnomalyArgs,
+    manifest: &Manifest,
+    date: Option<Date>,
+) -> Result<BandSource> {
     let mut b = BandSource::new(Role::Value, a.input.clone(), a.band);
     b.force_nodata = a.cal.nodata;
     b.scale = a.cal.scale;

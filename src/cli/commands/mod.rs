@@ -2,6 +2,7 @@
 
 pub mod adapters;
 pub mod anomaly;
+pub mod anomaly_rank;
 pub mod bench;
 pub mod climatology;
 pub mod collection;

@@ -391,6 +391,7 @@ fn run_group_percentiles(
         inputs: &inputs,
         times: &times,
         band: job.band,
+        last_band: None,
         reducer: &red,
         outputs: pct_paths(job, &g.key),
         first,

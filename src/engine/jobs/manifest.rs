@@ -29,7 +29,22 @@ pub struct Manifest {
     /// before climidx recorded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<StackCalibration>,
+    /// The reading options the climatology ran with, so that its inputs can be read again the
+    /// same way (`anomaly --kind percentile-rank`). Absent in manifests of older climidx.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<Reading>,
     pub groups: Vec<PeriodGroup>,
+}
+
+/// `--scale/--offset/--nodata` of a climatology run as given (none: each input's declared
+/// calibration and nodata), and the working folder its relative input paths are relative to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    pub scale: Option<f32>,
+    pub offset: Option<f32>,
+    /// `--nodata` as text (Rust's round-trip `f64` form; JSON has no NaN).
+    pub nodata: Option<String>,
+    pub working_dir: PathBuf,
 }
 
 /// The calibration a climatology's inputs were read with.
@@ -87,8 +102,22 @@ impl Manifest {
 
     /// The period folder for `date` (the folder itself when there are no periods).
     pub fn folder_for(&self, dir: &Path, date: Option<Date>) -> Result<PathBuf> {
-        let Some(period) = self.period.as_deref() else {
+        if self.period.is_none() {
             return Ok(dir.to_path_buf());
+        }
+        Ok(dir.join(&self.group_for(dir, date)?.key))
+    }
+
+    /// The period (its key and inputs) `date` falls in; the only group when there are no
+    /// periods.
+    pub fn group_for(&self, dir: &Path, date: Option<Date>) -> Result<&PeriodGroup> {
+        let Some(period) = self.period.as_deref() else {
+            return self.groups.first().ok_or_else(|| {
+                Error::input(
+                    dir.join(MANIFEST),
+                    "records no inputs; rebuild the climatology",
+                )
+            });
         };
         let period = Period::parse(period).ok_or_else(|| {
             Error::input(dir.join(MANIFEST), format!("unknown period {period:?}"))
@@ -101,14 +130,13 @@ impl Manifest {
             ))
         })?;
         let key = period.key(date);
-        if !self.groups.iter().any(|g| g.key == key) {
-            return Err(Error::Usage(format!(
+        self.groups.iter().find(|g| g.key == key).ok_or_else(|| {
+            Error::Usage(format!(
                 "{date} falls in {} {key}, which the climatology in {} does not have (no input in that period)",
                 period.name(),
                 dir.display()
-            )));
-        }
-        Ok(dir.join(key))
+            ))
+        })
     }
 }
 
@@ -126,11 +154,23 @@ impl Manifest {
             height: first.height,
             statistics: STATS.iter().map(|s| s.to_string()).collect(),
             calibration: Some(cal.clone()),
+            reading: std::env::current_dir().ok().map(|wd| Reading {
+                scale: job.calibration.scale,
+                offset: job.calibration.offset,
+                nodata: job.calibration.nodata.map(|v| v.to_string()),
+                working_dir: wd,
+            }),
             groups: job
                 .groups
                 .iter()
                 .filter(|g| !g.inputs.is_empty())
-                .cloned()
+                .map(|g| {
+                    let mut g = g.clone();
+                    for i in &mut g.inputs {
+                        i.fingerprint = crate::io::files::fingerprint(&i.path);
+                    }
+                    g
+                })
                 .collect(),
         }
     }

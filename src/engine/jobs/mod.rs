@@ -8,6 +8,7 @@ pub mod inputs;
 pub mod manifest;
 pub mod plausibility;
 pub mod provenance;
+pub mod rank;
 pub mod series;
 pub mod spi;
 pub mod stack;

@@ -37,6 +37,8 @@ pub struct SeriesPass<'a> {
     pub times: &'a [f32],
     /// 1-based band of every input.
     pub band: u16,
+    /// 1-based band of the last input when it differs (an anomaly's observation).
+    pub last_band: Option<u16>,
     pub reducer: &'a Reducer,
     /// One output file per reducer output.
     pub outputs: Vec<PathBuf>,
@@ -163,6 +165,10 @@ pub fn run_pass(
                 series[k] = t.to_bits();
             }
             for (k, (path, (bp, nd))) in pass.inputs.iter().enumerate() {
+                let band = match pass.last_band {
+                    Some(b) if k + 1 == t_len => b - 1,
+                    _ => band,
+                };
                 let mut r = crate::io::open(path)?;
                 if r.info().dtype.shader_code() != bp.dtype {
                     return Err(Error::input(path, "changed while the stack was read"));

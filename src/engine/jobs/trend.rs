@@ -188,6 +188,7 @@ pub fn run_trend(job: &TrendJob, backend: Backend<'_>, ctl: &Control) -> Result<
         inputs: &inputs,
         times: &times,
         band: job.band,
+        last_band: None,
         reducer: &reducer,
         outputs: outputs.clone(),
         first: &first,

@@ -14,6 +14,11 @@ pub struct StackInput {
     pub path: PathBuf,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The local file's size and modification time (ns since 1970) when the climatology was
+    /// built ([`crate::io::files::fingerprint`]), so that a later re-read can tell it changed.
+    /// Absent for remote inputs, Zarr stores, and manifests of older climidx versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<(u64, i64)>,
 }
 
 /// The inputs of one period (or of the whole stack when `key` is empty).
@@ -119,6 +124,7 @@ pub fn group(
                     .map(|(d, path)| StackInput {
                         path,
                         date: d.map(|d| d.to_string()),
+                        fingerprint: None,
                     })
                     .collect(),
             }
