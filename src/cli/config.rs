@@ -380,6 +380,14 @@ pub fn parse_common(o: &OutputArgs) -> Result<(f64, Option<usize>)> {
     Ok((out_nodata, window_pixels))
 }
 
+/// `--smooth` parsed (one-line errors naming the fix).
+pub fn smoother(a: &crate::cli::args::StackArgs) -> Result<Option<crate::kernels::smooth::Smoother>> {
+    a.smooth
+        .as_deref()
+        .map(|s| crate::kernels::smooth::Smoother::parse(s).map_err(Error::Usage))
+        .transpose()
+}
+
 /// The dated inputs of a stack-taking command (`climatology`, `trend`): the manifest's lines,
 /// then RASTER... with dates from their names when `needs_dates` (else undated). The one place
 /// stack inputs are collected, so every stack command accepts the same inputs.

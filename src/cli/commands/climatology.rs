@@ -18,9 +18,10 @@ pub fn run(a: &ClimatologyArgs) -> Result<Done> {
         ));
     }
     let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
+    let smooth = crate::cli::config::smoother(&a.stack)?;
     let inputs = stack_inputs(
         &a.stack,
-        a.period.is_some() || baseline.is_some(),
+        a.period.is_some() || baseline.is_some() || smooth.is_some(),
         a.band,
         &a.cal,
     )?;
@@ -32,6 +33,7 @@ pub fn run(a: &ClimatologyArgs) -> Result<Done> {
         baseline,
         date_pattern: a.stack.date_pattern.clone(),
         percentiles: a.percentiles.clone(),
+        smooth,
         quantile_method: parse_quantile_method(&a.quantile_method)?,
         band: a.band,
         calibration: a.cal.engine(),

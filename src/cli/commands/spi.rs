@@ -48,6 +48,11 @@ pub fn run(a: &SpiArgs) -> Result<Done> {
                 .collect::<Result<Vec<_>>>()?,
         )
     };
+    if a.stack.smooth.is_some() {
+        return Err(Error::Usage(
+            "--smooth applies to climatology and trend; smooth precipitation totals before spi with another tool".into(),
+        ));
+    }
     let inputs = stack_inputs(&a.stack, true, a.band, &a.cal)?;
     let mut groups = stack::group(inputs, None, None)?;
     let stack = groups

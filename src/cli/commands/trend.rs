@@ -21,6 +21,7 @@ pub fn run(a: &TrendArgs) -> Result<Done> {
         ));
     }
     let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
+    let smooth = crate::cli::config::smoother(&a.stack)?;
     let inputs = stack_inputs(&a.stack, true, a.band, &a.cal)?;
     let mut groups = stack::group(inputs, None, baseline)?;
     let stack = groups
@@ -32,6 +33,7 @@ pub fn run(a: &TrendArgs) -> Result<Done> {
         band: a.band,
         calibration: a.cal.engine(),
         alpha: a.alpha,
+        smooth,
         max_inputs: a.max_inputs,
         out_dir: a.output.clone(),
         out_nodata,
