@@ -3,10 +3,9 @@
 // what each step means; the loops here are counted by `smooth::loop_iterations`.
 //
 // Input: the series buffer of series.wgsl (prepended). Output: the smoothed value k of pixel i
-// at word k * params.out_stride + i (f32 bits, params.out_nodata_bits = invalid).
+// at word k * params.out_stride + i (f32 bits, params.out_nodata_bits = invalid), written only
+// where the input is valid.
 // Constants: 0 T, 1 kind (0 Savitzky–Golay, 1 4253H), 2 window, 3 order.
-
-const SG_MAX_M: u32 = 6u;
 
 fn smooth_store(k: u32, i: u32, v: f32) {
     output[k * params.out_stride + i] = bitcast<u32>(v);
@@ -16,88 +15,61 @@ fn smooth_load(k: u32, i: u32) -> f32 {
     return bitcast<f32>(output[k * params.out_stride + i]);
 }
 
-// Savitzky–Golay at sample k of pixel i: the fit's value at k (its first coefficient, positions
-// centred on k and scaled by the half window), or invalid.
+// p_j(u) of the orthogonal polynomials of the recurrence coefficients alpha, beta (Forsythe).
+fn orth_poly(j: u32, u: f32, alpha: ptr<function, array<f32, 6>>, beta: ptr<function, array<f32, 6>>) -> f32 {
+    var prev = 0.0;
+    var cur = 1.0;
+    for (var q = 0u; q < j; q++) {
+        let next = (u - (*alpha)[q]) * cur - (*beta)[q] * prev;
+        prev = cur;
+        cur = next;
+    }
+    return cur;
+}
+
+// Savitzky–Golay at sample k of pixel i: the least-squares fit over the window's valid samples
+// (orthogonal polynomials, positions centred on the window and scaled to [-1, 1]) at k.
 fn savgol_at(k: u32, i: u32) -> u32 {
     let t = series_len();
     let w = u32(kc(2u));
     let m = u32(kc(3u)) + 1u;
     let h = w / 2u;
     let scale = f32(max(h, 1u));
-    let s = min(max(k, h) - h, t - w);
-    var pw: array<f32, 11>;
-    var b: array<f32, 6>;
-    for (var e = 0u; e < 11u; e++) {
-        pw[e] = 0.0;
-        if e < 6u {
-            b[e] = 0.0;
-        }
-    }
-    var count = 0u;
-    var before = false;
-    var after = false;
-    for (var j = s; j < s + w; j++) {
-        let bits = series_bits(j, i);
-        if is_finite_bits(bits) {
-            let v = bitcast<f32>(bits);
-            count += 1u;
-            before = before || j < k;
-            after = after || j > k;
-            let u = (f32(j) - f32(k)) / scale;
-            var p = 1.0;
-            for (var e = 0u; e < 2u * m - 1u; e++) {
-                pw[e] += p;
-                if e < m {
-                    b[e] += p * v;
-                }
-                p *= u;
-            }
-        }
-    }
-    let own = is_finite_bits(series_bits(k, i));
-    if count < m || (!own && !(before && after)) {
+    if !is_finite_bits(series_bits(k, i)) {
         return params.out_nodata_bits;
     }
-    // Augmented normal matrix, row r at r * 7.
-    var a: array<f32, 42>;
-    for (var r = 0u; r < m; r++) {
-        for (var c = 0u; c < m; c++) {
-            a[r * 7u + c] = pw[r + c];
-        }
-        a[r * 7u + m] = b[r];
-    }
-    for (var c = 0u; c < m; c++) {
-        var p = c;
-        for (var r = c + 1u; r < m; r++) {
-            if abs(a[r * 7u + c]) > abs(a[p * 7u + c]) {
-                p = r;
+    let s = min(max(k, h) - h, t - w);
+    let centre = f32(s + h);
+    let at = (f32(k) - centre) / scale;
+    var alpha: array<f32, 6>;
+    var beta: array<f32, 6>;
+    var value = 0.0;
+    var last_norm = 1.0;
+    for (var j = 0u; j < m; j++) {
+        var norm = 0.0;
+        var un = 0.0;
+        var yn = 0.0;
+        var count = 0u;
+        for (var q = s; q < s + w; q++) {
+            let bits = series_bits(q, i);
+            if is_finite_bits(bits) {
+                let u = (f32(q) - centre) / scale;
+                let p = orth_poly(j, u, &alpha, &beta);
+                norm += p * p;
+                un += u * p * p;
+                yn += bitcast<f32>(bits) * p;
+                count += 1u;
             }
         }
-        if a[p * 7u + c] == 0.0 {
+        if count < m || norm <= 0.0 {
             return params.out_nodata_bits;
         }
-        for (var cc = c; cc <= m; cc++) {
-            let tmp = a[c * 7u + cc];
-            a[c * 7u + cc] = a[p * 7u + cc];
-            a[p * 7u + cc] = tmp;
-        }
-        for (var r = c + 1u; r < m; r++) {
-            let f = a[r * 7u + c] / a[c * 7u + c];
-            for (var cc = c; cc <= m; cc++) {
-                a[r * 7u + cc] -= f * a[c * 7u + cc];
-            }
-        }
+        alpha[j] = un / norm;
+        beta[j] = select(norm / last_norm, 0.0, j == 0u);
+        last_norm = norm;
+        value += yn / norm * orth_poly(j, at, &alpha, &beta);
     }
-    var coef: array<f32, 6>;
-    for (var q = 0u; q < m; q++) {
-        let r = m - 1u - q;
-        var acc = a[r * 7u + m];
-        for (var cc = r + 1u; cc < m; cc++) {
-            acc -= a[r * 7u + cc] * coef[cc];
-        }
-        coef[r] = acc / a[r * 7u + r];
-    }
-    return series_out_bits(coef[0]);
+    return series_out_bits(value);
 }
 
 fn savgol_main(i: u32) {
@@ -211,6 +183,12 @@ fn m4253h_main(i: u32) {
     stage(1u, a, n, i);
     stage(2u, a, n, i);
     stage(3u, a, n, i);
+    // only where the input was valid
+    for (var k = a; k <= b; k++) {
+        if !is_finite_bits(series_bits(k, i)) {
+            output[k * params.out_stride + i] = params.out_nodata_bits;
+        }
+    }
 }
 
 fn smooth_main(i: u32) {

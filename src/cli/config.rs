@@ -381,7 +381,9 @@ pub fn parse_common(o: &OutputArgs) -> Result<(f64, Option<usize>)> {
 }
 
 /// `--smooth` parsed (one-line errors naming the fix).
-pub fn smoother(a: &crate::cli::args::StackArgs) -> Result<Option<crate::kernels::smooth::Smoother>> {
+pub fn smoother(
+    a: &crate::cli::args::StackArgs,
+) -> Result<Option<crate::kernels::smooth::Smoother>> {
     a.smooth
         .as_deref()
         .map(|s| crate::kernels::smooth::Smoother::parse(s).map_err(Error::Usage))

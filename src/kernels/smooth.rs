@@ -10,14 +10,15 @@
 //!   the ends the window is the first (last) `window` samples, as scipy's
 //!   `savgol_filter(x, window, order)` (mode `interp`) does. On a gap-free series this is
 //!   scipy's result. With gaps the fit uses the valid samples at their own positions; the
-//!   output is nodata when fewer than `order + 1` are valid, and a missing sample is filled
-//!   only when valid samples lie on both sides of it inside its window (interpolation, never
-//!   extrapolation).
+//!   output is nodata when fewer than `order + 1` are valid.
 //! * 4253H (Velleman 1980; NOAA STAR VHP, Kogan 1997): interior gaps filled by linear
-//!   interpolation between the valid neighbours, leading and trailing gaps stay nodata; then
-//!   over the valid span `x[0..n)`: running median of 4 (at half positions), of 2
-//!   (re-centring), of 5, of 3, and Hanning (¼, ½, ¼). End rule: each stage's span shrinks
-//!   symmetrically near the ends (4 → 2, 5 → 3) and the end values are copied.
+//!   interpolation between the valid neighbours (as the filter's input only); then over the
+//!   span from the first to the last valid sample, `x[0..n)`: running median of 4 (at half
+//!   positions), of 2 (re-centring), of 5, of 3, and Hanning (¼, ½, ¼). End rule: each stage's
+//!   span shrinks symmetrically near the ends (4 → 2, 5 → 3) and the end values are copied.
+//!
+//! Both keep the input's validity: a smoothed value is written only where the input was
+//! valid (smoothing never invents an observation, and a climatology's count is unchanged).
 
 use rayon::prelude::*;
 
@@ -116,20 +117,35 @@ pub fn loop_iterations(s: &Smoother, t_len: usize) -> u64 {
     match s {
         Smoother::SavGol { window, order } => {
             let (w, m) = (*window as u64, *order as u64 + 1);
-            // per output (the k-loop's own step included): the zeroing loop (11), the sample
-            // loop with its power loop (≤ 2m − 1), the normal matrix fill (m + m²), the
-            // elimination (per pivot: its step, search m, swap m + 1, rows m with m + 1
-            // each) and the back substitution (m + m²).
-            let fit = 11 + w * 2 * m + (m + m * m) + m * (1 + m + (m + 1) + m * (m + 2)) + (m + m * m);
+            // per output (the k-loop's own step included): per degree j < m its step, the
+            // sample loop with the recurrence (≤ m steps) per sample, and the evaluation at k
+            // (≤ m steps).
+            let fit = m * (1 + w * (1 + m) + m);
             t * (1 + fit) + 1
         }
-        // span search (2 loops), gap fill (a sweep and its inner fill), four stage sweeps,
-        // each preceded by a five-read prime loop.
-        Smoother::Median4253H => 2 * t + 2 * t + 4 * (t + 5) + 1,
+        // span search, gap fill (a sweep and its inner fill), four stage sweeps (each after a
+        // five-read prime loop), the final mask sweep.
+        Smoother::Median4253H => t + 2 * t + 4 * (t + 5) + t + 1,
     }
 }
 
+/// `p_j(u)` of the orthogonal polynomials defined by the recurrence coefficients `alpha`,
+/// `beta` (Forsythe 1957): `p_0 = 1`, `p_1 = u − α_0`, `p_{j+1} = (u − α_j) p_j − β_j p_{j−1}`.
+fn orth_poly(j: usize, u: f64, alpha: &[f64], beta: &[f64]) -> f64 {
+    let (mut prev, mut cur) = (0.0, 1.0);
+    for q in 0..j {
+        let next = (u - alpha[q]) * cur - beta[q] * prev;
+        prev = cur;
+        cur = next;
+    }
+    cur
+}
+
 /// Savitzky–Golay at every position of one series (`None`: invalid), in f64.
+///
+/// The least-squares fit is computed with polynomials orthogonal over the window's valid
+/// samples (Forsythe's three-term recurrence, positions centred on the window and scaled to
+/// [−1, 1]), which needs no matrix and stays accurate in the GPU's f32.
 pub fn savgol(x: &[Option<f64>], window: usize, order: usize) -> Vec<Option<f64>> {
     let n = x.len();
     let h = window / 2;
@@ -137,65 +153,37 @@ pub fn savgol(x: &[Option<f64>], window: usize, order: usize) -> Vec<Option<f64>
     let m = order + 1;
     (0..n)
         .map(|k| {
+            x[k]?;
             let s = k.saturating_sub(h).min(n.saturating_sub(window));
-            let mut pw = [0.0f64; 2 * MAX_ORDER as usize + 1];
-            let mut b = [0.0f64; MAX_ORDER as usize + 1];
-            let (mut count, mut before, mut after) = (0, false, false);
-            for (j, v) in x.iter().enumerate().skip(s).take(window) {
-                let Some(v) = v else { continue };
-                count += 1;
-                before |= j < k;
-                after |= j > k;
-                let u = (j as f64 - k as f64) / scale;
-                let mut p = 1.0;
-                for e in 0..2 * m - 1 {
-                    pw[e] += p;
-                    if e < m {
-                        b[e] += p * v;
-                    }
-                    p *= u;
-                }
-            }
-            if count < m || (x[k].is_none() && !(before && after)) {
+            let centre = (s + h) as f64;
+            let pts: Vec<(f64, f64)> = (s..(s + window).min(n))
+                .filter_map(|j| x[j].map(|v| ((j as f64 - centre) / scale, v)))
+                .collect();
+            if pts.len() < m {
                 return None;
             }
-            let mut a = [[0.0f64; MAX_ORDER as usize + 2]; MAX_ORDER as usize + 1];
-            for r in 0..m {
-                for c in 0..m {
-                    a[r][c] = pw[r + c];
+            let at = (k as f64 - centre) / scale;
+            let (mut alpha, mut beta) = ([0.0f64; 7], [0.0f64; 7]);
+            let (mut value, mut last_norm) = (0.0, 1.0);
+            for j in 0..m {
+                let (mut norm, mut un, mut yn) = (0.0, 0.0, 0.0);
+                for (u, v) in &pts {
+                    let p = orth_poly(j, *u, &alpha, &beta);
+                    norm += p * p;
+                    un += u * p * p;
+                    yn += v * p;
                 }
-                a[r][m] = b[r];
+                if norm <= 0.0 {
+                    return None;
+                }
+                alpha[j] = un / norm;
+                beta[j] = if j == 0 { 0.0 } else { norm / last_norm };
+                last_norm = norm;
+                value += yn / norm * orth_poly(j, at, &alpha, &beta);
             }
-            solve_c0(&mut a, m)
+            value.is_finite().then_some(value)
         })
         .collect()
-}
-
-/// The first unknown of the `m × m` system augmented in `a` (Gaussian elimination with partial
-/// pivoting, as shaders/smooth.wgsl); `None` when singular.
-fn solve_c0(a: &mut [[f64; MAX_ORDER as usize + 2]; MAX_ORDER as usize + 1], m: usize) -> Option<f64> {
-    for c in 0..m {
-        let p = (c..m).max_by(|i, j| a[*i][c].abs().total_cmp(&a[*j][c].abs()))?;
-        if a[p][c] == 0.0 {
-            return None;
-        }
-        a.swap(c, p);
-        for r in c + 1..m {
-            let f = a[r][c] / a[c][c];
-            for cc in c..=m {
-                a[r][cc] -= f * a[c][cc];
-            }
-        }
-    }
-    let mut c = [0.0f64; MAX_ORDER as usize + 1];
-    for r in (0..m).rev() {
-        let mut s = a[r][m];
-        for cc in r + 1..m {
-            s -= a[r][cc] * c[cc];
-        }
-        c[r] = s / a[r][r];
-    }
-    c[0].is_finite().then_some(c[0])
 }
 
 fn med3(a: f64, b: f64, c: f64) -> f64 {
@@ -205,8 +193,10 @@ fn med3(a: f64, b: f64, c: f64) -> f64 {
 /// 4253H of one series (`None`: invalid), in f64 (module docs for gaps and ends).
 pub fn median_4253h(x: &[Option<f64>]) -> Vec<Option<f64>> {
     let mut out = vec![None; x.len()];
-    let (Some(a), Some(b)) = (x.iter().position(Option::is_some), x.iter().rposition(Option::is_some))
-    else {
+    let (Some(a), Some(b)) = (
+        x.iter().position(Option::is_some),
+        x.iter().rposition(Option::is_some),
+    ) else {
         return out;
     };
     // interior gaps: linear interpolation between the valid neighbours.
@@ -235,7 +225,13 @@ pub fn median_4253h(x: &[Option<f64>]) -> Vec<Option<f64>> {
         })
         .collect();
     let z: Vec<f64> = (0..n)
-        .map(|i| if i >= 1 && i + 2 <= n { (y[i - 1] + y[i]) / 2.0 } else { v[i] })
+        .map(|i| {
+            if i >= 1 && i + 2 <= n {
+                (y[i - 1] + y[i]) / 2.0
+            } else {
+                v[i]
+            }
+        })
         .collect();
     let w: Vec<f64> = (0..n)
         .map(|i| {
@@ -251,9 +247,15 @@ pub fn median_4253h(x: &[Option<f64>]) -> Vec<Option<f64>> {
         })
         .collect();
     let m3: Vec<f64> = (0..n)
-        .map(|i| if i >= 1 && i + 2 <= n { med3(w[i - 1], w[i], w[i + 1]) } else { w[i] })
+        .map(|i| {
+            if i >= 1 && i + 2 <= n {
+                med3(w[i - 1], w[i], w[i + 1])
+            } else {
+                w[i]
+            }
+        })
         .collect();
-    for i in 0..n {
+    for i in (0..n).filter(|i| x[a + i].is_some()) {
         out[a + i] = Some(if i >= 1 && i + 2 <= n {
             0.25 * m3[i - 1] + 0.5 * m3[i] + 0.25 * m3[i + 1]
         } else {
@@ -315,31 +317,43 @@ mod tests {
     fn parse_refuses_what_cannot_be_fitted() {
         assert_eq!(
             Smoother::parse("savgol:7:2"),
-            Ok(Smoother::SavGol { window: 7, order: 2 })
+            Ok(Smoother::SavGol {
+                window: 7,
+                order: 2
+            })
         );
         assert_eq!(Smoother::parse("4253H"), Ok(Smoother::Median4253H));
         assert!(Smoother::parse("savgol:6:2").unwrap_err().contains("odd"));
-        assert!(Smoother::parse("savgol:3:3").unwrap_err().contains("exceed ORDER"));
-        assert!(Smoother::parse("savgol:9:6").unwrap_err().contains("at most ORDER"));
-        assert!(Smoother::parse("savgol:x:2").unwrap_err().contains("whole number"));
+        assert!(Smoother::parse("savgol:3:3")
+            .unwrap_err()
+            .contains("exceed ORDER"));
+        assert!(Smoother::parse("savgol:9:6")
+            .unwrap_err()
+            .contains("at most ORDER"));
+        assert!(Smoother::parse("savgol:x:2")
+            .unwrap_err()
+            .contains("whole number"));
         assert!(Smoother::parse("hanning").unwrap_err().contains("4253h"));
         let s = Smoother::parse("savgol:13:2").unwrap();
-        assert!(s.check_len(12).unwrap_err().contains("longer than the series"));
+        assert!(s
+            .check_len(12)
+            .unwrap_err()
+            .contains("longer than the series"));
         assert!(s.check_len(13).is_ok());
     }
 
-    /// A quadratic is its own degree-2 fit, gaps or not; a gap at the end is not extrapolated.
+    /// A quadratic is its own degree-2 fit, gaps or not; gaps stay gaps.
     #[test]
-    fn savgol_reproduces_polynomials_and_does_not_extrapolate() {
+    fn savgol_reproduces_polynomials_and_keeps_gaps() {
         let f = |k: usize| 0.5 + 0.1 * k as f64 - 0.02 * (k * k) as f64;
         let mut x: Vec<Option<f64>> = (0..11).map(|k| Some(f(k))).collect();
         x[4] = None;
         x[10] = None;
         let y = savgol(&x, 5, 2);
-        for k in 0..10 {
+        for k in (0..10).filter(|k| *k != 4) {
             assert!((y[k].unwrap() - f(k)).abs() < 1e-12, "k={k}: {:?}", y[k]);
         }
-        assert_eq!(y[10], None);
+        assert_eq!((y[4], y[10]), (None, None));
     }
 
     /// Worked by hand: x = 1 5 2 8 3 9 4.
@@ -356,10 +370,12 @@ mod tests {
     }
 
     #[test]
-    fn median_4253h_fills_interior_gaps_only() {
+    fn median_4253h_keeps_gaps() {
+        // filled span 1 2 3 3: median 4 → 1.5 2.5 3; median 2 → 1 2 2.75 3; median 5 (3 near
+        // the ends) → 1 2 2.75 3; median 3 the same; Hanning → 1 1.9375 2.625 3; the gap at
+        // the filled 2 stays a gap.
         let x = vec![None, Some(1.0), None, Some(3.0), Some(3.0), None];
         let y = median_4253h(&x);
-        assert_eq!((y[0], y[5]), (None, None));
-        assert!(y[1..5].iter().all(Option::is_some));
+        assert_eq!(y, vec![None, Some(1.0), None, Some(2.625), Some(3.0), None]);
     }
 }

@@ -169,9 +169,8 @@ pub fn run_climatology(
     } = check_inputs(&job.groups, job.band, job.calibration)?;
     log::info!("inputs read as {}", cal.describe());
     if let Some(s) = &job.smooth {
-        let (windows, rows) = super::climatology_smooth::run_smoothed(
-            job, s, &first, &cal, &params, backend, ctl,
-        )?;
+        let (windows, rows) =
+            super::climatology_smooth::run_smoothed(job, s, &first, &cal, &params, backend, ctl)?;
         Manifest::of(job, &first, &cal).write(&job.out_dir)?;
         return Ok(ClimatologyReport {
             width: first.width,

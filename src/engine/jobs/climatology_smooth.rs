@@ -48,7 +48,10 @@ pub fn run_smoothed(
     for (gi, (g, ps)) in job.groups.iter().zip(params).enumerate() {
         for (inp, p) in g.inputs.iter().zip(ps) {
             let date = inp.date.as_deref().and_then(Date::parse).ok_or_else(|| {
-                Error::input(&inp.path, "--smooth needs a date for every input (--manifest or a date in the file name)")
+                Error::input(
+                    &inp.path,
+                    "--smooth needs a date for every input (--manifest or a date in the file name)",
+                )
             })?;
             stack.push((date.days_since_epoch(), inp.path.clone(), *p, gi));
         }
@@ -97,7 +100,12 @@ pub fn run_smoothed(
         }
         let members: Vec<usize> = (0..t_len).filter(|&i| stack[i].3 == gi).collect();
         let mut sinks = group_sinks(job, g, first, cal)?;
-        let new_in = || (vec![0u32; t_len + t_len * max_px], PackedBand::new(DataType::F32));
+        let new_in = || {
+            (
+                vec![0u32; t_len + t_len * max_px],
+                PackedBand::new(DataType::F32),
+            )
+        };
         let new_out = || vec![vec![0u32; max_px]; STATS.len()];
         pipeline::run(
             windows.len(),

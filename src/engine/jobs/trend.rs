@@ -192,7 +192,10 @@ pub fn run_trend(job: &TrendJob, backend: Backend<'_>, ctl: &Control) -> Result<
     ];
     let mut metadata = metadata;
     if let Some(s) = &job.smooth {
-        metadata.push(("CLIMIDX_SMOOTH".to_string(), super::provenance::smooth_note(s)));
+        metadata.push((
+            "CLIMIDX_SMOOTH".to_string(),
+            super::provenance::smooth_note(s),
+        ));
     }
     let pass = SeriesPass {
         inputs: &inputs,
