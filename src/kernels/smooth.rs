@@ -129,57 +129,69 @@ pub fn loop_iterations(s: &Smoother, t_len: usize) -> u64 {
     }
 }
 
-/// `p_j(u)` of the orthogonal polynomials defined by the recurrence coefficients `alpha`,
-/// `beta` (Forsythe 1957): `p_0 = 1`, `p_1 = u − α_0`, `p_{j+1} = (u − α_j) p_j − β_j p_{j−1}`.
-fn orth_poly(j: usize, u: f64, alpha: &[f64], beta: &[f64]) -> f64 {
-    let (mut prev, mut cur) = (0.0, 1.0);
-    for q in 0..j {
-        let next = (u - alpha[q]) * cur - beta[q] * prev;
-        prev = cur;
-        cur = next;
-    }
-    cur
-}
-
 /// Savitzky–Golay at every position of one series (`None`: invalid), in f64.
 ///
 /// The least-squares fit is computed with polynomials orthogonal over the window's valid
-/// samples (Forsythe's three-term recurrence, positions centred on the window and scaled to
-/// [−1, 1]), which needs no matrix and stays accurate in the GPU's f32.
+/// samples (Forsythe 1957: `p_0 = 1`, `p_1 = u − α_0`, `p_{j+1} = (u − α_j) p_j − β_j p_{j−1}`,
+/// `α_j = Σ u p_j² / Σ p_j²`, `β_j = Σ p_j² / Σ p_{j−1}²`; the fit is `Σ_j (Σ y p_j / Σ p_j²) p_j`),
+/// positions centred on the window and scaled to [−1, 1]: no matrix, and accurate in the GPU's
+/// f32. (The WGSL recomputes `p_j` per sample from the coefficients instead of keeping the
+/// per-sample arrays this loop keeps; the arithmetic is the same.)
 pub fn savgol(x: &[Option<f64>], window: usize, order: usize) -> Vec<Option<f64>> {
     let n = x.len();
     let h = window / 2;
     let scale = h.max(1) as f64;
     let m = order + 1;
+    let cap = MAX_WINDOW as usize;
+    let (mut us, mut ys) = (vec![0.0f64; cap], vec![0.0f64; cap]);
+    let (mut pp, mut pc) = (vec![0.0f64; cap], vec![0.0f64; cap]);
     (0..n)
         .map(|k| {
             x[k]?;
             let s = k.saturating_sub(h).min(n.saturating_sub(window));
             let centre = (s + h) as f64;
-            let pts: Vec<(f64, f64)> = (s..(s + window).min(n))
-                .filter_map(|j| x[j].map(|v| ((j as f64 - centre) / scale, v)))
-                .collect();
-            if pts.len() < m {
+            let mut len = 0;
+            for (j, v) in x.iter().enumerate().take((s + window).min(n)).skip(s) {
+                if let Some(v) = v {
+                    us[len] = (j as f64 - centre) / scale;
+                    ys[len] = *v;
+                    len += 1;
+                }
+            }
+            if len < m {
                 return None;
             }
             let at = (k as f64 - centre) / scale;
-            let (mut alpha, mut beta) = ([0.0f64; 7], [0.0f64; 7]);
+            pp[..len].fill(0.0);
+            pc[..len].fill(1.0);
+            let (mut ep, mut ec) = (0.0, 1.0);
+            let (mut alpha, mut beta) = (0.0, 0.0);
             let (mut value, mut last_norm) = (0.0, 1.0);
             for j in 0..m {
+                if j > 0 {
+                    for i in 0..len {
+                        let next = (us[i] - alpha) * pc[i] - beta * pp[i];
+                        pp[i] = pc[i];
+                        pc[i] = next;
+                    }
+                    let next = (at - alpha) * ec - beta * ep;
+                    ep = ec;
+                    ec = next;
+                }
                 let (mut norm, mut un, mut yn) = (0.0, 0.0, 0.0);
-                for (u, v) in &pts {
-                    let p = orth_poly(j, *u, &alpha, &beta);
+                for i in 0..len {
+                    let p = pc[i];
                     norm += p * p;
-                    un += u * p * p;
-                    yn += v * p;
+                    un += us[i] * p * p;
+                    yn += ys[i] * p;
                 }
                 if norm <= 0.0 {
                     return None;
                 }
-                alpha[j] = un / norm;
-                beta[j] = if j == 0 { 0.0 } else { norm / last_norm };
+                alpha = un / norm;
+                beta = if j == 0 { 0.0 } else { norm / last_norm };
                 last_norm = norm;
-                value += yn / norm * orth_poly(j, at, &alpha, &beta);
+                value += yn / norm * ec;
             }
             value.is_finite().then_some(value)
         })

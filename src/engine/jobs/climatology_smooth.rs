@@ -1,15 +1,16 @@
 //! `climidx climatology --smooth`: the statistics of a smoothed stack. The smoothed value of
 //! an input depends on its neighbours in time, which belong to other periods (January's on
 //! December's and February's), so this path reads each window of the *whole* stack (in date
-//! order, after the --baseline filter) into a series buffer, smooths it
-//! ([`crate::engine::smooth`]), and accumulates the period's members from the smoothed series.
+//! order, after the --baseline filter) into a series buffer, smooths it once
+//! ([`crate::engine::smooth`]), and accumulates every period's members from the smoothed series
+//! into that period's files, all of which are open together.
 //!
-//! Memory per window pixel: on the host two series buffers (`2 × 4T` bytes for the `T`
-//! inputs of the stack), the CPU smoother's transient copy (`4T`), the state (20 B) and two
-//! output sets (40 B); on the device the smoother's two series buffers (`8T`) and the state.
-//! Windows are sized to fit `--mem-limit`. Cost: the stack is read once per period (12 times
-//! for `--period month`), the price of never holding more than one window of it.
-
+//! Memory per window pixel, for `T` inputs and `G` periods: on the host two series buffers
+//! (`2 × 4T` bytes), the CPU smoother's transient copy (`4T`), the state (20 B) and two output
+//! sets of every period (`40G`); on the device the smoother's two series buffers (`8T`) and
+//! the state. Windows are sized to fit `--mem-limit`; when windows are not whole tile rows, the
+//! `5G` files each buffer one band of tiles, and a run whose buffers would exceed `--mem-limit`
+//! is refused.
 use super::climatology::{group_sinks, ClimatologyJob};
 use super::manifest::StackCalibration;
 use super::series::read_series;
@@ -28,9 +29,10 @@ use crate::kernels::climatology::STATS;
 use crate::kernels::samples::{DataType, NodataMatch, PackedBand};
 use crate::kernels::smooth::Smoother;
 
-/// Host bytes per window pixel for a stack of `t_len` inputs (module docs).
-pub fn host_bytes_per_px(t_len: usize) -> usize {
-    12 * t_len + 20 + 40 + 8
+/// Host bytes per window pixel for a stack of `t_len` inputs and `groups` periods (module
+/// docs).
+pub fn host_bytes_per_px(t_len: usize, groups: usize) -> usize {
+    12 * t_len + 20 + 40 * groups + 8
 }
 
 /// Every period of `job` from the smoothed stack; returns (windows, rows per window).
@@ -63,7 +65,11 @@ pub fn run_smoothed(
     let d0 = stack[0].0;
     let times: Vec<f32> = stack.iter().map(|e| (e.0 - d0) as f32).collect();
 
-    let mut cap = job.mem_limit / host_bytes_per_px(t_len);
+    let groups: Vec<usize> = (0..job.groups.len())
+        .filter(|g| !job.groups[*g].inputs.is_empty())
+        .collect();
+    let per_px = host_bytes_per_px(t_len, groups.len());
+    let mut cap = job.mem_limit / per_px;
     if let Backend::Gpu(ctx) = backend {
         let bind = ctx.max_binding_bytes() as usize;
         cap = cap.min(bind.saturating_sub(4 * t_len + 512) / (4 * t_len));
@@ -80,61 +86,77 @@ pub fn run_smoothed(
     let mut sm = with_retry(&mut rows, first.width, |c| {
         SeriesSmoother::new(backend, s, t_len, c)
     })?;
+    if job.tile > 0 && rows % job.tile != 0 && rows < first.height {
+        let files = (groups.len() * STATS.len()) as u64;
+        let buffered = files * u64::from(job.tile) * u64::from(first.width) * 4;
+        if buffered > job.mem_limit as u64 {
+            return Err(Error::Usage(format!(
+                "--smooth writes all {files} files at once, which buffer ~{} MiB of {}-row tiles, over --mem-limit {} MiB: raise --mem-limit or use --tile-size 0 (strips)",
+                buffered >> 20,
+                job.tile,
+                job.mem_limit >> 20
+            )));
+        }
+    }
     let windows: Vec<Window> = row_windows(first.width, first.height, rows).collect();
     log::info!(
-        "climatology plan (--smooth {}): {t_len} input(s) read for each of {} period(s), {} window(s) of {} rows ({} B/px on the host)",
+        "climatology plan (--smooth {}): {t_len} input(s), {} period(s), {} window(s) of {} rows ({per_px} B/px on the host)",
         s.name(),
-        job.groups.len(),
+        groups.len(),
         windows.len(),
-        rows,
-        host_bytes_per_px(t_len)
+        rows
     );
     let max_px = windows.iter().map(Window::pixels).max().unwrap_or(0);
     let smoothed = BandParams::new(DataType::F32, NodataMatch::None, 1.0, 0.0);
     let band = job.band - 1;
-    ctl.progress
-        .start((job.groups.len() * windows.len()) as u64, "climatology");
-    for (gi, g) in job.groups.iter().enumerate() {
-        if g.inputs.is_empty() {
-            continue;
-        }
-        let members: Vec<usize> = (0..t_len).filter(|&i| stack[i].3 == gi).collect();
-        let mut sinks = group_sinks(job, g, first, cal)?;
-        let new_in = || {
-            (
-                vec![0u32; t_len + t_len * max_px],
-                PackedBand::new(DataType::F32),
-            )
-        };
-        let new_out = || vec![vec![0u32; max_px]; STATS.len()];
-        pipeline::run(
-            windows.len(),
-            [new_in(), new_in()],
-            [new_out(), new_out()],
-            &ctl.cancel,
-            |step, (series, buf)| read_series(&inputs, &times, band, windows[step], series, buf),
-            |step, (series, _), outs| {
-                let w = windows[step];
-                let px = w.pixels();
-                sm.run(series, px)?;
+    let members: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|&g| (0..t_len).filter(|&i| stack[i].3 == g).collect())
+        .collect();
+    let mut sinks = Vec::new();
+    for &g in &groups {
+        sinks.push(group_sinks(job, &job.groups[g], first, cal)?);
+    }
+    let n_out = STATS.len();
+    let new_in = || {
+        (
+            vec![0u32; t_len + t_len * max_px],
+            PackedBand::new(DataType::F32),
+        )
+    };
+    let new_out = || vec![vec![0u32; max_px]; groups.len() * n_out];
+    ctl.progress.start(windows.len() as u64, "climatology");
+    pipeline::run(
+        windows.len(),
+        [new_in(), new_in()],
+        [new_out(), new_out()],
+        &ctl.cancel,
+        |step, (series, buf)| read_series(&inputs, &times, band, windows[step], series, buf),
+        |step, (series, _), outs| {
+            let w = windows[step];
+            let px = w.pixels();
+            sm.run(series, px)?;
+            for (gi, m) in members.iter().enumerate() {
                 acc.reset(px);
-                for &m in &members {
-                    acc.add(smoothed, &series[t_len + m * px..t_len + (m + 1) * px], px)?;
+                for &k in m {
+                    acc.add(smoothed, &series[t_len + k * px..t_len + (k + 1) * px], px)?;
                 }
-                acc.finish(px, k, nodata_bits, outs)?;
-                ctl.progress.advance(1);
-                Ok(Some(w))
-            },
-            |w, outs| {
-                for (sink, o) in sinks.iter_mut().zip(outs.iter()) {
-                    sink.write_window(w, &[&o[..w.pixels()]])?;
+                acc.finish(px, k, nodata_bits, &mut outs[gi * n_out..(gi + 1) * n_out])?;
+            }
+            ctl.progress.advance(1);
+            Ok(Some(w))
+        },
+        |w, outs| {
+            for (gi, group) in sinks.iter_mut().enumerate() {
+                for (j, sink) in group.iter_mut().enumerate() {
+                    sink.write_window(w, &[&outs[gi * n_out + j][..w.pixels()]])?;
                 }
-                Ok(())
-            },
-        )?;
-        for s in sinks {
-            s.finish()?;
-        }
+            }
+            Ok(())
+        },
+    )?;
+    for s in sinks.into_iter().flatten() {
+        s.finish()?;
     }
     ctl.progress.finish();
     Ok((windows.len(), rows))

@@ -29,6 +29,9 @@ pub struct Manifest {
     /// before climidx recorded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<StackCalibration>,
+    /// `--smooth` the statistics were computed with (`savgol:7:2`, `4253h`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smooth: Option<String>,
     pub groups: Vec<PeriodGroup>,
 }
 
@@ -126,6 +129,7 @@ impl Manifest {
             height: first.height,
             statistics: STATS.iter().map(|s| s.to_string()).collect(),
             calibration: Some(cal.clone()),
+            smooth: job.smooth.map(|s| s.name()),
             groups: job
                 .groups
                 .iter()
