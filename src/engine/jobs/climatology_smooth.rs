@@ -8,9 +8,9 @@
 //! Memory per window pixel, for `T` inputs and `G` periods: on the host two series buffers
 //! (`2 × 4T` bytes), the CPU smoother's transient copy (`4T`), the state (20 B) and two output
 //! sets of every period (`40G`); on the device the smoother's two series buffers (`8T`) and
-//! the state. Windows are sized to fit `--mem-limit`; when windows are not whole tile rows, the
-//! `5G` files each buffer one band of tiles, and a run whose buffers would exceed `--mem-limit`
-//! is refused.
+//! the state. The `5G` files each buffer up to one band of tiles (`--tile-size` rows × width ×
+//! 4 B): that comes off `--mem-limit` first (a run where it exceeds the limit is refused), and
+//! windows are sized to fit the rest.
 use super::climatology::{group_sinks, ClimatologyJob};
 use super::manifest::StackCalibration;
 use super::series::read_series;
@@ -69,7 +69,19 @@ pub fn run_smoothed(
         .filter(|g| !job.groups[*g].inputs.is_empty())
         .collect();
     let per_px = host_bytes_per_px(t_len, groups.len());
-    let mut cap = job.mem_limit / per_px;
+    // Every period's files are written together: each buffers up to one band of tiles, taken
+    // from the budget first.
+    let files = (groups.len() * STATS.len()) as u64;
+    let tile_buf = files * u64::from(job.tile) * u64::from(first.width) * 4;
+    if tile_buf >= job.mem_limit as u64 {
+        return Err(Error::Usage(format!(
+            "--smooth writes all {files} files at once, which buffer ~{} MiB of {}-row tiles, over --mem-limit {} MiB: raise --mem-limit or use --tile-size 0 (strips)",
+            tile_buf >> 20,
+            job.tile,
+            job.mem_limit >> 20
+        )));
+    }
+    let mut cap = (job.mem_limit - tile_buf as usize) / per_px;
     if let Backend::Gpu(ctx) = backend {
         let bind = ctx.max_binding_bytes() as usize;
         cap = cap.min(bind.saturating_sub(4 * t_len + 512) / (4 * t_len));
@@ -86,18 +98,6 @@ pub fn run_smoothed(
     let mut sm = with_retry(&mut rows, first.width, |c| {
         SeriesSmoother::new(backend, s, t_len, c)
     })?;
-    if job.tile > 0 && rows % job.tile != 0 && rows < first.height {
-        let files = (groups.len() * STATS.len()) as u64;
-        let buffered = files * u64::from(job.tile) * u64::from(first.width) * 4;
-        if buffered > job.mem_limit as u64 {
-            return Err(Error::Usage(format!(
-                "--smooth writes all {files} files at once, which buffer ~{} MiB of {}-row tiles, over --mem-limit {} MiB: raise --mem-limit or use --tile-size 0 (strips)",
-                buffered >> 20,
-                job.tile,
-                job.mem_limit >> 20
-            )));
-        }
-    }
     let windows: Vec<Window> = row_windows(first.width, first.height, rows).collect();
     log::info!(
         "climatology plan (--smooth {}): {t_len} input(s), {} period(s), {} window(s) of {} rows ({per_px} B/px on the host)",
