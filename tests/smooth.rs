@@ -487,3 +487,34 @@ fn climatology_smooth_by_month_smooths_across_periods() {
         assert_eq!(months, 12);
     }
 }
+
+#[test]
+fn smooth_is_reported_and_recorded() {
+    let s = stack();
+    let out = tempdir("smooth-json");
+    let o = out.display().to_string();
+    let mut a: Vec<&str> = vec!["climatology"];
+    a.extend(s.iter().map(String::as_str));
+    a.extend(["--smooth", "savgol:5:2", "--json", "-q", "-o", &o]);
+    let j: Value = serde_json::from_str(&common::ok(&a)).unwrap();
+    assert_eq!(j["smooth"], "savgol:5:2");
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("climatology.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["smooth"], "savgol:5:2");
+    // anomaly against it warns that the observation is not smoothed
+    let z = out.join("z.tif").display().to_string();
+    let e = common::climidx(&[
+        "anomaly",
+        &s[5],
+        "--climatology",
+        &o,
+        "--kind",
+        "zscore",
+        "-o",
+        &z,
+    ]);
+    let err = String::from_utf8_lossy(&e.stderr);
+    assert!(e.status.success(), "{err}");
+    assert!(err.contains("smoothed with --smooth savgol:5:2"), "{err}");
+}

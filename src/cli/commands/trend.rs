@@ -69,6 +69,7 @@ pub fn run(a: &TrendArgs) -> Result<Done> {
         "height": r.height,
         "inputs": r.inputs,
         "calibration": r.calibration.describe(),
+        "smooth": job.smooth.map(|s| s.name()),
         "device": r.device,
         "windows": r.windows,
         "rows_per_window": r.rows_per_window,

@@ -10,6 +10,10 @@
 //! T = 1000 inputs that is ~33 000 pixels per window (on lavapipe's 128 MiB binding also
 //! ~33 000), so a 1000-date stack runs in many small windows rather than failing.
 //!
+//! With `--smooth` ([`crate::engine::smooth`]) each window's series buffer is smoothed in place
+//! before the reducer sees it: on the CPU a transient copy of the values (`4T` more host bytes
+//! per pixel, counted by [`host_bytes_per_px`]), on the GPU the smoother's own two buffers.
+//!
 //! Outputs are written under temporary names and moved into place together when the last window
 //! is done (the sinks' `finish`).
 
