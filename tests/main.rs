@@ -31,5 +31,6 @@ mod remote_bench;
 mod remote_s3;
 mod series;
 mod shaders;
+mod smooth;
 mod spi;
 mod stac;

@@ -5,6 +5,7 @@ pub mod args;
 pub mod bench;
 pub mod commands;
 pub mod config;
+pub mod output_type;
 pub mod progress;
 pub mod report;
 pub mod signals;

@@ -164,6 +164,7 @@ pub fn climatology(job: &ClimatologyJob, r: &ClimatologyReport, json: bool) -> D
         "inputs": r.inputs,
         "period": job.period.map(|p| p.name()),
         "baseline": job.baseline,
+        "smooth": job.smooth.map(|s| s.name()),
         "periods": groups.iter().map(|g| json!({
             "key": g.key,
             "folder": path(&job.out_dir.join(&g.key)),

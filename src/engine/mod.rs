@@ -18,6 +18,7 @@ pub mod memory;
 pub mod pipeline;
 pub mod plan;
 pub mod series;
+pub mod smooth;
 pub mod spi;
 pub mod summary;
 

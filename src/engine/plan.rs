@@ -47,6 +47,21 @@ pub fn rows_for(cap: usize, width: u32, height: u32, block_h: u32) -> u32 {
     rows.min(height)
 }
 
+/// [`rows_for`] for a stack, whose inputs are opened again for every window: when a block (a
+/// GeoTIFF tile, a NetCDF/Zarr chunk) spans several windows, it is decoded once per window, so
+/// say so when that multiplies the reading several times over.
+pub fn stack_rows_for(cap: usize, width: u32, height: u32, block_h: u32) -> u32 {
+    let rows = rows_for(cap, width, height, block_h);
+    let spanned = block_h.min(height).div_ceil(rows);
+    if spanned >= 4 {
+        log::warn!(
+            "the stack's blocks (tiles or chunks) are {} rows high but windows hold {rows} rows: every block is decoded ~{spanned} times; raise --mem-limit to cut that in proportion, or store the stack in smaller chunks",
+            block_h.min(height)
+        );
+    }
+    rows
+}
+
 /// Build with `make(capacity)` for windows of `*rows` rows of `width` pixels; while the device
 /// cannot allocate (`Error::Device`), halve the rows and try again, down to one row.
 pub fn with_retry<T>(

@@ -18,6 +18,7 @@ pub mod registry;
 pub mod resolve;
 pub mod samples;
 pub mod series;
+pub mod smooth;
 pub mod spi;
 pub mod stats;
 pub mod suggest;

@@ -253,6 +253,23 @@ pub fn series_kernel(reducer: &Reducer) -> (String, String) {
     (key.to_string(), s)
 }
 
+const SMOOTH: &str = include_str!("../../shaders/smooth.wgsl");
+
+/// The temporal smoothing kernel (`shaders/smooth.wgsl` over the series buffer of
+/// series.wgsl), one pixel per invocation; both smoothers share it (constant 1 picks).
+pub fn smooth_kernel() -> (String, String) {
+    let mut s = prelude();
+    s.push_str(COMMON);
+    s.push('\n');
+    s.push_str(SERIES);
+    s.push_str(SMOOTH);
+    s.push_str("\n// generated entry point\n@compute @workgroup_size(WG_SIZE)\n");
+    s.push_str("fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n");
+    s.push_str("    let i = gid.x + gid.y * nwg.x * WG_SIZE;\n");
+    s.push_str("    if i < params.pixel_count {\n        smooth_main(i);\n    }\n}\n");
+    ("series-smooth".to_string(), s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

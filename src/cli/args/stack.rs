@@ -27,4 +27,8 @@ pub struct StackArgs {
     /// With --stac: the asset of each item, by asset key (e.g. ndvi) or common name (red, nir).
     #[arg(long, value_name = "NAME", requires = "stac")]
     pub asset: Option<String>,
+    /// Smooth each pixel's series along time before reducing it: savgol:WINDOW:ORDER
+    /// (Savitzky–Golay, gap-aware) or 4253h (NOAA VHP's compound median filter). Needs dates.
+    #[arg(long, value_name = "savgol:W:O|4253h")]
+    pub smooth: Option<String>,
 }

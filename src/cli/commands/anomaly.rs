@@ -26,6 +26,13 @@ pub fn run(a: &AnomalyArgs) -> Result<Done> {
     check_raster_outputs(&a.output, &a.out)?;
     a.cal.check()?;
     let manifest = Manifest::load(&a.climatology)?;
+    if let Some(s) = &manifest.smooth {
+        log::warn!(
+            "{} was computed from inputs smoothed with --smooth {s}; {} is used as given (smooth it the same way for a like-for-like anomaly, README: Temporal smoothing)",
+            a.climatology.display(),
+            a.input.display()
+        );
+    }
     let date = match &a.date {
         Some(s) => Some(
             Date::parse(s)

@@ -18,21 +18,23 @@ pub fn run(a: &ClimatologyArgs) -> Result<Done> {
         ));
     }
     let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
+    let smooth = crate::cli::config::smoother(&a.stack)?;
     let inputs = stack_inputs(
         &a.stack,
-        a.period.is_some() || baseline.is_some(),
+        a.period.is_some() || baseline.is_some() || smooth.is_some(),
         a.band,
         &a.cal,
     )?;
     let groups = stack::group(inputs, a.period, baseline)?;
     let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
-    crate::cli::config::float32_only(&a.out, "climidx climatology")?;
+    crate::cli::output_type::float32_only(&a.out, "climidx climatology")?;
     let job = ClimatologyJob {
         groups,
         period: a.period,
         baseline,
         date_pattern: a.stack.date_pattern.clone(),
         percentiles: a.percentiles.clone(),
+        smooth,
         quantile_method: parse_quantile_method(&a.quantile_method)?,
         band: a.band,
         calibration: a.cal.engine(),

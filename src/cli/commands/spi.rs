@@ -48,13 +48,18 @@ pub fn run(a: &SpiArgs) -> Result<Done> {
                 .collect::<Result<Vec<_>>>()?,
         )
     };
+    if a.stack.smooth.is_some() {
+        return Err(Error::Usage(
+            "--smooth applies to climatology and trend; smooth precipitation totals before spi with another tool".into(),
+        ));
+    }
     let inputs = stack_inputs(&a.stack, true, a.band, &a.cal)?;
     let mut groups = stack::group(inputs, None, None)?;
     let stack = groups
         .pop()
         .ok_or_else(|| Error::Usage("no input rasters".into()))?;
     let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
-    crate::cli::config::float32_only(&a.out, "climidx spi")?;
+    crate::cli::output_type::float32_only(&a.out, "climidx spi")?;
     let job = SpiJob {
         stack,
         band: a.band,

@@ -21,18 +21,20 @@ pub fn run(a: &TrendArgs) -> Result<Done> {
         ));
     }
     let baseline = a.baseline.as_deref().map(parse_baseline).transpose()?;
+    let smooth = crate::cli::config::smoother(&a.stack)?;
     let inputs = stack_inputs(&a.stack, true, a.band, &a.cal)?;
     let mut groups = stack::group(inputs, None, baseline)?;
     let stack = groups
         .pop()
         .ok_or_else(|| Error::Usage("no input rasters (after the --baseline filter)".into()))?;
     let (out_nodata, window_pixels) = crate::cli::config::parse_common(&a.out)?;
-    crate::cli::config::float32_only(&a.out, "climidx trend")?;
+    crate::cli::output_type::float32_only(&a.out, "climidx trend")?;
     let job = TrendJob {
         stack,
         band: a.band,
         calibration: a.cal.engine(),
         alpha: a.alpha,
+        smooth,
         max_inputs: a.max_inputs,
         out_dir: a.output.clone(),
         out_nodata,
@@ -68,6 +70,7 @@ pub fn run(a: &TrendArgs) -> Result<Done> {
         "height": r.height,
         "inputs": r.inputs,
         "calibration": r.calibration.describe(),
+        "smooth": job.smooth.map(|s| s.name()),
         "device": r.device,
         "windows": r.windows,
         "rows_per_window": r.rows_per_window,

@@ -8,6 +8,7 @@ pub mod context;
 pub mod dispatch;
 pub mod runner;
 pub mod series;
+pub mod smooth;
 pub mod spi;
 mod timing;
 mod transfer;

@@ -24,7 +24,7 @@ use crate::engine::accumulator::Accumulator;
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
 use crate::engine::pipeline;
-use crate::engine::plan::{rows_for, with_retry};
+use crate::engine::plan::{stack_rows_for, with_retry};
 use crate::error::{Error, Result};
 use crate::io::files::same_file;
 use crate::io::geotiff::encode::Compression;
@@ -53,6 +53,9 @@ pub struct ClimatologyJob {
     /// Percentiles (0–100) to write as `p{P}.tif` per period, and how ([`super::percentiles`]).
     pub percentiles: Vec<f32>,
     pub quantile_method: QuantileMethod,
+    /// Temporal smoothing of each pixel's series (the whole stack, in date order) before the
+    /// statistics (`--smooth`, [`super::climatology_smooth`]).
+    pub smooth: Option<crate::kernels::smooth::Smoother>,
     pub ddof: u32,
     pub out_dir: PathBuf,
     pub out_nodata: f64,
@@ -119,6 +122,15 @@ impl ClimatologyJob {
             ));
         }
         validate_percentiles(self)?;
+        if self.smooth.is_some() && !self.percentiles.is_empty() {
+            return Err(Error::Usage(
+                "--smooth with --percentiles is not supported yet; run the percentiles without --smooth".into(),
+            ));
+        }
+        if let Some(s) = &self.smooth {
+            let n = self.groups.iter().map(|g| g.inputs.len()).sum();
+            s.check_len(n).map_err(Error::Usage)?;
+        }
         for g in &self.groups {
             let pct = pct_paths(self, &g.key);
             for out in STATS.iter().map(|s| self.output_path(&g.key, s)).chain(pct) {
@@ -156,6 +168,21 @@ pub fn run_climatology(
         params,
     } = check_inputs(&job.groups, job.band, job.calibration)?;
     log::info!("inputs read as {}", cal.describe());
+    if let Some(s) = &job.smooth {
+        let (windows, rows) =
+            super::climatology_smooth::run_smoothed(job, s, &first, &cal, &params, backend, ctl)?;
+        Manifest::of(job, &first, &cal).write(&job.out_dir)?;
+        return Ok(ClimatologyReport {
+            width: first.width,
+            height: first.height,
+            inputs: n_inputs,
+            windows,
+            rows_per_window: rows,
+            device: crate::engine::smooth::fit_backend(backend, s, n_inputs).describe(),
+            total: t0.elapsed(),
+            calibration: cal,
+        });
+    }
 
     // Window plan: host budget, and the state regions in one device binding.
     let mut cap = job.mem_limit / HOST_BYTES_PER_PX;
@@ -166,7 +193,7 @@ pub fn run_climatology(
     if let Some(w) = job.window_pixels {
         cap = cap.min(w.max(1));
     }
-    let mut rows = rows_for(cap, first.width, first.height, first.block.1);
+    let mut rows = stack_rows_for(cap, first.width, first.height, first.block.1);
     let k = [job.min_count as f32, job.ddof as f32];
     let out_nodata_bits = (job.out_nodata as f32).to_bits();
     let mut acc = with_retry(&mut rows, first.width, |capacity| {
@@ -244,37 +271,7 @@ fn run_group(
     out_nodata_bits: u32,
     ctl: &Control,
 ) -> Result<()> {
-    let dir = job.out_dir.join(&g.key);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::output(&dir, format!("cannot create folder: {e}")))?;
-    let metadata = super::provenance::climatology_metadata(job, g, cal);
-    let mut sinks = Vec::new();
-    for s in STATS {
-        sinks.push(crate::io::create(
-            &job.output_path(&g.key, s),
-            first.width,
-            first.height,
-            1,
-            &first.geo,
-            SinkOptions {
-                nodata: job.out_nodata,
-                descriptions: vec![s.to_string()],
-                units: Vec::new(),
-                metadata: metadata.clone(),
-                overwrite: job.overwrite,
-                sample: if s == STATS[stats::COUNT] {
-                    SampleKind::U32
-                } else {
-                    SampleKind::F32
-                },
-                compression: job.compression,
-                tile: job.tile,
-                pyramid: job.pyramid,
-                bigtiff: None,
-                quantize: None,
-            },
-        )?);
-    }
+    let mut sinks = group_sinks(job, g, first, cal)?;
     let max_px = windows.iter().map(Window::pixels).max().unwrap_or(0);
     let band = job.band - 1;
     let n = g.inputs.len();
@@ -322,6 +319,47 @@ fn run_group(
         s.finish()?;
     }
     Ok(())
+}
+
+/// The five statistic files of period `g`, created under temporary names (in their folder).
+pub(super) fn group_sinks(
+    job: &ClimatologyJob,
+    g: &PeriodGroup,
+    first: &RasterInfo,
+    cal: &StackCalibration,
+) -> Result<Vec<Box<dyn crate::io::sink::RasterSink>>> {
+    let dir = job.out_dir.join(&g.key);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::output(&dir, format!("cannot create folder: {e}")))?;
+    let metadata = super::provenance::climatology_metadata(job, g, cal);
+    let mut sinks = Vec::new();
+    for s in STATS {
+        sinks.push(crate::io::create(
+            &job.output_path(&g.key, s),
+            first.width,
+            first.height,
+            1,
+            &first.geo,
+            SinkOptions {
+                nodata: job.out_nodata,
+                descriptions: vec![s.to_string()],
+                units: Vec::new(),
+                metadata: metadata.clone(),
+                overwrite: job.overwrite,
+                sample: if s == STATS[stats::COUNT] {
+                    SampleKind::U32
+                } else {
+                    SampleKind::F32
+                },
+                compression: job.compression,
+                tile: job.tile,
+                pyramid: job.pyramid,
+                bigtiff: None,
+                quantize: None,
+            },
+        )?);
+    }
+    Ok(sinks)
 }
 
 /// The percentile reducer of `job` (none when no percentile was asked for).
@@ -393,6 +431,7 @@ fn run_group_percentiles(
         band: job.band,
         last_band: None,
         reducer: &red,
+        smooth: None,
         outputs: pct_paths(job, &g.key),
         first,
         out_nodata: job.out_nodata,

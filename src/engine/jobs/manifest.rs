@@ -33,6 +33,9 @@ pub struct Manifest {
     /// same way (`anomaly --kind percentile-rank`). Absent in manifests of older climidx.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<Reading>,
+    /// `--smooth` the statistics were computed with (`savgol:7:2`, `4253h`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smooth: Option<String>,
     pub groups: Vec<PeriodGroup>,
 }
 
@@ -160,6 +163,7 @@ impl Manifest {
                 nodata: job.calibration.nodata.map(|v| v.to_string()),
                 working_dir: wd,
             }),
+            smooth: job.smooth.map(|s| s.name()),
             groups: job
                 .groups
                 .iter()

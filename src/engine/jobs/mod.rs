@@ -3,6 +3,7 @@
 //! window kernel and a writer.
 
 pub mod climatology;
+pub mod climatology_smooth;
 pub mod index;
 pub mod inputs;
 pub mod manifest;

@@ -97,9 +97,27 @@ pub fn climatology_metadata(
     if let Some((a, b)) = job.baseline {
         metadata.push(("CLIMIDX_BASELINE".to_string(), format!("{a}-{b}")));
     }
+    if let Some(s) = &job.smooth {
+        metadata.push(("CLIMIDX_SMOOTH".to_string(), smooth_note(s)));
+    }
     metadata.push(("CLIMIDX_INPUT_CALIBRATION".to_string(), cal.describe()));
     if let Some(u) = &cal.unit {
         metadata.push(("CLIMIDX_UNIT".to_string(), u.clone()));
     }
     metadata
+}
+
+/// What `--smooth` did, for the outputs' metadata.
+pub fn smooth_note(s: &crate::kernels::smooth::Smoother) -> String {
+    use crate::kernels::smooth::Smoother;
+    match s {
+        Smoother::SavGol { window, order } => format!(
+            "{}: Savitzky-Golay, degree {order} over {window} samples (sample index), gap-aware; inputs smoothed along the whole stack in date order",
+            s.name()
+        ),
+        Smoother::Median4253H => format!(
+            "{}: running medians 4, 2, 5, 3 and Hanning (Velleman 1980), interior gaps interpolated; inputs smoothed along the whole stack in date order",
+            s.name()
+        ),
+    }
 }

@@ -245,6 +245,7 @@ pub fn run_rank(job: &RankJob, backend: Backend<'_>, ctl: &Control) -> Result<Ra
         times: &times,
         band: job.band,
         last_band: Some(obs.band),
+        smooth: None,
         reducer: &reducer,
         outputs: vec![job.output.clone()],
         first: &first,

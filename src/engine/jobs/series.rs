@@ -10,6 +10,10 @@
 //! T = 1000 inputs that is ~33 000 pixels per window (on lavapipe's 128 MiB binding also
 //! ~33 000), so a 1000-date stack runs in many small windows rather than failing.
 //!
+//! With `--smooth` ([`crate::engine::smooth`]) each window's series buffer is smoothed in place
+//! before the reducer sees it: on the CPU a transient copy of the values (`4T` more host bytes
+//! per pixel, counted by [`host_bytes_per_px`]), on the GPU the smoother's own two buffers.
+//!
 //! Outputs are written under temporary names and moved into place together when the last window
 //! is done (the sinks' `finish`).
 
@@ -19,8 +23,9 @@ use super::stack::InputParams;
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
 use crate::engine::pipeline;
-use crate::engine::plan::{rows_for, with_retry};
+use crate::engine::plan::{stack_rows_for, with_retry};
 use crate::engine::series::SeriesReducer;
+use crate::engine::smooth::SeriesSmoother;
 use crate::error::{Error, Result};
 use crate::io::geotiff::encode::Compression;
 use crate::io::raster::{row_windows, RasterInfo, Window};
@@ -28,6 +33,7 @@ use crate::io::sink::{SampleKind, SinkOptions};
 use crate::kernels::abi::fetch;
 use crate::kernels::samples::{DataType, PackedBand};
 use crate::kernels::series::{Reducer, INVALID_BITS};
+use crate::kernels::smooth::Smoother;
 
 /// One series pass over a checked stack.
 pub struct SeriesPass<'a> {
@@ -40,6 +46,8 @@ pub struct SeriesPass<'a> {
     /// 1-based band of the last input when it differs (an anomaly's observation).
     pub last_band: Option<u16>,
     pub reducer: &'a Reducer,
+    /// Temporal smoothing of each pixel's series before the reducer (`--smooth`).
+    pub smooth: Option<Smoother>,
     /// One output file per reducer output.
     pub outputs: Vec<PathBuf>,
     /// The grid of every input.
@@ -62,15 +70,22 @@ pub struct PassReport {
     pub rows_per_window: u32,
 }
 
-/// Host bytes per window pixel for `t_len` inputs and `n_out` outputs (module docs).
-pub fn host_bytes_per_px(t_len: usize, n_out: usize) -> usize {
-    8 * t_len + 8 * n_out + 8
+/// Host bytes per window pixel for `t_len` inputs and `n_out` outputs (module docs); with
+/// `--smooth` the CPU smoother's transient copy adds `4T`.
+pub fn host_bytes_per_px(t_len: usize, n_out: usize, smooth: bool) -> usize {
+    8 * t_len + 8 * n_out + 8 + if smooth { 4 * t_len } else { 0 }
 }
 
 /// Largest window (pixels) for `t_len` inputs and `n_out` outputs on `backend` within
 /// `mem_limit` bytes.
-pub fn window_cap(backend: Backend<'_>, t_len: usize, n_out: usize, mem_limit: usize) -> usize {
-    let mut cap = mem_limit / host_bytes_per_px(t_len, n_out);
+pub fn window_cap(
+    backend: Backend<'_>,
+    t_len: usize,
+    n_out: usize,
+    smooth: bool,
+    mem_limit: usize,
+) -> usize {
+    let mut cap = mem_limit / host_bytes_per_px(t_len, n_out, smooth);
     if let Backend::Gpu(ctx) = backend {
         let bind = ctx.max_binding_bytes() as usize;
         let series = bind.saturating_sub(4 * t_len + 512) / (4 * t_len.max(1));
@@ -78,6 +93,43 @@ pub fn window_cap(backend: Backend<'_>, t_len: usize, n_out: usize, mem_limit: u
         cap = cap.min(series).min(outs);
     }
     cap.max(1)
+}
+
+/// Fill `series` with window `w` of every input (band index `band`, 0-based) as the series
+/// buffer of [`crate::kernels::series`] (`times` first), reading through `buf`.
+pub fn read_series(
+    inputs: &[(PathBuf, InputParams)],
+    times: &[f32],
+    (band, last_band): (u16, Option<u16>),
+    w: Window,
+    series: &mut [u32],
+    buf: &mut PackedBand,
+) -> Result<()> {
+    let (t_len, px) = (inputs.len(), w.pixels());
+    for (k, t) in times.iter().enumerate() {
+        series[k] = t.to_bits();
+    }
+    for (k, (path, (bp, nd))) in inputs.iter().enumerate() {
+        let band = match last_band {
+            Some(b) if k + 1 == t_len => b,
+            _ => band,
+        };
+        let mut r = crate::io::open(path)?;
+        if r.info().dtype.shader_code() != bp.dtype {
+            return Err(Error::input(path, "changed while the stack was read"));
+        }
+        r.read_window(w, &[band], &[*nd], std::slice::from_mut(buf))?;
+        let row = &mut series[t_len + k * px..t_len + (k + 1) * px];
+        for (p, o) in row.iter_mut().enumerate() {
+            let s = fetch(bp, &buf.words, p);
+            *o = if s.valid && s.value.is_finite() {
+                s.value.to_bits()
+            } else {
+                INVALID_BITS
+            };
+        }
+    }
+    Ok(())
 }
 
 /// Run the pass on `backend`; progress (labelled `what`) counts windows.
@@ -96,15 +148,22 @@ pub fn run_pass(
     }
     let backend = crate::engine::series::fit_backend(backend, pass.reducer, t_len);
     let (width, height) = (pass.first.width, pass.first.height);
-    let mut cap = window_cap(backend, t_len, names.len(), pass.mem_limit);
+    let smooth = pass.smooth.is_some();
+    let mut cap = window_cap(backend, t_len, names.len(), smooth, pass.mem_limit);
     if let Some(w) = pass.window_pixels {
         cap = cap.min(w.max(1));
     }
-    let mut rows = rows_for(cap, width, height, pass.first.block.1);
+    let mut rows = stack_rows_for(cap, width, height, pass.first.block.1);
     let nodata_bits = (pass.out_nodata as f32).to_bits();
     let mut red = with_retry(&mut rows, width, |capacity| {
         SeriesReducer::new(backend, pass.reducer, t_len, capacity, nodata_bits)
     })?;
+    let mut smoother = match &pass.smooth {
+        Some(s) => Some(with_retry(&mut rows, width, |capacity| {
+            SeriesSmoother::new(backend, s, t_len, capacity)
+        })?),
+        None => None,
+    };
     let windows: Vec<Window> = row_windows(width, height, rows).collect();
     log::info!(
         "series plan: {} input(s), {}x{} px, {} window(s) of {} rows ({} B/px on the host), device: {}",
@@ -113,7 +172,7 @@ pub fn run_pass(
         height,
         windows.len(),
         rows,
-        host_bytes_per_px(t_len, names.len()),
+        host_bytes_per_px(t_len, names.len(), smooth),
         backend.describe()
     );
     ctl.progress.start(windows.len() as u64, what);
@@ -159,35 +218,21 @@ pub fn run_pass(
         [new_out(), new_out()],
         &ctl.cancel,
         |step, (series, buf)| {
-            let w = windows[step];
-            let px = w.pixels();
-            for (k, t) in pass.times.iter().enumerate() {
-                series[k] = t.to_bits();
-            }
-            for (k, (path, (bp, nd))) in pass.inputs.iter().enumerate() {
-                let band = match pass.last_band {
-                    Some(b) if k + 1 == t_len => b - 1,
-                    _ => band,
-                };
-                let mut r = crate::io::open(path)?;
-                if r.info().dtype.shader_code() != bp.dtype {
-                    return Err(Error::input(path, "changed while the stack was read"));
-                }
-                r.read_window(w, &[band], &[*nd], std::slice::from_mut(buf))?;
-                let row = &mut series[t_len + k * px..t_len + (k + 1) * px];
-                for (p, o) in row.iter_mut().enumerate() {
-                    let s = fetch(bp, &buf.words, p);
-                    *o = if s.valid && s.value.is_finite() {
-                        s.value.to_bits()
-                    } else {
-                        INVALID_BITS
-                    };
-                }
-            }
-            Ok(())
+            let last = pass.last_band.map(|b| b - 1);
+            read_series(
+                pass.inputs,
+                pass.times,
+                (band, last),
+                windows[step],
+                series,
+                buf,
+            )
         },
         |step, (series, _), outs| {
             let w = windows[step];
+            if let Some(sm) = smoother.as_mut() {
+                sm.run(series, w.pixels())?;
+            }
             red.run(series, w.pixels(), nodata_bits, outs)?;
             ctl.progress.advance(1);
             Ok(Some(w))

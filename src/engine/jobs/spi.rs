@@ -25,7 +25,7 @@ use super::stack::{check_inputs, Checked};
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
 use crate::engine::pipeline;
-use crate::engine::plan::{rows_for, with_retry};
+use crate::engine::plan::{stack_rows_for, with_retry};
 use crate::engine::spi::SpiReducer;
 use crate::error::{Error, Result};
 use crate::io::files::same_file;
@@ -278,7 +278,7 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
     if let Some(w) = job.window_pixels {
         cap = cap.min(w);
     }
-    let mut rows = rows_for(cap.max(1), width, height, first.block.1);
+    let mut rows = stack_rows_for(cap.max(1), width, height, first.block.1);
     let nodata_bits = (job.out_nodata as f32).to_bits();
     let mut red = with_retry(&mut rows, width, |capacity| {
         SpiReducer::new(backend, t_len, capacity, nodata_bits)

@@ -24,6 +24,7 @@ use crate::io::files::same_file;
 use crate::io::geotiff::encode::Compression;
 use crate::io::stack::{Date, PeriodGroup};
 use crate::kernels::series::{series_time, Reducer};
+use crate::kernels::smooth::Smoother;
 
 /// Default largest stack `trend` accepts (see the module docs).
 pub const MAX_TREND_INPUTS: usize = 2000;
@@ -37,6 +38,8 @@ pub struct TrendJob {
     pub calibration: Calibration,
     /// Significance level of the mask `significant.tif` (none: no mask).
     pub alpha: Option<f32>,
+    /// Temporal smoothing of each pixel's series before the trend (`--smooth`).
+    pub smooth: Option<Smoother>,
     pub max_inputs: usize,
     pub out_dir: PathBuf,
     pub out_nodata: f64,
@@ -103,6 +106,9 @@ impl TrendJob {
                 "{n} inputs: the per-pixel pair count grows as n²; trend accepts at most {} (raise --max-inputs if the run time is acceptable)",
                 self.max_inputs
             )));
+        }
+        if let Some(s) = &self.smooth {
+            s.check_len(n).map_err(Error::Usage)?;
         }
         if let Some(a) = self.alpha {
             if !(a > 0.0 && a < 1.0) {
@@ -184,12 +190,20 @@ pub fn run_trend(job: &TrendJob, backend: Backend<'_>, ctl: &Control) -> Result<
         ),
         ("CLIMIDX_VERSION".to_string(), env!("CARGO_PKG_VERSION").to_string()),
     ];
+    let mut metadata = metadata;
+    if let Some(s) = &job.smooth {
+        metadata.push((
+            "CLIMIDX_SMOOTH".to_string(),
+            super::provenance::smooth_note(s),
+        ));
+    }
     let pass = SeriesPass {
         inputs: &inputs,
         times: &times,
         band: job.band,
         last_band: None,
         reducer: &reducer,
+        smooth: job.smooth,
         outputs: outputs.clone(),
         first: &first,
         out_nodata: job.out_nodata,
