@@ -97,6 +97,7 @@ def index(
     device: str = "auto",
     adapter: Optional[str] = None,
     out_nodata: float = math.nan,
+    out: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Compute one or more indices over in-memory bands, in one fused pass.
 
@@ -111,16 +112,27 @@ def index(
     ``"software"`` or ``"cpu"``; ``adapter`` filters adapters by name (else ``WGPU_ADAPTER_NAME``).
 
     Returns float32 of shape ``(len(names), *shape)``, or ``shape`` for a single name given as a
-    string; invalid pixels are ``out_nodata`` (NaN). Raises ValueError/TypeError with the CLI's
-    messages for unknown names, missing bands, wrong shapes and unsupported types.
+    string; invalid pixels are ``out_nodata`` (NaN). ``out``: a C-contiguous, writeable float32
+    array of that shape to write into (returned), so that repeated calls reuse one buffer.
+    Raises ValueError/TypeError with the CLI's messages for unknown names, missing bands, wrong
+    shapes and unsupported types.
     """
     single = isinstance(names, str)
     name_list = [names] if single else [str(n) for n in names]
-    out = _climidx._index(
+    target = None
+    if out is not None:
+        if not isinstance(out, np.ndarray) or out.dtype != np.dtype(np.float32):
+            raise TypeError("out: must be a native float32 numpy array (np.empty(shape, np.float32))")
+        if not (out.flags.c_contiguous and out.flags.writeable):
+            raise ValueError("out: must be C-contiguous and writeable (np.empty(shape, np.float32))")
+        target = out[np.newaxis] if single else out
+    res = _climidx._index(
         name_list, _band_args(bands, scale, offset, nodata), _consts(consts),
-        catalog, device, adapter, float(out_nodata), False,
+        catalog, device, adapter, float(out_nodata), False, target,
     )
-    return out[0] if single else out
+    if out is not None:
+        return out
+    return res[0] if single else res
 
 
 def expr(

@@ -12,7 +12,8 @@ use climidx::kernels::resolve::resolve;
 use climidx::kernels::samples::{BandView, DataType, NodataMatch, PackedBand};
 use climidx::kernels::{self, Consts, IndexRef, Role, ROLE_SLOTS};
 use climidx::{Error, Result};
-use numpy::{IntoPyArray, PyArrayDyn, PyArrayMethods};
+use numpy::{IntoPyArray, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::arrays::{pack, Borrowed};
@@ -182,7 +183,8 @@ impl Band<'_> {
 }
 
 /// Compute `indices` over the bands (`(role, params, dtype, native bytes, f64 nodata)`, all of
-/// `pixels` samples) on `device` into one `(n, pixels)` float32 buffer. Runs without the GIL.
+/// `pixels` samples) on `device` into `out`, one `(n, pixels)` float32 buffer. Runs without the
+/// GIL.
 pub fn compute(
     indices: &[IndexRef],
     k: &[Consts],
@@ -190,7 +192,8 @@ pub fn compute(
     pixels: usize,
     device: (climidx::engine::gpu::DeviceChoice, Option<&str>),
     out_nodata: f64,
-) -> Result<Vec<f32>> {
+    out: &mut [f32],
+) -> Result<()> {
     let held: Vec<(Role, BandParams, Band<'_>)> = bands
         .iter()
         .map(|(r, bp, dtype, bytes, nd)| {
@@ -207,7 +210,9 @@ pub fn compute(
         slots[r.slot()] = Some((*bp, b.view()));
     }
     let backend = crate::device::backend(device.0, device.1)?;
-    let mut out = vec![0f32; pixels * indices.len()];
+    if out.len() != pixels * indices.len() {
+        return Err(Error::Internal("output buffer of the wrong size".into()));
+    }
     if pixels > 0 {
         let mut views: Vec<&mut [f32]> = out.chunks_mut(pixels).collect();
         let nodata_bits = (out_nodata as f32).to_bits();
@@ -222,12 +227,12 @@ pub fn compute(
             &mut views,
         )?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The core of `index` and `expr` (see python/climidx/__init__.py for the public signature).
 #[pyfunction]
-#[pyo3(signature = (names, bands, consts, catalog, device, adapter, out_nodata, formula))]
+#[pyo3(signature = (names, bands, consts, catalog, device, adapter, out_nodata, formula, out=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn _index<'py>(
     py: Python<'py>,
@@ -239,6 +244,7 @@ pub fn _index<'py>(
     adapter: Option<String>,
     out_nodata: f64,
     formula: bool,
+    out: Option<Bound<'py, PyArrayDyn<f32>>>,
 ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let choice = crate::device::parse(device).map_err(to_py)?;
     let (indices, k) = descriptors(&names, &consts, catalog.as_ref(), formula).map_err(to_py)?;
@@ -248,8 +254,10 @@ pub fn _index<'py>(
         .map(|(r, bp, b, nd, what)| Ok((*r, *bp, b.dtype(), b.bytes(what)?, *nd)))
         .collect::<PyResult<_>>()?;
     let pixels: usize = band_shape.iter().product();
-    let out = py
-        .detach(|| {
+    let mut shape = vec![indices.len()];
+    shape.extend(&band_shape);
+    let run = |buf: &mut [f32]| {
+        py.detach(|| {
             compute(
                 &indices,
                 &k,
@@ -257,10 +265,35 @@ pub fn _index<'py>(
                 pixels,
                 (choice, adapter.as_deref()),
                 out_nodata,
+                buf,
             )
         })
-        .map_err(to_py)?;
-    let mut shape = vec![indices.len()];
-    shape.extend(&band_shape);
-    out.into_pyarray(py).reshape(shape)
+        .map_err(to_py)
+    };
+    match out {
+        // The caller's array, written in place (no allocation, no first-touch page faults).
+        Some(arr) => {
+            if arr.shape() != shape.as_slice() {
+                return Err(PyValueError::new_err(format!(
+                    "out: shape {:?}, expected {shape:?} (indices, then the bands' shape)",
+                    arr.shape()
+                )));
+            }
+            {
+                let mut rw = arr
+                    .try_readwrite()
+                    .map_err(|e| PyValueError::new_err(format!("out: cannot write to it ({e})")))?;
+                let buf = rw.as_slice_mut().map_err(|_| {
+                    PyValueError::new_err("out: must be C-contiguous (np.empty(shape, np.float32))")
+                })?;
+                run(buf)?;
+            }
+            Ok(arr)
+        }
+        None => {
+            let mut buf = vec![0f32; pixels * indices.len()];
+            run(&mut buf)?;
+            buf.into_pyarray(py).reshape(shape)
+        }
+    }
 }

@@ -184,3 +184,33 @@ def test_unaligned_and_readonly_buffers_are_accepted():
     ro = np.frombuffer(NIR.tobytes(), dtype=np.uint16).reshape(NIR.shape)
     assert not un.flags.aligned and not ro.flags.writeable
     assert same_bits(climidx.index("ndvi", {"red": un, "nir": ro}, scale=1e-4, device="cpu"), want)
+
+
+@pytest.mark.parametrize("device", devices())
+def test_out_is_written_in_place_and_checked(device):
+    bands = {"red": RED, "nir": NIR, "blue": NIR}
+    want = climidx.index(["ndvi", "evi"], bands, scale=1e-4, device=device)
+    out = np.full((2,) + RED.shape, 7.0, np.float32)
+    got = climidx.index(["ndvi", "evi"], bands, scale=1e-4, device=device, out=out)
+    assert got is out and same_bits(out, want)
+    one = np.full(RED.shape, 7.0, np.float32)
+    assert climidx.index("ndvi", bands, scale=1e-4, device=device, out=one) is one
+    assert same_bits(one, want[0])
+    # reused: a second call overwrites every value, nodata included
+    red0 = RED.copy()
+    red0[0, :5] = 0
+    climidx.index("ndvi", {"red": red0, "nir": NIR}, scale=1e-4, nodata=0, device=device, out=one)
+    assert np.isnan(one[0, :5]).all() and same_bits(one[1:], want[0][1:])
+    for bad, err in [
+        (np.empty(RED.shape, np.float64), TypeError),
+        (np.empty(RED.shape, ">f4"), TypeError),
+        (np.empty((2,) + RED.shape, np.float32), ValueError),
+        (np.empty((RED.shape[1], RED.shape[0]), np.float32), ValueError),
+        (np.empty((RED.shape[0], 2 * RED.shape[1]), np.float32)[:, ::2], ValueError),
+    ]:
+        with pytest.raises(err, match="out"):
+            climidx.index("ndvi", bands, scale=1e-4, device=device, out=bad)
+    frozen = np.empty(RED.shape, np.float32)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="out"):
+        climidx.index("ndvi", bands, scale=1e-4, device=device, out=frozen)
