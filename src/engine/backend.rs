@@ -16,11 +16,31 @@ pub enum Backend<'c> {
     Cpu,
 }
 
-impl Backend<'_> {
+impl<'c> Backend<'c> {
     pub fn describe(&self) -> String {
         match self {
             Backend::Gpu(c) => c.summary.one_line(),
             Backend::Cpu => format!("native CPU ({} threads)", rayon::current_num_threads()),
+        }
+    }
+
+    /// This backend for a kernel that `what` describes, needing up to `need` loop iterations
+    /// per invocation: unchanged, unless its adapter would end the kernel's loops early
+    /// ([`super::gpu::adapter::AdapterSummary::loop_limit`], lavapipe), where the CPU twin runs
+    /// instead, with a warning pointing to the README section `readme`. Never a result cut short.
+    pub fn within_loop_limit(self, what: &str, need: u64, readme: &str) -> Backend<'c> {
+        let Backend::Gpu(ctx) = self else {
+            return self;
+        };
+        match ctx.summary.loop_limit() {
+            Some(limit) if need > limit => {
+                log::warn!(
+                    "{what} runs on the native CPU: {} ends shader loops after {limit} iterations and it needs up to {need} per pixel (README, {readme})",
+                    ctx.summary.name
+                );
+                Backend::Cpu
+            }
+            _ => self,
         }
     }
 }

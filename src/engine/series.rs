@@ -12,21 +12,11 @@ use crate::kernels::series::{loop_iterations, reduce_window, Reducer};
 /// the kernel's loops early (lavapipe/llvmpipe, [`crate::engine::gpu::adapter::AdapterSummary::loop_limit`]),
 /// where the CPU twin runs instead, with a warning. Never a result cut short.
 pub fn fit_backend<'c>(backend: Backend<'c>, reducer: &Reducer, t_len: usize) -> Backend<'c> {
-    let Backend::Gpu(ctx) = backend else {
-        return backend;
-    };
-    match ctx.summary.loop_limit() {
-        Some(limit) if loop_iterations(reducer, t_len) > limit => {
-            log::warn!(
-                "{} over {t_len} inputs runs on the native CPU: {} ends shader loops after {limit} iterations and this kernel needs up to {} per pixel (README, Time-series reducers)",
-                reducer.describe(),
-                ctx.summary.name,
-                loop_iterations(reducer, t_len)
-            );
-            Backend::Cpu
-        }
-        _ => backend,
-    }
+    backend.within_loop_limit(
+        &format!("{} over {t_len} inputs", reducer.describe()),
+        loop_iterations(reducer, t_len),
+        "Time-series reducers",
+    )
 }
 
 /// Reduces series windows on the CPU or the GPU.

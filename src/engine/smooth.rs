@@ -11,21 +11,11 @@ use crate::kernels::smooth::{loop_iterations, smooth_window, Smoother};
 /// The backend `s` over `t_len` inputs runs on: `backend`, unless its adapter would end the
 /// kernel's loops early (lavapipe), where the CPU twin runs instead, with a warning.
 pub fn fit_backend<'c>(backend: Backend<'c>, s: &Smoother, t_len: usize) -> Backend<'c> {
-    let Backend::Gpu(ctx) = backend else {
-        return backend;
-    };
-    match ctx.summary.loop_limit() {
-        Some(limit) if loop_iterations(s, t_len) > limit => {
-            log::warn!(
-                "--smooth {} over {t_len} inputs runs on the native CPU: {} ends shader loops after {limit} iterations and it needs up to {} per pixel (README, Temporal smoothing)",
-                s.name(),
-                ctx.summary.name,
-                loop_iterations(s, t_len)
-            );
-            Backend::Cpu
-        }
-        _ => backend,
-    }
+    backend.within_loop_limit(
+        &format!("--smooth {} over {t_len} inputs", s.name()),
+        loop_iterations(s, t_len),
+        "Temporal smoothing",
+    )
 }
 
 /// Smooths series windows on the CPU or the GPU.

@@ -92,6 +92,19 @@ impl AdapterSummary {
         (llvmpipe(&self.name) || llvmpipe(&self.driver)).then_some(65_535)
     }
 
+    /// Refuse (`Error::Device`, pointing to `--device cpu`) a kernel that `what` describes,
+    /// needing up to `need` loop iterations per invocation, where [`Self::loop_limit`] would end
+    /// its loops early.
+    pub fn check_loop_bound(&self, what: &str, need: u64) -> Result<()> {
+        match self.loop_limit() {
+            Some(limit) if need > limit => Err(Error::Device(format!(
+                "{what} needs up to {need} loop iterations per GPU invocation, more than {} allows ({limit}); use --device cpu",
+                self.name
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     pub fn one_line(&self) -> String {
         format!(
             "{} ({:?}, {:?}, {} {})",

@@ -48,15 +48,10 @@ impl<'c> SeriesRunner<'c> {
         if n_out == 0 || n_out > MAX_OUTPUTS || k.len() > MAX_OUTPUTS * MAX_CONSTS {
             return Err(Error::Internal(format!("{n_out} series outputs")));
         }
-        if let Some(limit) = ctx.summary.loop_limit() {
-            let need = loop_iterations(reducer, t_len);
-            if need > limit {
-                return Err(Error::Device(format!(
-                    "this series reducer needs up to {need} loop iterations per pixel over {t_len} inputs, more than {} allows ({limit}); use --device cpu",
-                    ctx.summary.name
-                )));
-            }
-        }
+        ctx.summary.check_loop_bound(
+            &format!("{} over {t_len} inputs", reducer.describe()),
+            loop_iterations(reducer, t_len),
+        )?;
         let (key, src) = series_kernel(reducer);
         let pipeline = ctx.pipeline(&key, &src)?;
         let mut params = TileParams {

@@ -42,16 +42,10 @@ impl<'c> SmoothRunner<'c> {
         capacity: usize,
     ) -> Result<Self> {
         smoother.check_len(t_len).map_err(Error::Usage)?;
-        if let Some(limit) = ctx.summary.loop_limit() {
-            let need = loop_iterations(smoother, t_len);
-            if need > limit {
-                return Err(Error::Device(format!(
-                    "--smooth {} needs up to {need} loop iterations per pixel over {t_len} inputs, more than {} allows ({limit}); use --device cpu",
-                    smoother.name(),
-                    ctx.summary.name
-                )));
-            }
-        }
+        ctx.summary.check_loop_bound(
+            &format!("--smooth {} over {t_len} inputs", smoother.name()),
+            loop_iterations(smoother, t_len),
+        )?;
         let (key, src) = smooth_kernel();
         let pipeline = ctx.pipeline(&key, &src)?;
         let mut params = TileParams {

@@ -109,18 +109,14 @@ impl<'c> SpiRunner<'c> {
             self.params.k[c / 4][c % 4] = *v;
         }
         let plan = dispatch_plan(p, t_len);
-        if let Some(limit) = self.ctx.summary.loop_limit() {
-            if let Some(d) = plan
-                .iter()
-                .find(|d| dispatch_iterations(p, t_len, d) > limit)
-            {
-                return Err(Error::Device(format!(
-                    "SPI at scale {} over {t_len} months needs {} loop iterations per GPU invocation (stage {}), over this adapter's limit of {limit}: run it with --device cpu",
-                    p.scale,
-                    dispatch_iterations(p, t_len, d),
-                    d.stage
-                )));
-            }
+        for d in &plan {
+            self.ctx.summary.check_loop_bound(
+                &format!(
+                    "SPI at scale {} over {t_len} months (stage {})",
+                    p.scale, d.stage
+                ),
+                dispatch_iterations(p, t_len, d),
+            )?;
         }
         let last = plan.len() - 1;
         let mut enc = None;
