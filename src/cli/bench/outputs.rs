@@ -40,7 +40,7 @@ impl OutputRow {
 /// The codecs compared: climidx's value and gdal_calc's creation options.
 const CASES: [(Compression, &[&str]); 3] = [
     (
-        Compression::Deflate(crate::io::geotiff::encode::DEFAULT_DEFLATE_LEVEL),
+        Compression::Deflate(crate::io::geotiff::encode::DEFLATE_AUTO),
         &["COMPRESS=DEFLATE", "PREDICTOR=3"],
     ),
     (

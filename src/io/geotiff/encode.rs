@@ -15,10 +15,9 @@ use std::cell::RefCell;
 use super::quantize::Quantize;
 use crate::error::{Error, Result};
 
-/// The level of a plain `deflate`: [`DEFLATE_AUTO`], picked from the data by
-/// [`super::autolevel`] (libdeflate level 1 where it stays within 1 % of level 6, else 6).
-pub const DEFAULT_DEFLATE_LEVEL: u8 = DEFLATE_AUTO;
-/// `Compression::Deflate(DEFLATE_AUTO)`: the level picked from the data as it is written.
+/// `Compression::Deflate(DEFLATE_AUTO)`, a plain `deflate` (the default): the level picked
+/// from the data as it is written by [`super::autolevel`] (libdeflate level 1 where it stays
+/// within 1 % of level 6, else 6).
 pub const DEFLATE_AUTO: u8 = 0;
 /// The zstd level of a plain `zstd`.
 pub const DEFAULT_ZSTD_LEVEL: u8 = 3;
@@ -36,7 +35,7 @@ pub enum Compression {
 
 impl Default for Compression {
     fn default() -> Self {
-        Compression::Deflate(DEFAULT_DEFLATE_LEVEL)
+        Compression::Deflate(DEFLATE_AUTO)
     }
 }
 
@@ -97,13 +96,8 @@ impl Compression {
             }
             "none" => Ok(Compression::None),
             "lzw" => Ok(Compression::Lzw),
-            "deflate" => Ok(Compression::Deflate(levelled(1, 12, 6).map(|l| {
-                if level.is_none() {
-                    DEFLATE_AUTO
-                } else {
-                    l
-                }
-            })?)),
+            "deflate" if level.is_none() => Ok(Compression::Deflate(DEFLATE_AUTO)),
+            "deflate" => Ok(Compression::Deflate(levelled(1, 12, 6)?)),
             "zstd" => Ok(Compression::Zstd(levelled(1, 22, DEFAULT_ZSTD_LEVEL)?)),
             _ => Err(format!(
                 "unknown compression {s:?} (choose from {COMPRESSION_WORDS})"

@@ -63,9 +63,20 @@ impl Quantize {
         self.out_of_range.load(Ordering::Relaxed)
     }
 
-    /// The largest |v − O| that fits.
-    pub fn max_abs(&self) -> f64 {
-        32767.0 * self.scale
+    /// The values that can be stored: O + S·q for q in −32768…32767 but the nodata value
+    /// (its ends, for messages).
+    pub fn range(&self) -> (f64, f64) {
+        let lo = if self.nodata == i16::MIN {
+            -32767.0
+        } else {
+            -32768.0
+        };
+        let hi = if self.nodata == i16::MAX {
+            32766.0
+        } else {
+            32767.0
+        };
+        (self.offset + lo * self.scale, self.offset + hi * self.scale)
     }
 }
 
@@ -107,9 +118,19 @@ mod tests {
         assert_eq!(q.quantize(b(3.3)), -32768);
         assert_eq!(q.quantize(b(-3.2768)), -32768); // the nodata value itself
         assert_eq!(q.out_of_range(), 2);
+        let (lo, hi) = q.range();
+        assert!(
+            (lo + 3.2767).abs() < 1e-12 && (hi - 3.2767).abs() < 1e-12,
+            "{lo} {hi}"
+        );
         let k = Quantize::new(0.02, 273.15, -1, -9999.0);
         assert_eq!(k.quantize(b(293.15)), 1000);
         assert_eq!(k.quantize(b(-9999.0)), -1);
+        let (lo, hi) = k.range();
+        assert!(
+            (lo - (273.15 - 32768.0 * 0.02)).abs() < 1e-9
+                && (hi - (273.15 + 32767.0 * 0.02)).abs() < 1e-9
+        );
     }
 
     #[test]

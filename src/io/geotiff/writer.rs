@@ -439,11 +439,13 @@ impl GeoTiffWriter {
             .filter(|q| q.out_of_range() > 0)
         {
             log::warn!(
-                "{}: {} valid values outside ±{} (int16 at scale {}) written as nodata {}: give a larger --output-scale",
+                "{}: {} valid values outside {}..{} (int16 at scale {}, offset {}) written as nodata {}: give a larger --output-scale",
                 self.final_path.display(),
                 q.out_of_range(),
-                q.max_abs(),
+                q.range().0,
+                q.range().1,
                 q.scale,
+                q.offset,
                 q.nodata
             );
         }
