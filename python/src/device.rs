@@ -44,8 +44,5 @@ pub fn backend(choice: DeviceChoice, adapter: Option<&str>) -> Result<Backend<'s
             c
         }
     };
-    Ok(match ctx {
-        Some(c) => Backend::Gpu(c),
-        None => Backend::Cpu,
-    })
+    Ok(Backend::of(ctx.as_ref()))
 }

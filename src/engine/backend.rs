@@ -17,6 +17,11 @@ pub enum Backend<'c> {
 }
 
 impl<'c> Backend<'c> {
+    /// The GPU of `ctx` (an opened device), else the native CPU.
+    pub fn of(ctx: Option<&'c GpuContext>) -> Self {
+        ctx.map_or(Backend::Cpu, Backend::Gpu)
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Backend::Gpu(c) => c.summary.one_line(),

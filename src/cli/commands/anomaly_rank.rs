@@ -52,10 +52,7 @@ pub fn run(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Result<D
         pyramid: crate::cli::config::pyramid(&a.out)?,
     };
     let ctx = super::open_device(&a.device)?;
-    let backend = match &ctx {
-        Some(c) => Backend::Gpu(c),
-        None => Backend::Cpu,
-    };
+    let backend = Backend::of(ctx.as_ref());
     let r = run_rank(&job, backend, &super::control())?;
     let summary = format!(
         "wrote {}: {}×{}, percentile rank ({}) among {} baseline inputs of {}, {}, {:.2} s",

@@ -51,10 +51,7 @@ pub fn run(a: &ClimatologyArgs) -> Result<Done> {
     };
     job.validate()?;
     let ctx = super::open_device(&a.device)?;
-    let backend = match &ctx {
-        Some(c) => Backend::Gpu(c),
-        None => Backend::Cpu,
-    };
+    let backend = Backend::of(ctx.as_ref());
     let r = run_climatology(&job, backend, &super::control())?;
     log::info!(
         "{} inputs, {} windows of {} rows on {}: {:.1} Mpix·inputs/s",

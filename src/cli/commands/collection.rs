@@ -151,10 +151,7 @@ pub fn run_each(
         return Err(e);
     }
     let ctx = open_device(device)?;
-    let backend = match &ctx {
-        Some(c) => Backend::Gpu(c),
-        None => Backend::Cpu,
-    };
+    let backend = Backend::of(ctx.as_ref());
     let (mut lines, mut reports) = (Vec::new(), Vec::new());
     for (k, (job, item)) in jobs.iter().zip(items).enumerate() {
         let what = format!(

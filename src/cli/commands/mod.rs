@@ -39,10 +39,7 @@ pub fn control() -> Control {
 pub fn run_job(job: &IndexJob, device: &DeviceArgs) -> Result<JobReport> {
     job.validate()?;
     let ctx = open_device(device)?;
-    let backend = match &ctx {
-        Some(c) => Backend::Gpu(c),
-        None => Backend::Cpu,
-    };
+    let backend = Backend::of(ctx.as_ref());
     let report = run_index_job(job, backend, &control())?;
     log::info!(
         "{} windows of {} rows on {}",

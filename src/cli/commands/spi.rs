@@ -79,10 +79,7 @@ pub fn run(a: &SpiArgs) -> Result<Done> {
     };
     job.validate()?;
     let ctx = super::open_device(&a.device)?;
-    let backend = match &ctx {
-        Some(c) => Backend::Gpu(c),
-        None => Backend::Cpu,
-    };
+    let backend = Backend::of(ctx.as_ref());
     let r = run_spi(&job, backend, &super::control())?;
     let summary = format!(
         "wrote {}: {} SPI files (scales {:?}), {}×{}, {} months, {}, {:.2} s",

@@ -47,10 +47,7 @@ pub fn run(a: &TrendArgs) -> Result<Done> {
     };
     job.validate()?;
     let ctx = super::open_device(&a.device)?;
-    let backend = match &ctx {
-        Some(c) => Backend::Gpu(c),
-        None => Backend::Cpu,
-    };
+    let backend = Backend::of(ctx.as_ref());
     let r = run_trend(&job, backend, &super::control())?;
     let summary = format!(
         "wrote {}: {} trend outputs, {}×{}, {} inputs, {}, {:.2} s",
