@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use netcdf_reader::{NcAttrValue, NcFile, NcOpenOptions, NcSliceInfo, NcSliceInfoElem};
+use netcdf_reader::{NcAttrValue, NcFile, NcFormat, NcOpenOptions, NcSliceInfo, NcSliceInfoElem};
 
 use super::store::{Attr, Store, VarMeta};
 use crate::error::{Error, Result};
@@ -13,6 +13,8 @@ pub const CHUNK_CACHE_BYTES: usize = 8 << 20;
 pub struct NetCdf {
     file: NcFile,
     path: PathBuf,
+    /// NetCDF-4 (HDF5) rather than NetCDF-3.
+    hdf5: bool,
 }
 
 /// True when the file starts with a NetCDF-3 (`CDF\1`, `CDF\2`, `CDF\5`) or HDF5 signature.
@@ -31,9 +33,23 @@ impl NetCdf {
         let file = NcFile::open_with_options(path, options)
             .map_err(|e| Error::input(path, format!("cannot read as NetCDF: {e}")))?;
         Ok(NetCdf {
+            hdf5: matches!(file.format(), NcFormat::Nc4 | NcFormat::Nc4Classic),
             file,
             path: path.to_path_buf(),
         })
+    }
+
+    /// The HDF5 chunk shape of variable `name` of a NetCDF-4 file (none for NetCDF-3, whose
+    /// variables are stored row by row, or a contiguous variable). netcdf-reader does not expose
+    /// it, so the file is opened once more with its HDF5 reader; a file that reader cannot open
+    /// simply reports no chunks (the shape only sizes how a stack is read, never what is read).
+    fn chunk_shape(&self, name: &str) -> Option<Vec<u64>> {
+        if !self.hdf5 {
+            return None;
+        }
+        let f = hdf5_reader::Hdf5File::open(&self.path).ok()?;
+        let dims = f.dataset(name).ok()?.chunks()?;
+        Some(dims.into_iter().map(u64::from).collect())
     }
 
     fn err(&self, e: impl std::fmt::Display) -> Error {
@@ -78,7 +94,11 @@ impl Store for NetCdf {
                 .filter_map(|a| Some((a.name.clone(), attr(&a.value)?)))
                 .collect(),
             format_fill: None,
-            chunks: None,
+            chunks: if v.dimensions().len() == 3 {
+                self.chunk_shape(name)
+            } else {
+                None
+            },
         }))
     }
 
