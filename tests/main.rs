@@ -33,4 +33,5 @@ mod series;
 mod shaders;
 mod smooth;
 mod spi;
+mod spill;
 mod stac;

@@ -47,9 +47,11 @@ pub fn rows_for(cap: usize, width: u32, height: u32, block_h: u32) -> u32 {
     rows.min(height)
 }
 
-/// [`rows_for`] for a stack, whose inputs are opened again for every window: when a block (a
-/// GeoTIFF tile, a NetCDF/Zarr chunk) spans several windows, it is decoded once per window, so
-/// say so when that multiplies the reading several times over.
+/// [`rows_for`] for a stack read input by input (the climatology's statistics), whose inputs
+/// are opened again for every window: when a block (a GeoTIFF tile, a NetCDF/Zarr chunk) spans
+/// several windows, it is decoded once per window, so say so when that multiplies the reading
+/// several times over. (The passes that hold every date of a window re-chunk the stack instead:
+/// [`crate::engine::jobs::series_inputs`].)
 pub fn stack_rows_for(cap: usize, width: u32, height: u32, block_h: u32) -> u32 {
     let rows = rows_for(cap, width, height, block_h);
     let spanned = block_h.min(height).div_ceil(rows);

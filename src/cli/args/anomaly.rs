@@ -46,6 +46,9 @@ pub struct AnomalyArgs {
     /// With --kind percentile-rank: scipy's kind= (rank, weak, strict, mean).
     #[arg(long, value_name = "KIND")]
     pub rank_kind: Option<String>,
+    /// With --kind percentile-rank: where the baseline is re-chunked.
+    #[command(flatten)]
+    pub spill: super::stack::SpillArgs,
     /// With --kind percentile-rank: fewer valid baseline values give nodata (default: the
     /// climatology's).
     #[arg(long, value_name = "N")]

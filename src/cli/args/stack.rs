@@ -31,4 +31,31 @@ pub struct StackArgs {
     /// (Savitzky–Golay, gap-aware) or 4253h (NOAA VHP's compound median filter). Needs dates.
     #[arg(long, value_name = "savgol:W:O|4253h")]
     pub smooth: Option<String>,
+    #[command(flatten)]
+    pub spill: SpillArgs,
+}
+
+/// Where a stack is re-chunked when its blocks are taller than the windows of a pass that reads
+/// every date of a pixel (trend, percentiles, percentile ranks, --smooth, spi).
+#[derive(Debug, Clone, Args)]
+pub struct SpillArgs {
+    /// Folder for the stack's spill file (4 bytes × dates × pixels, removed when the run ends;
+    /// default: the output folder).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_spill")]
+    pub spill_dir: Option<PathBuf>,
+    /// Never re-chunk: read the inputs again for every window (each block decoded once per
+    /// window it spans).
+    #[arg(long)]
+    pub no_spill: bool,
+}
+
+impl SpillArgs {
+    pub fn policy(&self) -> crate::engine::jobs::series_inputs::SpillPolicy {
+        use crate::engine::jobs::series_inputs::SpillPolicy;
+        match (&self.spill_dir, self.no_spill) {
+            (_, true) => SpillPolicy::Off,
+            (Some(d), false) => SpillPolicy::In(d.clone()),
+            (None, false) => SpillPolicy::BesideOutputs,
+        }
+    }
 }

@@ -25,6 +25,16 @@ fn index_name(k: AnomalyKind) -> Option<&'static str> {
 pub fn run(a: &AnomalyArgs) -> Result<Done> {
     check_raster_outputs(&a.output, &a.out)?;
     a.cal.check()?;
+    if !matches!(a.kind, AnomalyKind::PercentileRank)
+        && (a.rank_kind.is_some()
+            || a.min_count.is_some()
+            || a.spill.spill_dir.is_some()
+            || a.spill.no_spill)
+    {
+        return Err(Error::Usage(
+            "--rank-kind, --min-count, --spill-dir and --no-spill apply to --kind percentile-rank only (the other kinds take the climatology's statistics as they are)".into(),
+        ));
+    }
     let manifest = Manifest::load(&a.climatology)?;
     if let Some(s) = &manifest.smooth {
         log::warn!(
@@ -58,11 +68,6 @@ pub fn run(a: &AnomalyArgs) -> Result<Done> {
     let Some(name) = index_name(a.kind) else {
         return super::anomaly_rank::run(a, &manifest, date);
     };
-    if a.rank_kind.is_some() || a.min_count.is_some() {
-        return Err(Error::Usage(
-            "--rank-kind and --min-count apply to --kind percentile-rank only (the other kinds take the climatology's statistics as they are)".into(),
-        ));
-    }
     let folder = manifest.folder_for(&a.climatology, date)?;
     let d = kernels::find(name).expect("anomaly kinds are registered");
     let mut bands = Vec::new();

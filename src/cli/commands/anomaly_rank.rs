@@ -47,6 +47,7 @@ pub fn run(a: &AnomalyArgs, manifest: &Manifest, date: Option<Date>) -> Result<D
         overwrite: a.out.overwrite,
         window_pixels,
         mem_limit: a.out.mem_limit << 20,
+        spill: a.spill.policy(),
         compression: a.out.compress,
         tile: a.out.tile_size,
         pyramid: crate::cli::config::pyramid(&a.out)?,

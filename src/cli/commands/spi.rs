@@ -73,6 +73,7 @@ pub fn run(a: &SpiArgs) -> Result<Done> {
         overwrite: a.out.overwrite,
         window_pixels,
         mem_limit: a.out.mem_limit << 20,
+        spill: a.stack.spill.policy(),
         compression: a.out.compress,
         tile: a.out.tile_size,
         pyramid: crate::cli::config::pyramid(&a.out)?,

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use super::inputs::Calibration;
 pub use super::manifest::{Manifest, StackCalibration, MANIFEST};
 use super::series::{run_pass, SeriesPass};
+use super::series_inputs::SpillPolicy;
 use super::stack::{check_inputs, Checked, InputParams};
 use crate::engine::accumulator::Accumulator;
 use crate::engine::backend::Backend;
@@ -62,6 +63,9 @@ pub struct ClimatologyJob {
     pub overwrite: bool,
     pub window_pixels: Option<usize>,
     pub mem_limit: usize,
+    /// Where the stack may be re-chunked for the passes that read all its dates per window
+    /// ([`super::series_inputs`]).
+    pub spill: SpillPolicy,
     /// Output block compression and tile size (0: strips).
     pub compression: Compression,
     pub tile: u32,
@@ -442,6 +446,7 @@ fn run_group_percentiles(
         compression: job.compression,
         tile: job.tile,
         pyramid: job.pyramid,
+        spill: &job.spill,
     };
     run_pass(&pass, backend, ctl, "percentiles")?;
     Ok(())

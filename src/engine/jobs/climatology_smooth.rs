@@ -13,13 +13,13 @@
 //! windows are sized to fit the rest.
 use super::climatology::{group_sinks, ClimatologyJob};
 use super::manifest::StackCalibration;
-use super::series::read_series;
+use super::series_inputs::{SeriesInputs, SpillPlan};
 use super::stack::InputParams;
 use crate::engine::accumulator::Accumulator;
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
 use crate::engine::pipeline;
-use crate::engine::plan::{stack_rows_for, with_retry};
+use crate::engine::plan::{rows_for, with_retry};
 use crate::engine::smooth::SeriesSmoother;
 use crate::error::{Error, Result};
 use crate::io::raster::{row_windows, RasterInfo, Window};
@@ -89,7 +89,7 @@ pub fn run_smoothed(
     if let Some(w) = job.window_pixels {
         cap = cap.min(w.max(1));
     }
-    let mut rows = stack_rows_for(cap, first.width, first.height, first.block.1);
+    let mut rows = rows_for(cap, first.width, first.height, first.block.1);
     let k = [job.min_count as f32, job.ddof as f32];
     let nodata_bits = (job.out_nodata as f32).to_bits();
     let mut acc = with_retry(&mut rows, first.width, |c| {
@@ -108,7 +108,6 @@ pub fn run_smoothed(
     );
     let max_px = windows.iter().map(Window::pixels).max().unwrap_or(0);
     let smoothed = BandParams::new(DataType::F32, NodataMatch::None, 1.0, 0.0);
-    let band = job.band - 1;
     let members: Vec<Vec<usize>> = groups
         .iter()
         .map(|&g| (0..t_len).filter(|&i| stack[i].3 == g).collect())
@@ -117,6 +116,21 @@ pub fn run_smoothed(
     for &g in &groups {
         sinks.push(group_sinks(job, &job.groups[g], first, cal)?);
     }
+    let source = SeriesInputs::open(
+        &inputs,
+        &times,
+        (job.band - 1, None),
+        &windows,
+        SpillPlan {
+            width: first.width,
+            height: first.height,
+            block_h: first.block.1,
+            policy: &job.spill,
+            outputs_dir: &job.out_dir,
+            mem_limit: job.mem_limit,
+        },
+        ctl,
+    )?;
     let n_out = STATS.len();
     let new_in = || {
         (
@@ -131,9 +145,7 @@ pub fn run_smoothed(
         [new_in(), new_in()],
         [new_out(), new_out()],
         &ctl.cancel,
-        |step, (series, buf)| {
-            read_series(&inputs, &times, (band, None), windows[step], series, buf)
-        },
+        |step, (series, buf)| source.read(step, windows[step], series, buf),
         |step, (series, _), outs| {
             let w = windows[step];
             let px = w.pixels();

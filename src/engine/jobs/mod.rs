@@ -11,6 +11,8 @@ pub mod plausibility;
 pub mod provenance;
 pub mod rank;
 pub mod series;
+pub mod series_inputs;
 pub mod spi;
+pub mod spill;
 pub mod stack;
 pub mod trend;

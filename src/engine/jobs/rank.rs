@@ -19,6 +19,7 @@ use super::inputs::{band_params, Calibration, Inputs};
 use super::manifest::{Manifest, Reading, StackCalibration, MANIFEST};
 use super::plausibility::Plausibility;
 use super::series::{run_pass, SeriesPass};
+use super::series_inputs::SpillPolicy;
 use super::stack::{check_inputs, Checked, InputParams};
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
@@ -53,6 +54,9 @@ pub struct RankJob {
     pub overwrite: bool,
     pub window_pixels: Option<usize>,
     pub mem_limit: usize,
+    /// Where the stack may be re-chunked for the passes that read all its dates per window
+    /// ([`super::series_inputs`]).
+    pub spill: SpillPolicy,
     pub compression: Compression,
     pub tile: u32,
     pub pyramid: crate::io::Pyramid,
@@ -257,6 +261,7 @@ pub fn run_rank(job: &RankJob, backend: Backend<'_>, ctl: &Control) -> Result<Ra
         compression: job.compression,
         tile: job.tile,
         pyramid: job.pyramid,
+        spill: &job.spill,
     };
     let backend = crate::engine::series::fit_backend(backend, &reducer, inputs.len());
     let r = run_pass(&pass, backend, ctl, "percentile rank")?;

@@ -14,16 +14,21 @@
 //! before the reducer sees it: on the CPU a transient copy of the values (`4T` more host bytes
 //! per pixel, counted by [`host_bytes_per_px`]), on the GPU the smoother's own two buffers.
 //!
+//! Each window's series comes from [`super::series_inputs`]: read from the inputs directly, or,
+//! when their blocks span several windows, from a spill file the stack was re-chunked into
+//! first (`4T` bytes per pixel of disk, [`super::spill`]).
+//!
 //! Outputs are written under temporary names and moved into place together when the last window
 //! is done (the sinks' `finish`).
 
 use std::path::PathBuf;
 
+use super::series_inputs::{SeriesInputs, SpillPlan, SpillPolicy};
 use super::stack::InputParams;
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
 use crate::engine::pipeline;
-use crate::engine::plan::{stack_rows_for, with_retry};
+use crate::engine::plan::{rows_for, with_retry};
 use crate::engine::series::SeriesReducer;
 use crate::engine::smooth::SeriesSmoother;
 use crate::error::{Error, Result};
@@ -61,6 +66,8 @@ pub struct SeriesPass<'a> {
     pub tile: u32,
     /// Overviews (internal or COG) of the outputs.
     pub pyramid: crate::io::Pyramid,
+    /// Where the stack may be re-chunked when its blocks span several windows.
+    pub spill: &'a SpillPolicy,
 }
 
 /// What a pass did.
@@ -95,41 +102,30 @@ pub fn window_cap(
     cap.max(1)
 }
 
-/// Fill `series` with window `w` of every input (band index `band`, 0-based) as the series
-/// buffer of [`crate::kernels::series`] (`times` first), reading through `buf`.
-pub fn read_series(
-    inputs: &[(PathBuf, InputParams)],
-    times: &[f32],
-    (band, last_band): (u16, Option<u16>),
-    w: Window,
-    series: &mut [u32],
-    buf: &mut PackedBand,
+/// Refuse an input whose sample type is no longer the one its decode parameters were built
+/// for (the file was replaced while the stack was read).
+pub fn check_dtype(
+    r: &dyn crate::io::RasterSource,
+    path: &std::path::Path,
+    bp: &crate::kernels::abi::BandParams,
 ) -> Result<()> {
-    let (t_len, px) = (inputs.len(), w.pixels());
-    for (k, t) in times.iter().enumerate() {
-        series[k] = t.to_bits();
-    }
-    for (k, (path, (bp, nd))) in inputs.iter().enumerate() {
-        let band = match last_band {
-            Some(b) if k + 1 == t_len => b,
-            _ => band,
-        };
-        let mut r = crate::io::open(path)?;
-        if r.info().dtype.shader_code() != bp.dtype {
-            return Err(Error::input(path, "changed while the stack was read"));
-        }
-        r.read_window(w, &[band], &[*nd], std::slice::from_mut(buf))?;
-        let row = &mut series[t_len + k * px..t_len + (k + 1) * px];
-        for (p, o) in row.iter_mut().enumerate() {
-            let s = fetch(bp, &buf.words, p);
-            *o = if s.valid && s.value.is_finite() {
-                s.value.to_bits()
-            } else {
-                INVALID_BITS
-            };
-        }
+    if r.info().dtype.shader_code() != bp.dtype {
+        return Err(Error::input(path, "changed while the stack was read"));
     }
     Ok(())
+}
+
+/// One input's decoded window `buf` as series values: f32 bits, [`INVALID_BITS`] for nodata
+/// and non-finite samples.
+pub fn to_series(bp: &crate::kernels::abi::BandParams, buf: &PackedBand, out: &mut [u32]) {
+    for (p, o) in out.iter_mut().enumerate() {
+        let s = fetch(bp, &buf.words, p);
+        *o = if s.valid && s.value.is_finite() {
+            s.value.to_bits()
+        } else {
+            INVALID_BITS
+        };
+    }
 }
 
 /// Run the pass on `backend`; progress (labelled `what`) counts windows.
@@ -153,7 +149,7 @@ pub fn run_pass(
     if let Some(w) = pass.window_pixels {
         cap = cap.min(w.max(1));
     }
-    let mut rows = stack_rows_for(cap, width, height, pass.first.block.1);
+    let mut rows = rows_for(cap, width, height, pass.first.block.1);
     let nodata_bits = (pass.out_nodata as f32).to_bits();
     let mut red = with_retry(&mut rows, width, |capacity| {
         SeriesReducer::new(backend, pass.reducer, t_len, capacity, nodata_bits)
@@ -175,7 +171,6 @@ pub fn run_pass(
         host_bytes_per_px(t_len, names.len(), smooth),
         backend.describe()
     );
-    ctl.progress.start(windows.len() as u64, what);
     let mut sinks = Vec::new();
     for (j, (path, name)) in pass.outputs.iter().zip(&names).enumerate() {
         sinks.push(crate::io::create(
@@ -203,8 +198,27 @@ pub fn run_pass(
             },
         )?);
     }
+    let outputs_dir = match pass.outputs[0].parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let source = SeriesInputs::open(
+        pass.inputs,
+        pass.times,
+        (pass.band - 1, pass.last_band.map(|b| b - 1)),
+        &windows,
+        SpillPlan {
+            width,
+            height,
+            block_h: pass.first.block.1,
+            policy: pass.spill,
+            outputs_dir,
+            mem_limit: pass.mem_limit,
+        },
+        ctl,
+    )?;
+    ctl.progress.start(windows.len() as u64, what);
     let max_px = windows.iter().map(Window::pixels).max().unwrap_or(0);
-    let band = pass.band - 1;
     let new_in = || {
         (
             vec![0u32; t_len + t_len * max_px],
@@ -217,17 +231,7 @@ pub fn run_pass(
         [new_in(), new_in()],
         [new_out(), new_out()],
         &ctl.cancel,
-        |step, (series, buf)| {
-            let last = pass.last_band.map(|b| b - 1);
-            read_series(
-                pass.inputs,
-                pass.times,
-                (band, last),
-                windows[step],
-                series,
-                buf,
-            )
-        },
+        |step, (series, buf)| source.read(step, windows[step], series, buf),
         |step, (series, _), outs| {
             let w = windows[step];
             if let Some(sm) = smoother.as_mut() {

@@ -14,18 +14,22 @@
 //! `8T(1 + S) + 8` bytes; the device one series buffer and one scale's SPI (`8T`). Windows are
 //! sized so that the host part fits `--mem-limit` and the SPI of a scale fits one binding. Each
 //! output file also buffers one band of tiles (`--tile-size` rows × width × 4 B) until its
-//! rows are complete; `--months` limits how many files are open.
+//! rows are complete; `--months` limits how many files are open. The windows come from
+//! [`super::series_inputs`] (re-chunked through a spill file when the stack's blocks are
+//! taller than a window).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::inputs::Calibration;
 use super::manifest::StackCalibration;
+use super::series_inputs::{SeriesInputs, SpillPlan, SpillPolicy};
+use super::stack::InputParams;
 use super::stack::{check_inputs, Checked};
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
 use crate::engine::pipeline;
-use crate::engine::plan::{stack_rows_for, with_retry};
+use crate::engine::plan::{rows_for, with_retry};
 use crate::engine::spi::SpiReducer;
 use crate::error::{Error, Result};
 use crate::io::files::same_file;
@@ -33,9 +37,7 @@ use crate::io::geotiff::encode::Compression;
 use crate::io::raster::{row_windows, Window};
 use crate::io::sink::{SampleKind, SinkOptions};
 use crate::io::stack::{Date, PeriodGroup};
-use crate::kernels::abi::fetch;
 use crate::kernels::samples::{DataType, PackedBand};
-use crate::kernels::series::INVALID_BITS;
 use crate::kernels::spi::SpiParams;
 
 /// Longest calibration (module docs of [`crate::engine::gpu::spi`]).
@@ -60,6 +62,9 @@ pub struct SpiJob {
     pub overwrite: bool,
     pub window_pixels: Option<usize>,
     pub mem_limit: usize,
+    /// Where the stack may be re-chunked for the passes that read all its dates per window
+    /// ([`super::series_inputs`]).
+    pub spill: SpillPolicy,
     pub compression: Compression,
     pub tile: u32,
     /// COG or internal overviews of every output.
@@ -243,6 +248,35 @@ impl SpiJob {
     }
 }
 
+/// Refuse a window whose series `values` (input-major, `w.pixels()` each) hold a negative
+/// total, naming the input, its date and the pixel.
+fn refuse_negative(
+    inputs: &[(PathBuf, InputParams)],
+    dates: &[Date],
+    w: Window,
+    values: &[u32],
+) -> Result<()> {
+    let px = w.pixels();
+    // Nodata is INVALID_BITS, a NaN: never below zero.
+    let Some(i) = values[..inputs.len() * px]
+        .iter()
+        .position(|&b| f32::from_bits(b) < 0.0)
+    else {
+        return Ok(());
+    };
+    let (k, p) = (i / px, (i % px) as u32);
+    Err(Error::input(
+        &inputs[k].0,
+        format!(
+            "negative precipitation {} on {} at column {}, row {}; SPI needs totals >= 0 (mark such values as nodata with --nodata or fix the data)",
+            f32::from_bits(values[i]),
+            dates[k],
+            w.col_off + p % w.width,
+            w.row_off + p / w.width
+        ),
+    ))
+}
+
 fn ym(d: Date) -> String {
     format!("{:04}-{:02}", d.year, d.month)
 }
@@ -278,7 +312,7 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
     if let Some(w) = job.window_pixels {
         cap = cap.min(w);
     }
-    let mut rows = stack_rows_for(cap.max(1), width, height, first.block.1);
+    let mut rows = rows_for(cap.max(1), width, height, first.block.1);
     let nodata_bits = (job.out_nodata as f32).to_bits();
     let mut red = with_retry(&mut rows, width, |capacity| {
         SpiReducer::new(backend, t_len, capacity, nodata_bits)
@@ -343,9 +377,24 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
             },
         )?);
     }
+    let times: Vec<f32> = (0..t_len).map(|k| k as f32).collect();
+    let source = SeriesInputs::open(
+        &inputs,
+        &times,
+        (job.band - 1, None),
+        &windows,
+        SpillPlan {
+            width,
+            height,
+            block_h: first.block.1,
+            policy: &job.spill,
+            outputs_dir: &job.out_dir,
+            mem_limit: job.mem_limit,
+        },
+        ctl,
+    )?;
     ctl.progress.start(windows.len() as u64, "spi");
     let max_px = windows.iter().map(Window::pixels).max().unwrap_or(0);
-    let band = job.band - 1;
     let new_in = || {
         (
             vec![0u32; t_len + t_len * max_px],
@@ -360,37 +409,8 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
         &ctl.cancel,
         |step, (series, buf)| {
             let w = windows[step];
-            let px = w.pixels();
-            for (k, (path, (bp, nd))) in inputs.iter().enumerate() {
-                series[k] = (k as f32).to_bits();
-                let mut r = crate::io::open(path)?;
-                if r.info().dtype.shader_code() != bp.dtype {
-                    return Err(Error::input(path, "changed while the stack was read"));
-                }
-                r.read_window(w, &[band], &[*nd], std::slice::from_mut(buf))?;
-                let row = &mut series[t_len + k * px..t_len + (k + 1) * px];
-                for (p, o) in row.iter_mut().enumerate() {
-                    let s = fetch(bp, &buf.words, p);
-                    *o = if s.valid && s.value.is_finite() {
-                        if s.value < 0.0 {
-                            return Err(Error::input(
-                                path,
-                                format!(
-                                    "negative precipitation {} on {} at column {}, row {}; SPI needs totals >= 0 (mark such values as nodata with --nodata or fix the data)",
-                                    s.value,
-                                    dates[k],
-                                    w.col_off + (p as u32 % w.width),
-                                    w.row_off + (p as u32 / w.width)
-                                ),
-                            ));
-                        }
-                        s.value.to_bits()
-                    } else {
-                        INVALID_BITS
-                    };
-                }
-            }
-            Ok(())
+            source.read(step, w, series, buf)?;
+            refuse_negative(&inputs, &dates, w, &series[t_len..])
         },
         |step, (series, _), outs| {
             let w = windows[step];

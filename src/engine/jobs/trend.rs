@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use super::inputs::Calibration;
 use super::manifest::StackCalibration;
 use super::series::{run_pass, SeriesPass};
+use super::series_inputs::SpillPolicy;
 use super::stack::{check_inputs, Checked};
 use crate::engine::backend::Backend;
 use crate::engine::control::Control;
@@ -46,6 +47,9 @@ pub struct TrendJob {
     pub overwrite: bool,
     pub window_pixels: Option<usize>,
     pub mem_limit: usize,
+    /// Where the stack may be re-chunked for the passes that read all its dates per window
+    /// ([`super::series_inputs`]).
+    pub spill: SpillPolicy,
     pub compression: Compression,
     pub tile: u32,
     /// Overviews (internal or COG) of the outputs.
@@ -214,6 +218,7 @@ pub fn run_trend(job: &TrendJob, backend: Backend<'_>, ctl: &Control) -> Result<
         compression: job.compression,
         tile: job.tile,
         pyramid: job.pyramid,
+        spill: &job.spill,
     };
     let backend = crate::engine::series::fit_backend(backend, &reducer, n);
     let r = run_pass(&pass, backend, ctl, "trend")?;
