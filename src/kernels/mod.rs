@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod climatology;
 pub mod cpu;
 pub mod expr;
+pub mod gamma;
 pub mod indices;
 pub mod order;
 pub mod percentile;
