@@ -201,8 +201,8 @@ fn spi_gpu_matches_cpu_on_odd_shapes_and_windows() {
             })
             .collect();
         let nodata = (-9999.0f32).to_bits();
-        let cpu = spi_in_memory(Backend::Cpu, &scales, &values, window, nodata).unwrap();
-        let gpu = spi_in_memory(Backend::Gpu(ctx), &scales, &values, window, nodata).unwrap();
+        let cpu = spi_in_memory(Backend::Cpu, &scales, &values, None, window, nodata).unwrap();
+        let gpu = spi_in_memory(Backend::Gpu(ctx), &scales, &values, None, window, nodata).unwrap();
         let (mut valid, mut nod, mut clipped, mut worst) = (0, 0, 0, 0.0f32);
         for (s, (c, g)) in cpu.iter().zip(&gpu).enumerate() {
             for t in 0..t_len {
@@ -231,6 +231,58 @@ fn spi_gpu_matches_cpu_on_odd_shapes_and_windows() {
             "T={t_len}: {valid} valid, {nod} nodata"
         );
         eprintln!("spi gpu=cpu T={t_len} px={pixels}: {valid} valid ({clipped} clipped), {nod} nodata, largest |gpu - cpu| {worst:e}");
+    }
+}
+
+/// Months computed alone (what a job writing a few months runs) are the months computed with
+/// all the others, bit for bit, on the CPU and the GPU; the months not kept are nodata.
+#[test]
+fn spi_of_kept_months_is_spi_of_all_months() {
+    let (t_len, pixels, first_month) = (130usize, 203usize, 5u32);
+    let values = synthetic(t_len, pixels, first_month as usize, 7);
+    let scales: Vec<SpiParams> = [1u32, 6]
+        .iter()
+        .map(|&k| SpiParams {
+            scale: k,
+            first_month,
+            cal_start: 0,
+            cal_end: 120,
+            min_years: 3,
+        })
+        .collect();
+    let nodata = (-9999.0f32).to_bits();
+    // one month, a run crossing the end of the calibration, the last month
+    let keep: Vec<bool> = (0..t_len)
+        .map(|t| t == 40 || (115..125).contains(&t) || t == t_len - 1)
+        .collect();
+    let ctx = gpu_or_skip("spi_of_kept_months_is_spi_of_all_months");
+    let mut backends = vec![Backend::Cpu];
+    backends.extend(ctx.map(Backend::Gpu));
+    for b in backends {
+        let all = spi_in_memory(b, &scales, &values, None, Some(64), nodata).unwrap();
+        let some = spi_in_memory(b, &scales, &values, Some(&keep), Some(64), nodata).unwrap();
+        let mut valid = 0;
+        for (s, (a, k)) in all.iter().zip(&some).enumerate() {
+            for t in 0..t_len {
+                if keep[t] {
+                    assert_eq!(
+                        a[t],
+                        k[t],
+                        "{} scale {} month {t}",
+                        b.describe(),
+                        scales[s].scale
+                    );
+                    valid += a[t].iter().filter(|&&v| v != nodata).count();
+                } else {
+                    assert!(k[t].iter().all(|&v| v == nodata), "month {t} not kept");
+                }
+            }
+        }
+        assert!(
+            valid > 12 * pixels,
+            "{}: {valid} valid kept values",
+            b.describe()
+        );
     }
 }
 

@@ -6,7 +6,7 @@ use super::backend::Backend;
 use super::gpu::spi::SpiRunner;
 use crate::error::Result;
 use crate::kernels::series::INVALID_BITS;
-use crate::kernels::spi::{spi_window, SpiParams};
+use crate::kernels::spi::{spi_window, SpiParams, Wanted};
 
 /// Computes SPI of series windows on the CPU or the GPU.
 pub enum SpiReducer<'c> {
@@ -31,26 +31,29 @@ impl<'c> SpiReducer<'c> {
     }
 
     /// SPI of one series buffer of `pixels` pixels at each scale of `scales`: `outs[s]`
-    /// receives month t of pixel i at `t * pixels + i`.
+    /// receives month t of pixel i at `t * pixels + i` for the months t with `keep[t]`,
+    /// `nodata_bits` for the others (which are not computed).
     pub fn run(
         &mut self,
         series: &[u32],
         pixels: usize,
         scales: &[SpiParams],
+        keep: &[bool],
         nodata_bits: u32,
         outs: &mut [Vec<u32>],
     ) -> Result<()> {
         match self {
             SpiReducer::Cpu(t_len) => {
                 for (p, o) in scales.iter().zip(outs.iter_mut()) {
-                    spi_window(p, series, *t_len, pixels, nodata_bits, o);
+                    let want = Wanted::new(p, keep);
+                    spi_window(p, &want, series, *t_len, pixels, nodata_bits, o);
                 }
                 Ok(())
             }
             SpiReducer::Gpu(g) => {
                 g.upload(series, pixels)?;
                 for (p, o) in scales.iter().zip(outs.iter_mut()) {
-                    g.run(p, o)?;
+                    g.run(p, keep, o)?;
                 }
                 Ok(())
             }
@@ -59,15 +62,24 @@ impl<'c> SpiReducer<'c> {
 }
 
 /// SPI of in-memory monthly series: `values[t][i]` is pixel i in month t (`None` missing), in
-/// windows of at most `window` pixels (default: all). Returns per scale `out[t][i]` raw words.
+/// windows of at most `window` pixels (default: all). Returns per scale `out[t][i]` raw words:
+/// SPI for the months `keep` keeps (default: all), `nodata_bits` for the others.
 pub fn spi_in_memory(
     backend: Backend<'_>,
     scales: &[SpiParams],
     values: &[Vec<Option<f32>>],
+    keep: Option<&[bool]>,
     window: Option<usize>,
     nodata_bits: u32,
 ) -> Result<Vec<Vec<Vec<u32>>>> {
     let t_len = values.len();
+    let all = vec![true; t_len];
+    let keep = keep.unwrap_or(&all);
+    if keep.len() != t_len {
+        return Err(crate::error::Error::Internal(
+            "SPI keep mask of another length than the series".into(),
+        ));
+    }
     let pixels = values.first().map_or(0, Vec::len);
     let win = window.unwrap_or(pixels).clamp(1, pixels.max(1));
     let mut red = SpiReducer::new(backend, t_len, win, nodata_bits)?;
@@ -83,7 +95,7 @@ pub fn spi_in_memory(
                 series[t_len + t * n + p] = row[start + p].map_or(INVALID_BITS, f32::to_bits);
             }
         }
-        red.run(&series, n, scales, nodata_bits, &mut outs)?;
+        red.run(&series, n, scales, keep, nodata_bits, &mut outs)?;
         for (o, w) in out.iter_mut().zip(&outs) {
             for (t, row) in o.iter_mut().enumerate() {
                 row[start..start + n].copy_from_slice(&w[t * n..(t + 1) * n]);

@@ -175,17 +175,69 @@ pub fn fit_months(s: &[Option<f32>], p: &SpiParams) -> [MonthFit; 12] {
     out
 }
 
+/// The months whose SPI is wanted (`keep[t]`), and what they need: the k-month sums of the kept
+/// months and of the calibration months of their calendar months. A job writing one month of a
+/// 40-year stack computes 1/12 of the sums and fits and one incomplete gamma per pixel, not 480;
+/// the kept months' values are those of computing every month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wanted {
+    keep: Vec<bool>,
+    sum: Vec<bool>,
+}
+
+impl Wanted {
+    /// Months `t` with `keep[t]`, at `p`.
+    pub fn new(p: &SpiParams, keep: &[bool]) -> Self {
+        let month = |t: usize| (p.first_month as usize + t) % 12;
+        let mut fit = [false; 12];
+        for t in (0..keep.len()).filter(|&t| keep[t]) {
+            fit[month(t)] = true;
+        }
+        let cal = p.cal_start as usize..(p.cal_end as usize).min(keep.len());
+        let sum = (0..keep.len())
+            .map(|t| keep[t] || (cal.contains(&t) && fit[month(t)]))
+            .collect();
+        Wanted {
+            keep: keep.to_vec(),
+            sum,
+        }
+    }
+
+    /// Every month of `t_len`.
+    pub fn all(p: &SpiParams, t_len: usize) -> Self {
+        Self::new(p, &vec![true; t_len])
+    }
+
+    pub fn keep(&self) -> &[bool] {
+        &self.keep
+    }
+}
+
 /// One pixel, one scale: `x[t]` its monthly totals (`None` missing); `px[t]` receives SPI of
-/// month t (f32 bits) or `nodata_bits`.
-pub fn spi_px(x: &[Option<f32>], p: &SpiParams, nodata_bits: u32, px: &mut [u32]) {
+/// month t (f32 bits) for the months `want` keeps, `nodata_bits` for the others. `s` is scratch
+/// for the sums (reused between pixels).
+pub fn spi_px(
+    x: &[Option<f32>],
+    p: &SpiParams,
+    want: &Wanted,
+    nodata_bits: u32,
+    s: &mut Vec<Option<f32>>,
+    px: &mut [u32],
+) {
     let k = p.scale as usize;
-    let s: Vec<Option<f32>> = (0..x.len()).map(|t| running_sum(x, t, k)).collect();
-    let fits = fit_months(&s, p);
+    s.clear();
+    // Sums nothing kept needs stay missing: their calendar months' fits are then empty, and
+    // unused.
+    s.extend((0..x.len()).map(|t| want.sum[t].then(|| running_sum(x, t, k)).flatten()));
+    let fits = fit_months(s, p);
     let gln = fits.map(|f| if f.fit { gammln(f.alpha) } else { 0.0 });
     for (t, o) in px.iter_mut().enumerate().take(x.len()) {
         let m = (p.first_month as usize + t) % 12;
         let f = &fits[m];
         *o = nodata_bits;
+        if !want.keep[t] {
+            continue;
+        }
         let Some(v) = s[t] else { continue };
         if f.n == 0 || f.n < p.min_years {
             continue;
@@ -205,40 +257,46 @@ const CHUNK: usize = 256;
 
 /// SPI of a window: `series` laid out as in [`crate::kernels::series`] (times first, unused
 /// here) for `pixels` pixels of `t_len` months; SPI of month t of pixel i goes to
-/// `out[t * pixels + i]`.
+/// `out[t * pixels + i]` for the months `want` keeps, `nodata_bits` for the others.
 pub fn spi_window(
     p: &SpiParams,
+    want: &Wanted,
     series: &[u32],
     t_len: usize,
     pixels: usize,
     nodata_bits: u32,
     out: &mut [u32],
 ) {
+    let kept: Vec<usize> = (0..t_len).filter(|&t| want.keep[t]).collect();
     let words: Vec<Vec<u32>> = (0..pixels.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
             let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(pixels));
-            let mut w = vec![0u32; (hi - lo) * t_len];
+            let mut w = vec![0u32; (hi - lo) * kept.len()];
+            let mut px = vec![0u32; t_len];
             let mut x = vec![None; t_len];
+            let mut s = Vec::with_capacity(t_len);
             for i in lo..hi {
                 for (t, v) in x.iter_mut().enumerate() {
                     let b = series[t_len + t * pixels + i];
                     *v = is_finite_bits(b).then(|| f32::from_bits(b));
                 }
-                spi_px(
-                    &x,
-                    p,
-                    nodata_bits,
-                    &mut w[(i - lo) * t_len..(i - lo + 1) * t_len],
-                );
+                spi_px(&x, p, want, nodata_bits, &mut s, &mut px);
+                let row = &mut w[(i - lo) * kept.len()..(i - lo + 1) * kept.len()];
+                for (o, &t) in row.iter_mut().zip(&kept) {
+                    *o = px[t];
+                }
             }
             w
         })
         .collect();
+    for t in (0..t_len).filter(|&t| !want.keep[t]) {
+        out[t * pixels..(t + 1) * pixels].fill(nodata_bits);
+    }
     for (c, w) in words.iter().enumerate() {
-        for (j, px) in w.chunks(t_len).enumerate() {
+        for (j, px) in w.chunks(kept.len().max(1)).enumerate() {
             let i = c * CHUNK + j;
-            for (t, v) in px.iter().enumerate() {
+            for (v, &t) in px.iter().zip(&kept) {
                 out[t * pixels + i] = *v;
             }
         }
@@ -279,26 +337,36 @@ pub fn dispatch_iterations(p: &SpiParams, t_len: usize, d: &Dispatch) -> u64 {
     u64::from(SPI_PX_PER_INVOCATION) * (per_pixel + 1)
 }
 
-/// The dispatches that compute SPI at `p` over `t_len` months, each within
-/// [`DISPATCH_BUDGET`] loop iterations per invocation (but the fit, which is one pass over the
-/// calibration: at most ~3 980 calibration months fit the budget).
-pub fn dispatch_plan(p: &SpiParams, t_len: usize) -> Vec<Dispatch> {
+/// The dispatches that compute SPI at `p` over `t_len` months for the months `keep` keeps,
+/// each within [`DISPATCH_BUDGET`] loop iterations per invocation (but the fit, which is one
+/// pass over the calibration: at most ~3 980 calibration months fit the budget). The sums and
+/// the fit cover every month; the values only the runs of kept months.
+pub fn dispatch_plan(p: &SpiParams, t_len: usize, keep: &[bool]) -> Vec<Dispatch> {
     let per_invocation = DISPATCH_BUDGET / u64::from(SPI_PX_PER_INVOCATION);
-    let slices = |stage: u32, per_month: u64| {
+    let slices = |stage: u32, per_month: u64, a: usize, b: usize| {
         let step = ((per_invocation.saturating_sub(1) / per_month).max(1)) as usize;
-        (0..t_len).step_by(step).map(move |t0| Dispatch {
+        (a..b).step_by(step).map(move |t0| Dispatch {
             stage,
             t0,
-            t1: (t0 + step).min(t_len),
+            t1: (t0 + step).min(b),
         })
     };
-    let mut plan: Vec<Dispatch> = slices(0, 1 + u64::from(p.scale)).collect();
+    let mut plan: Vec<Dispatch> = slices(0, 1 + u64::from(p.scale), 0, t_len).collect();
     plan.push(Dispatch {
         stage: 1,
         t0: 0,
         t1: 0,
     });
-    plan.extend(slices(2, 1 + 2 * u64::from(GAMMA_ITMAX)));
+    let mut t = 0;
+    while t < t_len {
+        if !keep.get(t).copied().unwrap_or(false) {
+            t += 1;
+            continue;
+        }
+        let run = keep[t..t_len].iter().take_while(|&&k| k).count();
+        plan.extend(slices(2, 1 + 2 * u64::from(GAMMA_ITMAX), t, t + run));
+        t += run;
+    }
     plan
 }
 
@@ -333,7 +401,7 @@ mod tests {
                 cal_end: cal,
                 min_years: 1,
             };
-            let plan = dispatch_plan(&p, t_len);
+            let plan = dispatch_plan(&p, t_len, &vec![true; t_len]);
             for stage in [0u32, 2] {
                 let mut next = 0;
                 for d in plan.iter().filter(|d| d.stage == stage) {
@@ -361,8 +429,37 @@ mod tests {
             cal_end: 12,
             min_years: 1,
         };
-        let plan = dispatch_plan(&p, 100);
+        let plan = dispatch_plan(&p, 100, &[true; 100]);
         assert_eq!(plan.iter().rfind(|d| d.stage == 2).unwrap().t0, 91);
+        // Kept months 5..40 and 70: values only there, sums over all 100 months.
+        let keep: Vec<bool> = (0..100).map(|t| (5..40).contains(&t) || t == 70).collect();
+        let plan = dispatch_plan(&p, 100, &keep);
+        let values: Vec<(usize, usize)> = plan
+            .iter()
+            .filter(|d| d.stage == 2)
+            .map(|d| (d.t0, d.t1))
+            .collect();
+        assert_eq!(values, [(5, 18), (18, 31), (31, 40), (70, 71)]);
+        assert_eq!(plan.iter().filter(|d| d.stage == 0).last().unwrap().t1, 100);
+        assert!(dispatch_plan(&p, 100, &[false; 100])
+            .iter()
+            .all(|d| d.stage != 2));
+    }
+
+    #[test]
+    fn wanted_sums_are_the_kept_months_and_their_calibration() {
+        let p = SpiParams {
+            scale: 3,
+            first_month: 2,
+            cal_start: 0,
+            cal_end: 24,
+            min_years: 1,
+        };
+        // t = 30 is calendar month (2 + 30) % 12 = 8: its calibration months are t = 6 and 18.
+        let keep: Vec<bool> = (0..36).map(|t| t == 30).collect();
+        let w = Wanted::new(&p, &keep);
+        let sums: Vec<usize> = (0..36).filter(|&t| w.sum[t]).collect();
+        assert_eq!(sums, [6, 18, 30]);
     }
 
     #[test]

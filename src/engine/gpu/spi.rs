@@ -93,14 +93,15 @@ impl<'c> SpiRunner<'c> {
         transfer::upload(self.ctx, &self.bufs.input, &[(0, &series[..words])])
     }
 
-    /// SPI of the uploaded window at scale `p`: month t of pixel i into `out[t * pixels + i]`.
-    pub fn run(&mut self, p: &SpiParams, out: &mut [u32]) -> Result<()> {
+    /// SPI of the uploaded window at scale `p`: month t of pixel i into `out[t * pixels + i]`
+    /// for the months t with `keep[t]`, the output nodata for the others (not computed).
+    pub fn run(&mut self, p: &SpiParams, keep: &[bool], out: &mut [u32]) -> Result<()> {
         let (pixels, t_len) = (self.pixels, self.t_len);
         if pixels == 0 {
             return Ok(());
         }
-        if out.len() < t_len * pixels {
-            return Err(Error::Internal("SPI output too small".into()));
+        if out.len() < t_len * pixels || keep.len() != t_len {
+            return Err(Error::Internal("SPI output or keep mask too small".into()));
         }
         self.params.pixel_count = pixels as u32;
         self.params.out_stride = pixels as u32;
@@ -108,7 +109,7 @@ impl<'c> SpiRunner<'c> {
         for (c, v) in k.iter().enumerate() {
             self.params.k[c / 4][c % 4] = *v;
         }
-        let plan = dispatch_plan(p, t_len);
+        let plan = dispatch_plan(p, t_len, keep);
         for d in &plan {
             self.ctx.summary.check_loop_bound(
                 &format!(
@@ -145,14 +146,26 @@ impl<'c> SpiRunner<'c> {
             }
         }
         let enc = enc.ok_or_else(|| Error::Internal("empty SPI plan".into()))?;
-        let used = (t_len * pixels).next_multiple_of(2) as u64 * 4;
+        // Read up to the last kept month; the months not kept hold their sums: nodata instead.
+        let last_kept = keep.iter().rposition(|&k| k).map_or(0, |t| t + 1);
+        let nodata = self.params.out_nodata_bits;
+        let used = (last_kept * pixels).next_multiple_of(2).max(2) as u64 * 4;
         transfer::read_back(
             self.ctx,
             enc,
             &self.bufs.output,
             self.bufs.readback.as_ref(),
             used,
-            |w| out[..t_len * pixels].copy_from_slice(&w[..t_len * pixels]),
+            |w| {
+                for (t, &k) in keep.iter().enumerate() {
+                    let o = &mut out[t * pixels..(t + 1) * pixels];
+                    if k {
+                        o.copy_from_slice(&w[t * pixels..(t + 1) * pixels]);
+                    } else {
+                        o.fill(nodata);
+                    }
+                }
+            },
         )
     }
 }

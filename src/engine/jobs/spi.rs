@@ -402,6 +402,11 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
         )
     };
     let new_out = || vec![vec![0u32; t_len * max_px]; scales.len()];
+    // Only the written months are computed (their fits over the calibration included).
+    let mut keep = vec![false; t_len];
+    for &t in &written {
+        keep[t] = true;
+    }
     pipeline::run(
         windows.len(),
         [new_in(), new_in()],
@@ -414,7 +419,7 @@ pub fn run_spi(job: &SpiJob, backend: Backend<'_>, ctl: &Control) -> Result<SpiR
         },
         |step, (series, _), outs| {
             let w = windows[step];
-            red.run(series, w.pixels(), &scales, nodata_bits, outs)?;
+            red.run(series, w.pixels(), &scales, &keep, nodata_bits, outs)?;
             ctl.progress.advance(1);
             Ok(Some(w))
         },
