@@ -8,6 +8,7 @@ use crate::cli::args::{BandArgs, OutputArgs};
 use crate::engine::IndexJob;
 use crate::error::{Error, Result};
 use crate::io::geo::parse_nodata;
+use crate::io::products::needs_band;
 use crate::io::products::presets::Sensor;
 use crate::io::BandSource;
 use crate::kernels::suggest::role_label;
@@ -228,33 +229,6 @@ fn explain_preset(
             Error::Usage(format!("{who} {verb} the {} band: {m}", role.name()))
         }
         (None, e) => e,
-    }
-}
-
-/// A scene's missing file or metadata key `e` said as what it means: `who_needs` (`ndmi
-/// needs`) the `role` band, which the product calls `label` (`Landsat B6`) and the scene has
-/// no `lacks` (`file or MTL key`) for. Other errors are returned as they are.
-pub fn needs_band(who_needs: &str, role: Role, label: &str, lacks: &str, e: Error) -> Error {
-    match e {
-        Error::Input { path, message } => {
-            // The products' messages for an absent band file or key.
-            let missing = message.ends_with(" is missing")
-                || message.contains(" is missing from ")
-                || message.starts_with("no ");
-            let why = if missing {
-                format!(", which the scene has no {lacks} for")
-            } else {
-                String::new()
-            };
-            Error::Input {
-                path,
-                message: format!(
-                    "{who_needs} the {} band ({label}){why}: {message}",
-                    role.name()
-                ),
-            }
-        }
-        e => e,
     }
 }
 

@@ -107,7 +107,17 @@ pub fn find_mtl(dir: &Path) -> Result<PathBuf> {
 impl Scene {
     /// Open from an MTL file; band files are looked up beside it.
     pub fn from_mtl(path: &Path) -> Result<Scene> {
-        let mtl = Mtl::read(path)?;
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Scene::of(Mtl::read(path)?, dir)
+    }
+
+    /// A scene of metadata already read (an MTL file, or keys handed over in memory), its
+    /// band files looked up in `dir`.
+    pub fn of(mtl: Mtl, dir: PathBuf) -> Result<Scene> {
+        let path = mtl.path.as_path();
         let id = mtl
             .get("SPACECRAFT_ID")
             .ok_or_else(|| Error::input(path, "SPACECRAFT_ID is missing"))?;
@@ -117,10 +127,6 @@ impl Scene {
                 format!("SPACECRAFT_ID {id:?} is not Landsat 4, 5, 7, 8 or 9"),
             )
         })?;
-        let dir = path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
         Ok(Scene { dir, mtl, mission })
     }
 

@@ -66,6 +66,22 @@ impl Mtl {
         })
     }
 
+    /// Metadata handed over as `KEY → value` pairs (no groups: every key counts as Level-1),
+    /// named `label` in messages. No pair at all is an error.
+    pub fn from_pairs(pairs: Vec<(String, String)>, label: &Path) -> Result<Mtl> {
+        if pairs.is_empty() {
+            return Err(Error::input(label, "no MTL keys given"));
+        }
+        let entries = pairs
+            .into_iter()
+            .map(|(k, v)| (String::new(), k.trim().to_string(), v.trim().to_string()))
+            .collect();
+        Ok(Mtl {
+            path: label.to_path_buf(),
+            entries,
+        })
+    }
+
     /// The first value of `key` in any group.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.entries
