@@ -13,6 +13,7 @@ Importing :mod:`climidx.xarray` (done here when xarray is installed) registers t
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -23,7 +24,7 @@ from ._climidx import adapters, cpu_threads, list_indices, show
 __version__ = _climidx.__version__
 
 __all__ = [
-    "index", "expr", "climatology", "anomaly", "vhi", "run_index",
+    "index", "expr", "lst", "climatology", "anomaly", "vhi", "run_index",
     "list_indices", "show", "adapters", "cpu_threads", "SAMPLE_TYPES",
 ]
 
@@ -156,6 +157,73 @@ def expr(
         None, device, adapter, float(out_nodata), True,
     )
     return out[0]
+
+
+def lst(
+    bands: Mapping[str, Any],
+    *,
+    mtl: Union[None, str, "os.PathLike[str]", Mapping[str, Any]] = None,
+    method: str = "single-channel",
+    output: str = "lst",
+    emissivity: Union[str, float] = "ndvi-threshold",
+    ndvi_soil: float = 0.2,
+    ndvi_veg: float = 0.5,
+    emissivity_soil: Optional[float] = None,
+    emissivity_veg: Optional[float] = None,
+    cavity: float = 0.55,
+    wavelength: Optional[float] = None,
+    water_vapour: Optional[float] = None,
+    unit: str = "kelvin",
+    with_emissivity: bool = False,
+    high_gain: bool = False,
+    nodata: Optional[float] = 0.0,
+    device: str = "auto",
+    adapter: Optional[str] = None,
+    out_nodata: float = math.nan,
+) -> np.ndarray:
+    """Land-surface (or brightness) temperature of a Landsat scene's bands, as ``climidx lst``
+    computes it from the scene's files.
+
+    ``bands`` maps roles to arrays of the bands' digital numbers: ``"thermal"`` (B10, or B6 on
+    TM/ETM+), ``"red"`` and ``"nir"`` (for the emissivity's NDVI), ``"thermal2"`` (B11, split
+    window). ``mtl`` is the scene's ``*_MTL.txt`` path, or its keys as a dict
+    (``{"SPACECRAFT_ID": "LANDSAT_8", "RADIANCE_MULT_BAND_10": 3.342e-4, ...}``): K1/K2 and the
+    radiance and reflectance rescaling come from it; ``method="c2l2-st"`` (a Collection 2
+    Level-2 ST band) needs none. ``method``, ``output`` (``"lst"`` or ``"bt"``), ``emissivity``
+    (``"ndvi-threshold"``, ``"avdan"`` or a constant value), the NDVI thresholds, end-member
+    emissivities, ``cavity``, ``wavelength`` (µm), ``water_vapour`` (g/cm², split window),
+    ``unit`` (``"kelvin"`` or ``"celsius"``) and ``high_gain`` (Landsat 7) are the CLI's flags.
+    ``nodata`` is the raw value of missing samples (Landsat's fill, 0; None: none).
+
+    Returns float32 of the bands' shape, or ``(2, *shape)`` (temperature, emissivity) with
+    ``with_emissivity``; invalid pixels are ``out_nodata`` (NaN)."""
+    if not isinstance(bands, Mapping) or not bands:
+        raise TypeError("bands: expected a dict mapping roles ('thermal', 'red', 'nir', 'thermal2') to arrays")
+    if isinstance(emissivity, str):
+        emis = [emissivity]
+    elif isinstance(emissivity, (int, float)) and not isinstance(emissivity, bool):
+        emis = ["constant", repr(float(emissivity))]
+    else:
+        raise TypeError(f"emissivity: expected 'ndvi-threshold', 'avdan' or a number, got {emissivity!r}")
+    if unit not in ("kelvin", "celsius"):
+        raise ValueError(f"unit {unit!r}: expected 'kelvin' or 'celsius'")
+    mtl_path, mtl_keys = None, None
+    if isinstance(mtl, Mapping):
+        mtl_keys = [(str(k), str(v)) for k, v in mtl.items()]
+    elif mtl is not None:
+        mtl_path = os.fspath(mtl)
+
+    def opt(v: Optional[float]) -> Optional[float]:
+        return None if v is None else float(v)
+
+    res = _climidx._lst(
+        [(str(k), _native(a)) for k, a in bands.items()], mtl_path, mtl_keys, str(method),
+        str(output), emis, float(ndvi_soil), float(ndvi_veg), opt(emissivity_soil),
+        opt(emissivity_veg), float(cavity), opt(wavelength), opt(water_vapour),
+        unit == "celsius", bool(with_emissivity), bool(high_gain), opt(nodata), device, adapter,
+        float(out_nodata),
+    )
+    return res if with_emissivity else res[0]
 
 
 def climatology(

@@ -23,6 +23,12 @@ def index(names: Sequence[str], bands: Mapping[str, npt.ArrayLike], *, scale: Pe
 def expr(formula: str, *, scale: PerBand = ..., offset: PerBand = ..., nodata: PerBand = ...,
          consts: Optional[Mapping[str, float]] = ..., device: str = ..., adapter: Optional[str] = ...,
          out_nodata: float = ..., **bands: npt.ArrayLike) -> npt.NDArray[np.float32]: ...
+def lst(bands: Mapping[str, npt.ArrayLike], *, mtl: Union[None, str, PathLike, Mapping[str, Any]] = ...,
+        method: str = ..., output: str = ..., emissivity: Union[str, float] = ..., ndvi_soil: float = ...,
+        ndvi_veg: float = ..., emissivity_soil: Optional[float] = ..., emissivity_veg: Optional[float] = ...,
+        cavity: float = ..., wavelength: Optional[float] = ..., water_vapour: Optional[float] = ...,
+        unit: str = ..., with_emissivity: bool = ..., high_gain: bool = ..., nodata: Optional[float] = ...,
+        device: str = ..., adapter: Optional[str] = ..., out_nodata: float = ...) -> npt.NDArray[np.float32]: ...
 def climatology(stack: npt.ArrayLike, *, scale: Optional[float] = ..., offset: Optional[float] = ...,
                 nodata: Optional[float] = ..., min_count: int = ..., ddof: int = ..., device: str = ...,
                 adapter: Optional[str] = ..., out_nodata: float = ...) -> Dict[str, np.ndarray]: ...

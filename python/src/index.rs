@@ -248,7 +248,24 @@ pub fn _index<'py>(
 ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let choice = crate::device::parse(device).map_err(to_py)?;
     let (indices, k) = descriptors(&names, &consts, catalog.as_ref(), formula).map_err(to_py)?;
-    let (band_shape, checked) = gather(&indices, &bands)?;
+    evaluate(py, &indices, &k, &bands, choice, adapter, out_nodata, out)
+}
+
+/// `indices` with constants `k` over `bands` on the device `choice`: a `(len(indices), *shape)`
+/// float32 array, new or `out` written in place. The work of `_index` once its names are
+/// resolved, and of `_lst`.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate<'py>(
+    py: Python<'py>,
+    indices: &[IndexRef],
+    k: &[Consts],
+    bands: &[BandArg<'py>],
+    choice: climidx::engine::gpu::DeviceChoice,
+    adapter: Option<String>,
+    out_nodata: f64,
+    out: Option<Bound<'py, PyArrayDyn<f32>>>,
+) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+    let (band_shape, checked) = gather(indices, bands)?;
     let views: Vec<(Role, BandParams, DataType, &[u8], Option<f64>)> = checked
         .iter()
         .map(|(r, bp, b, nd, what)| Ok((*r, *bp, b.dtype(), b.bytes(what)?, *nd)))
@@ -259,8 +276,8 @@ pub fn _index<'py>(
     let run = |buf: &mut [f32]| {
         py.detach(|| {
             compute(
-                &indices,
-                &k,
+                indices,
+                k,
                 &views,
                 pixels,
                 (choice, adapter.as_deref()),

@@ -10,6 +10,7 @@ mod device;
 mod errors;
 mod files;
 mod index;
+mod lst;
 
 use pyo3::prelude::*;
 
@@ -22,6 +23,7 @@ fn cpu_threads() -> usize {
 #[pymodule]
 fn _climidx(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(index::_index, m)?)?;
+    m.add_function(wrap_pyfunction!(lst::_lst, m)?)?;
     m.add_function(wrap_pyfunction!(climate::_climatology, m)?)?;
     m.add_function(wrap_pyfunction!(files::_run_index, m)?)?;
     m.add_function(wrap_pyfunction!(files::adapters, m)?)?;
