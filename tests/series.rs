@@ -18,19 +18,6 @@ use common::{fails, gpu_or_skip, read_f32, repo, tempdir, Rng};
 const W: usize = 23;
 const H: usize = 13;
 
-fn stack() -> Vec<String> {
-    let dir = repo().join("tests/fixtures/series");
-    let mut v: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tif"))
-        .map(|p| p.display().to_string())
-        .collect();
-    v.sort();
-    assert_eq!(v.len(), 40);
-    v
-}
-
 /// refs.csv: column name → one value per pixel (NaN = nodata).
 fn refs() -> Vec<(String, Vec<f64>)> {
     let text = std::fs::read_to_string(repo().join("tests/fixtures/series/refs.csv")).unwrap();
@@ -88,7 +75,7 @@ fn devices() -> Vec<&'static str> {
 
 fn run(cmd: &str, extra: &[&str], out: &Path, device: &str) {
     let out_s = out.display().to_string();
-    let stack = stack();
+    let stack = common::series_stack();
     let mut args: Vec<&str> = vec![cmd];
     args.extend(stack.iter().map(String::as_str));
     args.extend(extra);
@@ -194,7 +181,7 @@ fn climatology_percentiles_match_numpy_on_cpu_and_gpu() {
 
 #[test]
 fn trend_refuses_bad_stacks() {
-    let s = stack();
+    let s = common::series_stack();
     let out = tempdir("trend-bad").display().to_string();
     // Two inputs of the same date.
     fails(&["trend", &s[0], &s[0], &s[1], "-o", &out], 2, "same date");
@@ -338,7 +325,12 @@ fn series_kernels_fall_back_beyond_the_loop_limit() {
     let dir = tempdir("trend-limit");
     let manifest = dir.join("stack.csv");
     let mut csv = String::from("path,date\n");
-    for (k, f) in stack().iter().cycle().take(t_len).enumerate() {
+    for (k, f) in common::series_stack()
+        .iter()
+        .cycle()
+        .take(t_len)
+        .enumerate()
+    {
         csv += &format!("{f},{}-06-15\n", 1900 + k);
     }
     std::fs::write(&manifest, csv).unwrap();

@@ -239,19 +239,6 @@ fn smoothing_falls_back_to_the_cpu_beyond_the_loop_limit() {
     assert_eq!(a, b);
 }
 
-fn stack() -> Vec<String> {
-    let dir = repo().join("tests/fixtures/series");
-    let mut v: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tif"))
-        .map(|p| p.display().to_string())
-        .collect();
-    v.sort();
-    assert_eq!(v.len(), 40);
-    v
-}
-
 /// stack.csv: one row per pixel, the columns of its header.
 fn stack_refs() -> Vec<Vec<f64>> {
     let text = std::fs::read_to_string(repo().join("tests/fixtures/smooth/stack.csv")).unwrap();
@@ -274,7 +261,7 @@ fn devices() -> Vec<&'static str> {
 
 fn run(cmd: &str, extra: &[&str], out: &std::path::Path, device: &str) {
     let out_s = out.display().to_string();
-    let stack = stack();
+    let stack = common::series_stack();
     let mut args: Vec<&str> = vec![cmd];
     args.extend(stack.iter().map(String::as_str));
     args.extend(extra);
@@ -339,7 +326,7 @@ fn climatology_smooth_matches_numpy() {
 #[test]
 fn trend_smooth_equals_smoother_then_reducer() {
     // the stack as the engine reads it, then the CPU twins in memory
-    let files = stack();
+    let files = common::series_stack();
     let values: Vec<Vec<Option<f32>>> = files
         .iter()
         .map(|f| {
@@ -392,7 +379,7 @@ fn trend_smooth_equals_smoother_then_reducer() {
 
 #[test]
 fn smooth_refusals_name_the_fix() {
-    let s = stack();
+    let s = common::series_stack();
     let out = tempdir("smooth-bad").display().to_string();
     let args = |smooth: &'static str, cmd: &'static str| {
         let mut a: Vec<String> = vec![cmd.into()];
@@ -436,7 +423,7 @@ fn smooth_kernel_validates_with_naga() {
 fn climatology_smooth_by_month_smooths_across_periods() {
     // the stack smoothed as one series (CPU twin, checked against numpy above), then grouped by
     // month here: each month's mean must be the mean of its smoothed members
-    let files = stack();
+    let files = common::series_stack();
     let values: Vec<Vec<Option<f32>>> = files
         .iter()
         .map(|f| {
@@ -490,7 +477,7 @@ fn climatology_smooth_by_month_smooths_across_periods() {
 
 #[test]
 fn smooth_is_reported_and_recorded() {
-    let s = stack();
+    let s = common::series_stack();
     let out = tempdir("smooth-json");
     let o = out.display().to_string();
     let mut a: Vec<&str> = vec!["climatology"];

@@ -11,18 +11,6 @@ use std::path::{Path, PathBuf};
 
 use common::{climidx, fails, files_below, read_f32, tempdir};
 
-fn series_stack() -> Vec<String> {
-    let dir = common::repo().join("tests/fixtures/series");
-    let mut v: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tif"))
-        .map(|p| p.display().to_string())
-        .collect();
-    v.sort();
-    v
-}
-
 /// Run `args` (a run writing into `out`), assert success, return stderr.
 fn run(args: &[String]) -> String {
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -114,7 +102,7 @@ fn strings(v: &[&str]) -> Vec<String> {
 
 #[test]
 fn series_passes_read_the_same_bits_spilled_or_not() {
-    let stack = series_stack();
+    let stack = common::series_stack();
     assert_eq!(stack.len(), 40);
     // 23 × 13 single strips, windows of 2 rows: each strip spans 7 windows.
     let small = ["--window-pixels", "46", "--device", "cpu"];
@@ -195,7 +183,7 @@ fn a_spill_folder_that_cannot_be_written_is_refused_and_nothing_is_left() {
     let o = out.join("trend").display().to_string();
     let missing = out.join("no-such-folder").display().to_string();
     let mut args: Vec<String> = strings(&["trend"]);
-    args.extend(series_stack());
+    args.extend(common::series_stack());
     args.extend(strings(&[
         "-o",
         &o,

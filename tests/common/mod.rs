@@ -357,3 +357,17 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     }
     v
 }
+
+/// The 40 dated GeoTIFFs of tests/fixtures/series (the series passes' shared stack), sorted.
+pub fn series_stack() -> Vec<String> {
+    let dir = repo().join("tests/fixtures/series");
+    let mut v: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tif"))
+        .map(|p| p.display().to_string())
+        .collect();
+    v.sort();
+    assert_eq!(v.len(), 40);
+    v
+}
