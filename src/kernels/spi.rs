@@ -440,7 +440,7 @@ mod tests {
             .map(|d| (d.t0, d.t1))
             .collect();
         assert_eq!(values, [(5, 18), (18, 31), (31, 40), (70, 71)]);
-        assert_eq!(plan.iter().filter(|d| d.stage == 0).last().unwrap().t1, 100);
+        assert_eq!(plan.iter().rfind(|d| d.stage == 0).unwrap().t1, 100);
         assert!(dispatch_plan(&p, 100, &[false; 100])
             .iter()
             .all(|d| d.stage != 2));
