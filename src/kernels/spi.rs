@@ -202,15 +202,6 @@ impl Wanted {
             sum,
         }
     }
-
-    /// Every month of `t_len`.
-    pub fn all(p: &SpiParams, t_len: usize) -> Self {
-        Self::new(p, &vec![true; t_len])
-    }
-
-    pub fn keep(&self) -> &[bool] {
-        &self.keep
-    }
 }
 
 /// One pixel, one scale: `x[t]` its monthly totals (`None` missing); `px[t]` receives SPI of

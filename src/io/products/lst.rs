@@ -70,7 +70,7 @@ impl Emissivity {
     }
 }
 
-/// What to compute and how (the CLI's flags of `climidx lst`, its defaults as `Default`).
+/// What to compute and how (the flags of `climidx lst`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LstConfig {
     pub method: LstMethod,
@@ -86,26 +86,6 @@ pub struct LstConfig {
     pub celsius: bool,
     pub with_emissivity: bool,
     pub high_gain: bool,
-}
-
-impl Default for LstConfig {
-    fn default() -> Self {
-        LstConfig {
-            method: LstMethod::SingleChannel,
-            output: LstOutput::Lst,
-            emissivity: Emissivity::NdviThreshold,
-            ndvi_soil: 0.2,
-            ndvi_veg: 0.5,
-            emissivity_soil: None,
-            emissivity_veg: None,
-            cavity: 0.55,
-            wavelength: None,
-            water_vapour: None,
-            celsius: false,
-            with_emissivity: false,
-            high_gain: false,
-        }
-    }
 }
 
 impl LstConfig {
@@ -166,13 +146,7 @@ pub struct LstBand {
 impl LstBand {
     /// A missing file or key of this band, said as what it means.
     pub fn lacks(&self, e: Error) -> Error {
-        needs_band(
-            self.needed_by,
-            self.role,
-            &self.label(),
-            "file or MTL key",
-            e,
-        )
+        lacks(self.needed_by, self.role, self.key, e)
     }
 
     /// The band as Landsat names it: `Landsat B10`, `Landsat ST_B10`.
