@@ -2,9 +2,10 @@
 //! predictor 3) at each deflate and zstd level, on the benchmark's random-noise input (a
 //! compressor's worst case) and on its realistic scene (`climidx::cli::bench::scene`), with the
 //! size GDAL writes for the same pixels at its default levels (`gdal_translate` of climidx's
-//! uncompressed output with `COMPRESS=DEFLATE|ZSTD PREDICTOR=3`, 512-px tiles). The default
-//! levels of `--compress deflate` and `--compress zstd` are chosen from this table: the fastest
-//! level whose files stay within 2 % of GDAL's size on both inputs.
+//! uncompressed output with `COMPRESS=DEFLATE|ZSTD PREDICTOR=3`, 512-px tiles). The row
+//! `deflate` is the default output (the coder picked from the data,
+//! `climidx::io::geotiff::autolevel`); the default of `--compress zstd` is chosen from this
+//! table: the fastest level whose files stay within 2 % of GDAL's size on both inputs.
 //!
 //! ```sh
 //! cargo bench --bench levels                                   # 2048², 2 rounds
@@ -94,7 +95,8 @@ fn main() {
     let real = scene::write_realistic(&dir, a.size)
         .expect("realistic input")
         .0;
-    let mut codecs = vec![Compression::None];
+    // `deflate` (the default: the coder picked from the data) first, then every fixed level.
+    let mut codecs = vec![Compression::None, Compression::default()];
     codecs.extend((1..=12).map(Compression::Deflate));
     codecs.extend([1, 2, 3, 5, 9].map(Compression::Zstd));
     let mut md = String::new();

@@ -1,6 +1,7 @@
 //! Output compression: the default deflate (libdeflate, predictor 3) writes the same pixels as
 //! GDAL reads them and a file within 2 % of GDAL's own DEFLATE/PREDICTOR=3 file of the same
-//! data; `--compress CODEC:LEVEL` reaches the writer, bad levels are refused.
+//! data; the byte-plane coder's streams read in GDAL bit for bit in every layout;
+//! `--compress CODEC:LEVEL` reaches the writer, bad levels are refused.
 
 use crate::common;
 
@@ -8,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use climidx::io::geo::GeoInfo;
-use climidx::io::geotiff::encode::Compression;
+use climidx::io::geotiff::encode::{Compression, DEFLATE_PLANES};
 use climidx::io::geotiff::writer::WriterOptions;
 use climidx::io::geotiff::GeoTiffWriter;
 use common::{asset, fails, gdal_tool, ok, read_f32, run_ok, tempdir};
@@ -35,6 +36,11 @@ fn field(w: usize, h: usize) -> Vec<f32> {
 }
 
 fn write(path: &Path, w: u32, h: u32, data: &[f32], c: Compression) {
+    write_bands(path, w, h, &[data], c, 512);
+}
+
+/// `bands` as a `w`×`h` GeoTIFF with compression `c` and tile size `tile` (0: strips).
+fn write_bands(path: &Path, w: u32, h: u32, bands: &[&[f32]], c: Compression, tile: u32) {
     let geo: GeoInfo = climidx::io::geotiff::reader::GeoTiffReader::open(&asset("sample/B04.tif"))
         .unwrap()
         .info()
@@ -44,19 +50,80 @@ fn write(path: &Path, w: u32, h: u32, data: &[f32], c: Compression) {
         path,
         w,
         h,
-        1,
+        bands.len(),
         &geo,
         WriterOptions {
             compression: c,
+            tile,
             ..Default::default()
         },
     )
     .unwrap();
-    for rows in data.chunks(w as usize * 100) {
-        wr.write_rows(&[rows], (rows.len() / w as usize) as u32)
+    let n = w as usize * 100;
+    for k in 0..(h as usize * w as usize).div_ceil(n) {
+        let rows: Vec<&[f32]> = bands
+            .iter()
+            .map(|b| &b[k * n..((k + 1) * n).min(b.len())])
+            .collect();
+        wr.write_rows(&rows, (rows[0].len() / w as usize) as u32)
             .unwrap();
     }
     wr.finish().unwrap();
+}
+
+/// `gdalinfo -checksum` lines of every band.
+fn checksums(info: &Path, p: &Path) -> Vec<String> {
+    let out = run_ok(Command::new(info).arg("-checksum").arg(p));
+    out.lines()
+        .filter(|l| l.contains("Checksum="))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn byte_plane_deflate_reads_in_gdal_bit_for_bit() {
+    let Some(info) = gdal_tool("gdalinfo", "byte_plane_deflate_reads_in_gdal") else {
+        return;
+    };
+    let dir = tempdir("compression-planes");
+    let (w, h) = (1100u32, 1037u32); // partial edge tiles
+    let field = field(w as usize, h as usize);
+    let mut rng = common::Rng::new(7);
+    let noise: Vec<f32> = (0..field.len())
+        .map(|_| rng.below(20_000) as f32 * 1e-4 - 1.0)
+        .collect();
+    let constant = vec![-9999.0f32; field.len()];
+    let planes = Compression::Deflate(DEFLATE_PLANES);
+    let cases: [(&str, Vec<&[f32]>, u32); 5] = [
+        ("field-tiles", vec![&field], 512),
+        ("noise-tiles", vec![&noise], 512),
+        ("two-bands-tiles", vec![&field, &noise], 256),
+        ("constant-tiles", vec![&constant], 512),
+        ("field-strips", vec![&field, &noise], 0),
+    ];
+    for (name, bands, tile) in cases {
+        let ours = dir.join(format!("{name}.tif"));
+        let raw = dir.join(format!("{name}-raw.tif"));
+        write_bands(&ours, w, h, &bands, planes, tile);
+        write_bands(&raw, w, h, &bands, Compression::None, tile);
+        assert_eq!(checksums(&info, &ours), checksums(&info, &raw), "{name}");
+        let back = read_f32(&ours);
+        for (b, want) in back.iter().zip(&bands) {
+            assert!(
+                b.iter()
+                    .zip(want.iter())
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{name}"
+            );
+        }
+        let size = |p: &Path| std::fs::metadata(p).unwrap().len();
+        assert!(
+            size(&ours) < size(&raw),
+            "{name}: {} vs {}",
+            size(&ours),
+            size(&raw)
+        );
+    }
 }
 
 #[test]
@@ -96,15 +163,7 @@ fn default_deflate_matches_gdal_pixels_and_size() {
     assert!((o - g).abs() / g < 0.02, "ours {o} B vs GDAL's {g} B");
     // GDAL decodes our file to the same pixels (checksums of band 1).
     let info = gdal_tool("gdalinfo", "default_deflate_matches_gdal").unwrap();
-    let checksum = |p: &Path| {
-        let out = run_ok(Command::new(&info).arg("-checksum").arg(p));
-        out.lines()
-            .find(|l| l.contains("Checksum="))
-            .unwrap()
-            .trim()
-            .to_string()
-    };
-    assert_eq!(checksum(&ours), checksum(&raw));
+    assert_eq!(checksums(&info, &ours), checksums(&info, &raw));
     // and our reader gets the bits back
     let back = read_f32(&ours);
     assert!(back[0]

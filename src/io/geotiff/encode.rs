@@ -19,6 +19,10 @@ use crate::error::{Error, Result};
 /// from the data as it is written by [`super::autolevel`] (libdeflate level 1 where it stays
 /// within 1 % of level 6, else 6).
 pub const DEFLATE_AUTO: u8 = 0;
+/// `Compression::Deflate(DEFLATE_PLANES)`: deflate written by the byte-plane coder
+/// ([`super::planes`]), which [`super::autolevel`] picks for a plain `deflate` where it is
+/// within 1 % of level 6 (on index outputs it is smaller). Not a level users write.
+pub const DEFLATE_PLANES: u8 = u8::MAX;
 /// The zstd level of a plain `zstd`.
 pub const DEFAULT_ZSTD_LEVEL: u8 = 3;
 
@@ -115,6 +119,35 @@ pub fn predictor(c: Compression, float: bool) -> u16 {
     }
 }
 
+/// The rows of a block's bytes, as the byte-plane coder reads them: `row_len` bytes each, in
+/// `planes` planes (4 after predictor 3 on float32, else 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rows {
+    pub row_len: usize,
+    pub planes: usize,
+}
+
+impl Rows {
+    /// Rows of `row_samples` 32-bit samples with `predictor` applied, stored as int16 if
+    /// `quantized`.
+    pub fn of(row_samples: usize, predictor: u16, quantized: bool) -> Rows {
+        match (quantized, predictor) {
+            (true, _) => Rows {
+                row_len: 2 * row_samples,
+                planes: 1,
+            },
+            (false, 3) => Rows {
+                row_len: 4 * row_samples,
+                planes: 4,
+            },
+            (false, _) => Rows {
+                row_len: 4 * row_samples,
+                planes: 1,
+            },
+        }
+    }
+}
+
 /// Apply `predictor` in place to `rows` rows of `row_samples` little-endian 32-bit samples
 /// (`spp` per pixel), returning the bytes to compress.
 pub fn apply_predictor(words: &[u32], row_samples: usize, spp: usize, predictor: u16) -> Vec<u8> {
@@ -129,20 +162,29 @@ pub fn apply_predictor(words: &[u32], row_samples: usize, spp: usize, predictor:
             bytemuck::cast_slice(&w).to_vec()
         }
         3 => {
-            let mut out = vec![0u8; words.len() * 4];
+            // Regrouped and differenced in one pass: plane b holds byte 3 − b of every sample
+            // (MSB first), less the byte `spp` positions before it in the regrouped row (for
+            // the first `spp` bytes of a plane, the previous plane's last ones).
             let n = row_samples;
-            for (r, row) in words.chunks(n).enumerate() {
-                let dst = &mut out[r * n * 4..(r + 1) * n * 4];
-                // Regroup bytes: plane b holds byte (3 - b) of every sample (MSB first).
-                for (i, w) in row.iter().enumerate() {
-                    let b = w.to_le_bytes();
-                    dst[i] = b[3];
-                    dst[n + i] = b[2];
-                    dst[2 * n + i] = b[1];
-                    dst[3 * n + i] = b[0];
+            let mut out = vec![0u8; words.len() * 4];
+            let byte = |w: u32, b: usize| (w >> (24 - 8 * b)) as u8;
+            for (row, dst) in words.chunks(n).zip(out.chunks_mut(4 * n)) {
+                let (d0, rest) = dst.split_at_mut(n);
+                let (d1, rest) = rest.split_at_mut(n);
+                let (d2, d3) = rest.split_at_mut(n);
+                for i in spp..n {
+                    let (c, p) = (row[i], row[i - spp]);
+                    d0[i] = byte(c, 0).wrapping_sub(byte(p, 0));
+                    d1[i] = byte(c, 1).wrapping_sub(byte(p, 1));
+                    d2[i] = byte(c, 2).wrapping_sub(byte(p, 2));
+                    d3[i] = byte(c, 3).wrapping_sub(byte(p, 3));
                 }
-                for j in (spp..dst.len()).rev() {
-                    dst[j] = dst[j].wrapping_sub(dst[j - spp]);
+                for i in 0..spp.min(n) {
+                    let (c, p) = (row[i], row[n + i - spp]);
+                    d0[i] = byte(c, 0);
+                    d1[i] = byte(c, 1).wrapping_sub(byte(p, 0));
+                    d2[i] = byte(c, 2).wrapping_sub(byte(p, 1));
+                    d3[i] = byte(c, 3).wrapping_sub(byte(p, 2));
                 }
             }
             out
@@ -171,6 +213,26 @@ pub fn cut_tile(
     block
 }
 
+/// [`cut_tile`] as little-endian bytes, in one copy.
+fn cut_tile_bytes(
+    src: &[u32],
+    width: usize,
+    rows: usize,
+    spp: usize,
+    tile: usize,
+    t: usize,
+) -> Vec<u8> {
+    let x0 = t * tile;
+    let x1 = (x0 + tile).min(width);
+    let row_bytes = tile * spp * 4;
+    let mut block = vec![0u8; tile * row_bytes];
+    for y in 0..rows {
+        let s: &[u8] = bytemuck::cast_slice(&src[(y * width + x0) * spp..(y * width + x1) * spp]);
+        block[y * row_bytes..y * row_bytes + s.len()].copy_from_slice(s);
+    }
+    block
+}
+
 /// Encode one row of tiles: `rows` rows of `width` pixels (`spp` words each) cut into
 /// `tile` × `tile` blocks, each padded with zeros outside the image, predicted and compressed
 /// (in parallel).
@@ -189,8 +251,17 @@ pub fn encode_tile_row(
     (0..width.div_ceil(tile))
         .into_par_iter()
         .map(|t| {
+            if pred == 1 && q.is_none() {
+                // No predictor, no int16 store: the tile's bytes are its words, cut once.
+                return compress(
+                    cut_tile_bytes(src, width, rows, spp, tile, t),
+                    c,
+                    Rows::of(tile * spp, pred, false),
+                );
+            }
             let block = cut_tile(src, width, rows, spp, tile, t);
-            compress(block_bytes(&block, tile * spp, spp, pred, q), c)
+            let layout = Rows::of(tile * spp, pred, q.is_some());
+            compress(block_bytes(&block, tile * spp, spp, pred, q), c, layout)
         })
         .collect()
 }
@@ -233,12 +304,15 @@ fn deflate(data: &[u8], level: u8) -> Result<Vec<u8>> {
     })
 }
 
-/// Compress `data` with `c`.
-pub fn compress(data: Vec<u8>, c: Compression) -> Result<Vec<u8>> {
+/// Compress `data` (laid out in `rows`) with `c`.
+pub fn compress(data: Vec<u8>, c: Compression, rows: Rows) -> Result<Vec<u8>> {
     let err = |e: std::io::Error| Error::Internal(format!("{} compression failed: {e}", c.name()));
     match c {
         Compression::None => Ok(data),
         Compression::Deflate(DEFLATE_AUTO) => deflate(&data, super::autolevel::FALLBACK),
+        Compression::Deflate(DEFLATE_PLANES) => {
+            Ok(super::planes::deflate(&data, rows.row_len, rows.planes))
+        }
         Compression::Deflate(level) => deflate(&data, level),
         Compression::Zstd(level) => zstd::bulk::compress(&data, level as i32).map_err(err),
         Compression::Lzw => weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
@@ -279,13 +353,42 @@ mod tests {
     fn deflate_is_a_zlib_stream() {
         use std::io::Read;
         let data: Vec<u8> = (0..100_000u32).map(|i| (i * i % 251) as u8).collect();
-        for level in [1, 6, 12] {
-            let z = compress(data.clone(), Compression::Deflate(level)).unwrap();
+        for level in [1, 6, 12, DEFLATE_PLANES] {
+            let rows = Rows {
+                row_len: 1000,
+                planes: 4,
+            };
+            let z = compress(data.clone(), Compression::Deflate(level), rows).unwrap();
             let mut back = Vec::new();
             flate2::read::ZlibDecoder::new(&z[..])
                 .read_to_end(&mut back)
                 .unwrap();
             assert_eq!(back, data, "level {level}");
+        }
+    }
+
+    #[test]
+    fn predictor_3_is_regrouping_then_differencing() {
+        let mut x = 0x9e37_79b9u32;
+        for spp in 1..=3 {
+            let n = 7 * spp;
+            let words: Vec<u32> = (0..3 * n)
+                .map(|_| {
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    x
+                })
+                .collect();
+            let mut want = Vec::new();
+            for row in words.chunks(n) {
+                let mut r: Vec<u8> = (0..4)
+                    .flat_map(|b| row.iter().map(move |w| w.to_be_bytes()[b]))
+                    .collect();
+                for j in (spp..r.len()).rev() {
+                    r[j] = r[j].wrapping_sub(r[j - spp]);
+                }
+                want.extend(r);
+            }
+            assert_eq!(apply_predictor(&words, n, spp, 3), want, "spp {spp}");
         }
     }
 

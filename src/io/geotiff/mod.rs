@@ -11,6 +11,7 @@ mod header;
 mod ifd;
 mod layout;
 mod overviews;
+pub mod planes;
 pub mod pyramid;
 pub mod quantize;
 pub mod reader;

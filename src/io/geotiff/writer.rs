@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use super::autolevel::AutoLevel;
 use super::encode::{
-    block_bytes, compress, cut_tile, encode_tile_row, predictor, Compression, DEFLATE_AUTO,
+    block_bytes, compress, cut_tile, encode_tile_row, predictor, Compression, Rows, DEFLATE_AUTO,
 };
 use super::layout;
 use super::overviews::{LevelSpec, Overviews};
@@ -368,7 +368,8 @@ impl GeoTiffWriter {
         let mut pending = std::mem::take(&mut self.pending);
         let encoded: Vec<Result<Vec<u8>>> = if !self.tiled {
             let words = &pending[..rows * width * n];
-            vec![compress(block_bytes(words, width * n, n, pred, q), c)]
+            let rows = Rows::of(width * n, pred, q.is_some());
+            vec![compress(block_bytes(words, width * n, n, pred, q), c, rows)]
         } else {
             // Tiles are always full size; the part outside the image is zero.
             let bw = self.block_w as usize;
@@ -377,7 +378,8 @@ impl GeoTiffWriter {
                 Some(a) => {
                     let mid = width.div_ceil(bw) / 2;
                     let row = self.rows_done / self.block_h;
-                    a.observe(row, || {
+                    let layout = Rows::of(bw * n, pred, q.is_some());
+                    a.observe(row, layout, || {
                         // A copy of the quantiser: the sample must not count misfits twice.
                         let q = q.cloned();
                         let tile = cut_tile(src, width, rows, n, bw, mid);
