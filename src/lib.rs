@@ -18,6 +18,7 @@
 pub mod choice;
 pub mod engine;
 pub mod error;
+pub mod hugepages;
 pub mod io;
 pub mod kernels;
 

@@ -54,6 +54,10 @@ def tools(b, device):
         out["numexpr ndvi"] = lambda: ne.evaluate("(n*1e-4 - r*1e-4) / (n*1e-4 + r*1e-4)", local_dict=env)
         out["numexpr evi"] = lambda: ne.evaluate(
             "2.5*(n*1e-4 - r*1e-4) / (n*1e-4 + 6*r*1e-4 - 7.5*bl*1e-4 + 1)", local_dict=env)
+        # numexpr into a reused buffer too, as climidx's `out=` rows.
+        nbuf = np.empty(b["R"].shape, np.float64)
+        out["numexpr ndvi (out=)"] = lambda: ne.evaluate(
+            "(n*1e-4 - r*1e-4) / (n*1e-4 + r*1e-4)", local_dict=env, out=nbuf)
     except ImportError:
         print("numexpr: not installed, skipped")
     try:

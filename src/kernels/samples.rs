@@ -219,7 +219,16 @@ impl PackedBand {
     /// Resize for `pixels` samples, keeping the allocation when it is big enough.
     pub fn resize(&mut self, pixels: usize) {
         self.pixels = pixels;
-        self.words.resize(self.dtype.words_for(pixels), 0);
+        let words = self.dtype.words_for(pixels);
+        if words > self.words.capacity() {
+            // A new buffer (a window set's first use): advised for huge pages, zero pages
+            // until written.
+            let mut fresh = crate::hugepages::zeroed_u32(words);
+            fresh[..self.words.len()].copy_from_slice(&self.words);
+            self.words = fresh;
+        } else {
+            self.words.resize(words, 0);
+        }
     }
 
     /// Build from typed samples (tests, benchmarks and in-memory callers).

@@ -23,6 +23,9 @@ pub struct OutputRow {
     /// gdal_calc.py's median and file size (`None` when it failed).
     pub gdal_s: Option<f64>,
     pub gdal_bytes: Option<u64>,
+    /// The smallest of the per-round ratios (gdal_calc's time over climidx's in the same
+    /// round): how far the median's speed-up holds in every round.
+    pub worst_round: Option<f64>,
 }
 
 impl OutputRow {
@@ -101,9 +104,16 @@ pub fn compare(
                     b.extend(tb.map(|d: Duration| d.as_secs_f64()));
                 }
             }
+            let worst_round = (!gdal_failed).then(|| {
+                a.iter()
+                    .zip(&b)
+                    .map(|(x, y)| y / x)
+                    .fold(f64::INFINITY, f64::min)
+            });
             rows.push(OutputRow {
                 input: name.clone(),
                 codec: codec.spec(),
+                worst_round,
                 climidx_s: median(&mut a),
                 climidx_bytes: size(&ours),
                 gdal_s: (!gdal_failed).then(|| median(&mut b)),

@@ -171,14 +171,15 @@ pub fn table(r: &Report, indices: &str) -> String {
     if !r.outputs.is_empty() {
         let _ = writeln!(
             s,
-            "\noutputs against gdal_calc.py writing the same kind of file (alternated, medians):\n{:<10} {:<10} {:>10} {:>10} {:>10} {:>10} {:>9} {:>8}",
-            "input", "codec", "climidx s", "MB", "gdal s", "MB", "faster", "size"
+            "\noutputs against gdal_calc.py writing the same kind of file (alternated, medians; \
+             worst: the smallest ratio of one round):\n{:<10} {:<10} {:>10} {:>10} {:>10} {:>10} {:>9} {:>8} {:>8}",
+            "input", "codec", "climidx s", "MB", "gdal s", "MB", "faster", "worst", "size"
         );
         for o in &r.outputs {
             let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or("-".into());
             let _ = writeln!(
                 s,
-                "{:<10} {:<10} {:>10.3} {:>10.1} {:>10} {:>10} {:>9} {:>8}",
+                "{:<10} {:<10} {:>10.3} {:>10.1} {:>10} {:>10} {:>9} {:>8} {:>8}",
                 o.input,
                 o.codec,
                 o.climidx_s,
@@ -186,6 +187,7 @@ pub fn table(r: &Report, indices: &str) -> String {
                 opt(o.gdal_s, &|v| format!("{v:.3}")),
                 opt(o.gdal_bytes.map(|b| b as f64 / 1e6), &|v| format!("{v:.1}")),
                 opt(o.speedup(), &|v| format!("{v:.2}x")),
+                opt(o.worst_round, &|v| format!("{v:.2}x")),
                 opt(o.size_diff_pct(), &|v| format!("{v:+.1}%")),
             );
         }
@@ -255,13 +257,14 @@ pub fn json(r: &Report, indices: &str) -> String {
         .map(|o| {
             let opt = |v: Option<f64>| v.map(num).unwrap_or_else(|| "null".into());
             format!(
-                "    {{\"input\": \"{}\", \"codec\": \"{}\", \"climidx_s\": {}, \"climidx_bytes\": {}, \"gdal_calc_s\": {}, \"gdal_calc_bytes\": {}}}",
+                "    {{\"input\": \"{}\", \"codec\": \"{}\", \"climidx_s\": {}, \"climidx_bytes\": {}, \"gdal_calc_s\": {}, \"gdal_calc_bytes\": {}, \"worst_round_speedup\": {}}}",
                 esc(&o.input),
                 esc(&o.codec),
                 num(o.climidx_s),
                 o.climidx_bytes,
                 opt(o.gdal_s),
-                opt(o.gdal_bytes.map(|b| b as f64))
+                opt(o.gdal_bytes.map(|b| b as f64)),
+                opt(o.worst_round)
             )
         })
         .collect();

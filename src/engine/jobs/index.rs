@@ -266,10 +266,11 @@ pub fn run_index_job(job: &IndexJob, backend: Backend<'_>, ctl: &Control) -> Res
     let timings = pipeline::run(
         windows.len(),
         [readers.new_set(), readers.new_set()],
-        [
-            vec![vec![0.0f32; cap]; n_out],
-            vec![vec![0.0f32; cap]; n_out],
-        ],
+        [(); 2].map(|_| {
+            (0..n_out)
+                .map(|_| crate::hugepages::zeroed_f32(cap))
+                .collect::<Vec<Vec<f32>>>()
+        }),
         &ctl.cancel,
         |k, set| readers.read(windows[k], set),
         |k, set, outs| {
