@@ -203,14 +203,7 @@ pub fn cut_tile(
     tile: usize,
     t: usize,
 ) -> Vec<u32> {
-    let x0 = t * tile;
-    let x1 = (x0 + tile).min(width);
-    let mut block = vec![0u32; tile * tile * spp];
-    for y in 0..rows {
-        let s = &src[(y * width + x0) * spp..(y * width + x1) * spp];
-        block[y * tile * spp..y * tile * spp + s.len()].copy_from_slice(s);
-    }
-    block
+    cut(src, width, rows, spp, tile, t)
 }
 
 /// [`cut_tile`] as little-endian bytes, in one copy.
@@ -222,13 +215,25 @@ fn cut_tile_bytes(
     tile: usize,
     t: usize,
 ) -> Vec<u8> {
+    cut(bytemuck::cast_slice(src), width, rows, 4 * spp, tile, t)
+}
+
+/// The cut of [`cut_tile`] over elements of any plain type, `per_px` of them a pixel.
+fn cut<T: bytemuck::Pod>(
+    src: &[T],
+    width: usize,
+    rows: usize,
+    per_px: usize,
+    tile: usize,
+    t: usize,
+) -> Vec<T> {
     let x0 = t * tile;
     let x1 = (x0 + tile).min(width);
-    let row_bytes = tile * spp * 4;
-    let mut block = vec![0u8; tile * row_bytes];
+    let row = tile * per_px;
+    let mut block = vec![T::zeroed(); tile * row];
     for y in 0..rows {
-        let s: &[u8] = bytemuck::cast_slice(&src[(y * width + x0) * spp..(y * width + x1) * spp]);
-        block[y * row_bytes..y * row_bytes + s.len()].copy_from_slice(s);
+        let s = &src[(y * width + x0) * per_px..(y * width + x1) * per_px];
+        block[y * row..y * row + s.len()].copy_from_slice(s);
     }
     block
 }

@@ -3,81 +3,87 @@
 use super::huffman::{len_code, Table, LEN_BASE, LEN_EXTRA, LITLEN};
 use super::{tokens, Sink};
 
-/// Little-endian bit output, branch-free: each `put` stores the whole accumulator and advances
-/// by the bytes it filled, so `out` keeps 8 bytes of slack past `pos` ([`Bits::reserve`]).
+/// The bit state: bytes written, and up to 7 pending bits (plus what one `put` adds).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Cursor {
+    pub(super) pos: usize,
+    acc: u64,
+    n: u32,
+}
+
+impl Cursor {
+    /// Append the low `n` bits of `v` (`n` ≤ 25) to `out`, branch-free: the whole accumulator
+    /// is stored and `pos` advances by the bytes it filled, so `out` keeps 8 bytes of slack
+    /// past `pos` ([`Bits::reserve`]).
+    #[inline(always)]
+    fn put(&mut self, out: &mut [u8], v: u32, n: u32) {
+        self.acc |= (v as u64) << self.n;
+        self.n += n;
+        out[self.pos..self.pos + 8].copy_from_slice(&self.acc.to_le_bytes());
+        let full = self.n / 8;
+        self.pos += full as usize;
+        self.acc >>= 8 * full;
+        self.n -= 8 * full;
+    }
+}
+
+/// Little-endian bit output into a growing buffer.
 pub(super) struct Bits {
     pub(super) out: Vec<u8>,
-    pub(super) pos: usize,
-    pub(super) acc: u64,
-    pub(super) n: u32,
+    pub(super) at: Cursor,
 }
 
 impl Bits {
     pub(super) fn new(capacity: usize) -> Bits {
         Bits {
             out: vec![0; capacity + 8],
-            pos: 0,
-            acc: 0,
-            n: 0,
+            at: Cursor::default(),
         }
     }
 
     /// Room for `bytes` more output.
     pub(super) fn reserve(&mut self, bytes: usize) {
-        let need = self.pos + bytes + 8;
+        let need = self.at.pos + bytes + 8;
         if self.out.len() < need {
             self.out.resize(need.max(2 * self.out.len()), 0);
         }
     }
 
-    /// Append the low `n` bits of `v` (`n` ≤ 25, after at most 7 pending bits).
+    /// Append the low `n` bits of `v` (`n` ≤ 25).
     #[inline]
     pub(super) fn put(&mut self, v: u32, n: u32) {
-        self.acc |= (v as u64) << self.n;
-        self.n += n;
-        self.out[self.pos..self.pos + 8].copy_from_slice(&self.acc.to_le_bytes());
-        let full = self.n / 8;
-        self.pos += full as usize;
-        self.acc >>= 8 * full;
-        self.n -= 8 * full;
+        self.at.put(&mut self.out, v, n);
     }
 
     /// Pad to a byte boundary (the partial byte is already stored).
     pub(super) fn align(&mut self) {
-        if self.n > 0 {
-            self.pos += 1;
-        }
-        self.acc = 0;
-        self.n = 0;
+        let pos = self.at.pos + (self.at.n > 0) as usize;
+        self.at = Cursor {
+            pos,
+            ..Cursor::default()
+        };
     }
 
     pub(super) fn bytes(&mut self, b: &[u8]) {
         self.reserve(b.len());
-        self.out[self.pos..self.pos + b.len()].copy_from_slice(b);
-        self.pos += b.len();
+        let pos = self.at.pos;
+        self.out[pos..pos + b.len()].copy_from_slice(b);
+        self.at.pos += b.len();
     }
 }
 
-/// The bit state of [`Bits`] in locals while a segment is coded, with the table's code and
-/// length of each symbol in one word.
-pub(super) struct Encoder<'a> {
-    pub(super) out: &'a mut [u8],
-    pub(super) pos: usize,
-    pub(super) acc: u64,
-    pub(super) n: u32,
-    pub(super) sym: [u32; LITLEN],
+/// A segment being coded: the [`Cursor`] in locals (registers) over the reserved buffer, with
+/// the table's code and length of each symbol in one word.
+struct Encoder<'a> {
+    out: &'a mut [u8],
+    at: Cursor,
+    sym: [u32; LITLEN],
 }
 
 impl Encoder<'_> {
     #[inline(always)]
-    pub(super) fn put(&mut self, v: u32, len: u32) {
-        self.acc |= (v as u64) << self.n;
-        self.n += len;
-        self.out[self.pos..self.pos + 8].copy_from_slice(&self.acc.to_le_bytes());
-        let full = self.n / 8;
-        self.pos += full as usize;
-        self.acc >>= 8 * full;
-        self.n -= 8 * full;
+    fn put(&mut self, v: u32, len: u32) {
+        self.at.put(self.out, v, len);
     }
 }
 
@@ -106,13 +112,11 @@ pub(super) fn huffman(w: &mut Bits, t: &Table, seg: &[u8], plane_len: usize) {
     w.reserve(2 * seg.len() + 8);
     let mut e = Encoder {
         out: &mut w.out[..],
-        pos: w.pos,
-        acc: w.acc,
-        n: w.n,
+        at: w.at,
         sym: t.sym,
     };
     for plane in seg.chunks_exact(plane_len) {
         tokens(plane, &mut e);
     }
-    (w.acc, w.n, w.pos) = (e.acc, e.n, e.pos);
+    w.at = e.at;
 }

@@ -281,7 +281,7 @@ pub fn deflate(data: &[u8], row_len: usize, planes: usize) -> Vec<u8> {
     }
     w.align();
     w.bytes(&libdeflater::adler32(data).to_be_bytes());
-    w.out.truncate(w.pos);
+    w.out.truncate(w.at.pos);
     w.out
 }
 
