@@ -2,10 +2,10 @@
 //!
 //! Three coders write the same kind of file (deflate, predictor as configured): the byte-plane
 //! coder ([`super::planes`]), libdeflate's level 1 and its level 6 (GDAL's default level). On
-//! float32 index outputs the byte-plane coder is the fastest and the smallest (10980² NDVI:
-//! 1.5–2.9 % smaller than level 6 at ~3× level 1's speed, on the benchmark's noise and
-//! realistic inputs; `benches/levels.rs`), and level 1 is as small as level 6 but ~1.5× as
-//! fast; on smooth fields (a climatology mean, a quantised product) where long matches pay,
+//! float32 index outputs the byte-plane coder is the fastest and the smallest (tiles of the
+//! benchmark's 10980² NDVI outputs, noise and realistic: 1.5–2.9 % smaller than level 6 at
+//! 2.3–3× level 1's speed), and level 1 is as small as level 6 but ~1.5× as fast
+//! (`benches/levels.rs`); on smooth fields (a climatology mean, a quantised product) where long matches pay,
 //! both are 2–6 % larger than level 6. So the writer samples: on every [`EVERY`]-th row of
 //! tiles it compresses the middle tile with all three, and writes each row of tiles with the
 //! first of (byte planes, level [`FAST`]) whose sampled tiles together stay within

@@ -126,6 +126,9 @@ struct Group {
     table: Option<Table>,
 }
 
+/// Most bytes of one stored block.
+const MAX_STORED: usize = 65535;
+
 /// Bits of a stored block of `bytes` (header, worst-case alignment, LEN/NLEN).
 fn stored_bits(bytes: usize) -> u64 {
     3 + 7 + 32 + 8 * bytes as u64
@@ -177,12 +180,10 @@ fn layout(
                     let (body, head) = huff[a][b];
                     body + blocks * head
                 } else {
-                    let blocks = if g == 1 {
-                        (bytes / 65535.0).ceil().max(1.0)
-                    } else {
-                        blocks
-                    };
-                    8.0 * bytes + blocks * stored_bits(0) as f64
+                    // Stored blocks hold at most MAX_STORED bytes each.
+                    let per_block = bytes / blocks;
+                    let split = (per_block / MAX_STORED as f64).ceil().max(1.0);
+                    8.0 * bytes + blocks * split * stored_bits(0) as f64
                 };
                 groups.push((a, b, coded));
             }
@@ -256,12 +257,7 @@ pub fn deflate(data: &[u8], row_len: usize, planes: usize) -> Vec<u8> {
                 }
                 w.put(t.codes[256] as u32, t.lens[256] as u32);
             }
-            None => {
-                let mut chunks = data.chunks(65535).peekable();
-                while let Some(chunk) = chunks.next() {
-                    stored(&mut w, chunk, chunks.peek().is_none());
-                }
-            }
+            None => stored(&mut w, data, true),
         }
     } else {
         for (r, row) in data.chunks_exact(row_len).enumerate() {
@@ -293,13 +289,18 @@ fn start_huffman(w: &mut Bits, t: &Table, last: bool) {
     }
 }
 
+/// `bytes` as stored blocks of at most 65535 bytes (LEN is 16 bits), the last one final if
+/// `last`.
 fn stored(w: &mut Bits, bytes: &[u8], last: bool) {
-    w.put(last as u32, 3);
-    w.align();
-    let len = bytes.len() as u16;
-    w.bytes(&len.to_le_bytes());
-    w.bytes(&(!len).to_le_bytes());
-    w.bytes(bytes);
+    let mut chunks = bytes.chunks(MAX_STORED).peekable();
+    while let Some(chunk) = chunks.next() {
+        w.put((last && chunks.peek().is_none()) as u32, 3);
+        w.align();
+        let len = chunk.len() as u16;
+        w.bytes(&len.to_le_bytes());
+        w.bytes(&(!len).to_le_bytes());
+        w.bytes(chunk);
+    }
 }
 
 #[cfg(test)]
@@ -357,6 +358,17 @@ mod tests {
             // one row of one byte
             (vec![7], 1, 1),
         ];
+        // rows wider than a stored block: plane 0 coded, planes 1–3 (90 000 bytes) stored
+        let wide: Vec<u8> = (0..3 * 120_000)
+            .map(|i| {
+                if i % 120_000 < 30_000 {
+                    (i % 3) as u8
+                } else {
+                    r() as u8
+                }
+            })
+            .collect();
+        cases.push((wide, 120_000, 4));
         // runs of every length across plane boundaries
         let runs: Vec<u8> = (0..4096)
             .map(|i| ((i as f64).sqrt() as u32 % 5) as u8)
