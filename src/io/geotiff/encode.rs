@@ -131,19 +131,9 @@ impl Rows {
     /// Rows of `row_samples` 32-bit samples with `predictor` applied, stored as int16 if
     /// `quantized`.
     pub fn of(row_samples: usize, predictor: u16, quantized: bool) -> Rows {
-        match (quantized, predictor) {
-            (true, _) => Rows {
-                row_len: 2 * row_samples,
-                planes: 1,
-            },
-            (false, 3) => Rows {
-                row_len: 4 * row_samples,
-                planes: 4,
-            },
-            (false, _) => Rows {
-                row_len: 4 * row_samples,
-                planes: 1,
-            },
+        Rows {
+            row_len: row_samples * if quantized { 2 } else { 4 },
+            planes: if predictor == 3 && !quantized { 4 } else { 1 },
         }
     }
 }
@@ -206,18 +196,6 @@ pub fn cut_tile(
     cut(src, width, rows, spp, tile, t)
 }
 
-/// [`cut_tile`] as little-endian bytes, in one copy.
-fn cut_tile_bytes(
-    src: &[u32],
-    width: usize,
-    rows: usize,
-    spp: usize,
-    tile: usize,
-    t: usize,
-) -> Vec<u8> {
-    cut(bytemuck::cast_slice(src), width, rows, 4 * spp, tile, t)
-}
-
 /// The cut of [`cut_tile`] over elements of any plain type, `per_px` of them a pixel.
 fn cut<T: bytemuck::Pod>(
     src: &[T],
@@ -258,11 +236,8 @@ pub fn encode_tile_row(
         .map(|t| {
             if pred == 1 && q.is_none() {
                 // No predictor, no int16 store: the tile's bytes are its words, cut once.
-                return compress(
-                    cut_tile_bytes(src, width, rows, spp, tile, t),
-                    c,
-                    Rows::of(tile * spp, pred, false),
-                );
+                let bytes = cut(bytemuck::cast_slice(src), width, rows, 4 * spp, tile, t);
+                return compress(bytes, c, Rows::of(tile * spp, pred, false));
             }
             let block = cut_tile(src, width, rows, spp, tile, t);
             let layout = Rows::of(tile * spp, pred, q.is_some());

@@ -110,12 +110,17 @@ impl Counts {
         }
     }
 
-    fn add(&mut self, o: &Counts) {
-        for (a, b) in self.lit.iter_mut().zip(o.lit.iter()) {
-            *a += b;
+    /// The counts of several planes together (one group's).
+    fn sum(parts: &[Counts]) -> Counts {
+        let mut c = Counts::new();
+        for o in parts {
+            for (a, b) in c.lit.iter_mut().zip(o.lit.iter()) {
+                *a += b;
+            }
+            c.extra_bits += o.extra_bits;
+            c.matches += o.matches;
         }
-        self.extra_bits += o.extra_bits;
-        self.matches += o.matches;
+        c
     }
 }
 
@@ -148,11 +153,7 @@ fn layout(
     let mut huff = vec![vec![(0f64, 0f64); p + 1]; p];
     for (a, row) in huff.iter_mut().enumerate() {
         for (b, slot) in row.iter_mut().enumerate().skip(a + 1) {
-            let mut c = counts[a].clone();
-            for k in &counts[a + 1..b] {
-                c.add(k);
-            }
-            let t = Table::new(&c);
+            let t = Table::new(&Counts::sum(&counts[a..b]));
             *slot = (
                 t.body_bits as f64 * scale,
                 (3 + t.header_bits + t.eob_bits()) as f64,
@@ -226,6 +227,12 @@ fn count(
 /// from exact counts of their planes over all rows, so every symbol written has a code.
 pub fn deflate(data: &[u8], row_len: usize, planes: usize) -> Vec<u8> {
     assert!(row_len > 0 && row_len.is_multiple_of(planes) && data.len().is_multiple_of(row_len));
+    let mut w = Bits::new(data.len() + data.len() / 64 + 64);
+    w.bytes(&[0x78, 0x01]);
+    if data.is_empty() {
+        stored(&mut w, data, true);
+        return finish(w, data);
+    }
     let rows = data.len() / row_len;
     let plane_len = row_len / planes;
     let sample = count(data, row_len, plane_len, (0, planes), |r| {
@@ -238,16 +245,11 @@ pub fn deflate(data: &[u8], row_len: usize, planes: usize) -> Vec<u8> {
             first,
             end,
             table: coded.then(|| {
-                let mut c = Counts::new();
-                for k in count(data, row_len, plane_len, (first, end), |_| true) {
-                    c.add(&k);
-                }
-                Table::new(&c)
+                let exact = count(data, row_len, plane_len, (first, end), |_| true);
+                Table::new(&Counts::sum(&exact))
             }),
         })
         .collect();
-    let mut w = Bits::new(data.len() + data.len() / 64 + 64);
-    w.bytes(&[0x78, 0x01]);
     if let [g] = &groups[..] {
         match &g.table {
             Some(t) => {
@@ -275,6 +277,11 @@ pub fn deflate(data: &[u8], row_len: usize, planes: usize) -> Vec<u8> {
             }
         }
     }
+    finish(w, data)
+}
+
+/// End the stream: pad, then the Adler-32 of `data` (RFC 1950).
+fn finish(mut w: Bits, data: &[u8]) -> Vec<u8> {
     w.align();
     w.bytes(&libdeflater::adler32(data).to_be_bytes());
     w.out.truncate(w.at.pos);
@@ -290,11 +297,12 @@ fn start_huffman(w: &mut Bits, t: &Table, last: bool) {
 }
 
 /// `bytes` as stored blocks of at most 65535 bytes (LEN is 16 bits), the last one final if
-/// `last`.
+/// `last`; no bytes still write one (empty) block.
 fn stored(w: &mut Bits, bytes: &[u8], last: bool) {
-    let mut chunks = bytes.chunks(MAX_STORED).peekable();
-    while let Some(chunk) = chunks.next() {
-        w.put((last && chunks.peek().is_none()) as u32, 3);
+    let blocks = bytes.len().div_ceil(MAX_STORED).max(1);
+    for k in 0..blocks {
+        let chunk = &bytes[k * MAX_STORED..((k + 1) * MAX_STORED).min(bytes.len())];
+        w.put((last && k + 1 == blocks) as u32, 3);
         w.align();
         let len = chunk.len() as u16;
         w.bytes(&len.to_le_bytes());
@@ -355,8 +363,9 @@ mod tests {
             (vec![0; 70_000], 700, 1),
             // pure noise bytes, one plane: stored, split at 65535
             ((0..200_000).map(|_| r() as u8).collect(), 1000, 1),
-            // one row of one byte
+            // one row of one byte, and no rows at all
             (vec![7], 1, 1),
+            (vec![], 2048, 4),
         ];
         // rows wider than a stored block: plane 0 coded, planes 1–3 (90 000 bytes) stored
         let wide: Vec<u8> = (0..3 * 120_000)
