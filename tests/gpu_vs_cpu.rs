@@ -382,3 +382,51 @@ fn masks_make_every_output_nodata_on_both_paths() {
         }
     }
 }
+
+#[test]
+fn both_cpu_vector_forms_give_the_same_bits() {
+    // The fast path runs in the AVX2 form where the CPU has it and in the SSE2 baseline form
+    // elsewhere (kernels::simd): every built-in index and catalogue formula, on the same
+    // samples, must give the same bits in both (zeros, equal pairs, NaN = invalid, extremes).
+    use climidx::kernels::catalogue::Catalog;
+    use climidx::kernels::simd;
+    eprintln!("this CPU runs the {} form", simd::level());
+    let mut all: Vec<IndexRef> = builtins().to_vec();
+    for e in Catalog::builtin().entries {
+        all.push(e.compile(&[]).unwrap());
+    }
+    let pixels = 5003; // several blocks and a ragged tail
+    let mut rng = Rng::new(77);
+    let cols: Vec<Vec<f32>> = (0..ROLE_SLOTS)
+        .map(|_| {
+            (0..pixels)
+                .map(|i| match rng.below(40) {
+                    0 => f32::NAN,
+                    1 => 0.0,
+                    2 => -0.0,
+                    3 => 1e30,
+                    4 => 1e-30,
+                    5 => (i % 3) as f32 * 0.25, // equal in every role now and then
+                    _ => rng.below(2_000_000) as f32 * 1e-6 - 0.5,
+                })
+                .collect()
+        })
+        .collect();
+    for d in &all {
+        let k = d.default_constants();
+        let inputs: Vec<&[f32]> = cols[..d.roles.len()].iter().map(|c| &c[..]).collect();
+        let mut wide = vec![0f32; pixels];
+        let mut base = vec![1f32; pixels];
+        d.eval_batch(&inputs, &k, &mut wide);
+        simd::baseline(|| d.eval_batch(&inputs, &k, &mut base));
+        if let Some(p) = (0..pixels).find(|&p| wide[p].to_bits() != base[p].to_bits()) {
+            panic!(
+                "{}: pixel {p}: {} form {:?}, baseline {:?}",
+                d.name,
+                simd::level(),
+                wide[p],
+                base[p]
+            );
+        }
+    }
+}

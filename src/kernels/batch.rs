@@ -6,9 +6,18 @@ use super::vocab::{Consts, Px, Role};
 
 /// The batch loop behind [`super::registry::BatchFn`]: `f` is the index's per-pixel expression.
 /// Dispatches on the number of roles to a loop with that many inputs fixed at compile time, so
-/// the compiler can drop bounds checks and vectorize across pixels.
+/// the compiler can drop bounds checks and vectorize across pixels, in the widest vector form
+/// this CPU has ([`super::simd::wide`]).
 #[inline(always)]
 pub fn batch(inputs: &[&[f32]], k: &Consts, out: &mut [f32], f: impl Fn(&[f32], &Consts) -> Px) {
+    super::simd::wide(
+        #[inline(always)]
+        || batch_any(inputs, k, out, f),
+    )
+}
+
+#[inline(always)]
+fn batch_any(inputs: &[&[f32]], k: &Consts, out: &mut [f32], f: impl Fn(&[f32], &Consts) -> Px) {
     match inputs.len() {
         1 => batch_n::<1>(inputs, k, out, f),
         2 => batch_n::<2>(inputs, k, out, f),

@@ -108,6 +108,7 @@ pub fn run_window_reference(
 }
 
 /// Decode pixels `start..start + out.len()` of a band to f32, NaN where invalid.
+#[inline(always)]
 fn decode_run(b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
     #[inline(always)]
     fn run(dtype: DataType, b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
@@ -134,6 +135,7 @@ fn decode_run(b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
 
 /// [`decode_run`] of a uint16 band without float nodata, in a loop the compiler vectorises:
 /// the same arithmetic as [`decode`] (`raw·scale + offset`, raw nodata, finite result).
+#[inline(always)]
 fn decode_u16(b: &BandParams, words: &[u32], start: usize, out: &mut [f32]) {
     // On a little-endian host sample i of the packed band is half-word i.
     let halves: &[u16] = bytemuck::cast_slice(words);
@@ -161,27 +163,61 @@ pub fn run_window(
     outputs: &mut [&mut [f32]],
 ) {
     let roles = check_roles(indices, bands);
-    let mask = bands[Role::Mask.slot()];
     let nodata = f32::from_bits(out_nodata_bits);
     par_chunks(indices, pixels, outputs, |start, outs| {
-        let len = outs[0].len();
-        let mut decoded: Vec<Vec<f32>> = vec![Vec::new(); ROLE_SLOTS];
-        for r in &roles {
+        super::simd::wide(
+            #[inline(always)]
+            || fast_chunk(indices, k, bands, &roles, start, nodata, outs),
+        )
+    });
+}
+
+/// [`run_window`] on the chunk of outputs `outs` that starts at pixel `start`, in blocks of
+/// [`BLOCK`] pixels so that the decoded inputs stay in the L1 cache between decode and formula.
+#[inline(always)]
+fn fast_chunk(
+    indices: &[impl Deref<Target = IndexDesc> + Sync],
+    k: &[Consts],
+    bands: &[RoleBand<'_>; ROLE_SLOTS],
+    roles: &[Role],
+    start: usize,
+    nodata: f32,
+    outs: &mut [&mut [f32]],
+) {
+    const BLOCK: usize = 2048;
+    let mask = bands[Role::Mask.slot()];
+    let len = outs[0].len();
+    // Role slot → its decoded block in `decoded`.
+    let mut at = [0usize; ROLE_SLOTS];
+    for (i, r) in roles.iter().enumerate() {
+        at[r.slot()] = i * BLOCK;
+    }
+    let mut decoded = vec![0f32; roles.len() * BLOCK];
+    let mut keep = vec![true; if mask.is_some() { BLOCK } else { 0 }];
+    let mut s = 0;
+    while s < len {
+        let n = BLOCK.min(len - s);
+        for r in roles {
             let (bp, words) = bands[r.slot()].expect("checked above");
-            decoded[r.slot()].resize(len, 0.0);
-            decode_run(bp, words, start, &mut decoded[r.slot()]);
+            let at = at[r.slot()];
+            decode_run(bp, words, start + s, &mut decoded[at..at + n]);
         }
         // Masked pixels: every output nodata (applied after the formulas, as NaN).
-        let keep: Option<Vec<bool>> = mask.map(|(bp, words)| {
-            (0..len)
-                .map(|p| !masked(bp, fetch(bp, words, start + p)))
-                .collect()
-        });
+        if let Some((bp, words)) = mask {
+            for (p, kp) in keep[..n].iter_mut().enumerate() {
+                *kp = !masked(bp, fetch(bp, words, start + s + p));
+            }
+        }
         for (j, d) in indices.iter().enumerate() {
-            let inputs: Vec<&[f32]> = d.roles.iter().map(|r| &decoded[r.slot()][..]).collect();
-            d.eval_batch(&inputs, &k[j], outs[j]);
-            if let Some(keep) = &keep {
-                for (v, k) in outs[j].iter_mut().zip(keep) {
+            let mut inputs: [&[f32]; ROLE_SLOTS] = [&[]; ROLE_SLOTS];
+            for (a, r) in d.roles.iter().enumerate() {
+                let at = at[r.slot()];
+                inputs[a] = &decoded[at..at + n];
+            }
+            let out = &mut outs[j][s..s + n];
+            d.eval_batch(&inputs[..d.roles.len()], &k[j], out);
+            if mask.is_some() {
+                for (v, k) in out.iter_mut().zip(&keep) {
                     if !k {
                         *v = f32::NAN;
                     }
@@ -189,13 +225,14 @@ pub fn run_window(
             }
             // The batch marks nodata with the canonical NaN; rewrite it unless that already
             // is the requested nodata value (the default).
-            if out_nodata_bits != f32::NAN.to_bits() {
-                for v in outs[j].iter_mut() {
+            if nodata.to_bits() != f32::NAN.to_bits() {
+                for v in out.iter_mut() {
                     if v.is_nan() {
                         *v = nodata;
                     }
                 }
             }
         }
-    });
+        s += n;
+    }
 }

@@ -21,7 +21,13 @@ macro_rules! cpu_fns {
         Eval::Builtin(CpuFns {
             px: |$s: &[f32], $k: &Consts| $body,
             batch: |inputs, k, out| {
-                crate::kernels::batch::batch(inputs, k, out, |$s: &[f32], $k: &Consts| $body)
+                crate::kernels::batch::batch(
+                    inputs,
+                    k,
+                    out,
+                    #[inline(always)]
+                    |$s: &[f32], $k: &Consts| $body,
+                )
             },
         })
     };

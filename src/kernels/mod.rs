@@ -19,6 +19,7 @@ pub mod registry;
 pub mod resolve;
 pub mod samples;
 pub mod series;
+pub mod simd;
 pub mod smooth;
 pub mod spi;
 pub mod stats;

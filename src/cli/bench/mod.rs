@@ -229,9 +229,10 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
     let bandwidth = measure_bandwidth();
     let mut notes = Vec::new();
     let machine = format!(
-        "{} ({} threads), memory copy bandwidth {:.1} GB/s",
+        "{} ({} threads, {} CPU kernels), memory copy bandwidth {:.1} GB/s",
         cpu_model(),
         rayon::current_num_threads(),
+        crate::kernels::simd::level(),
         bandwidth
     );
     let k: Vec<Consts> = cfg.indices.iter().map(|d| d.default_constants()).collect();

@@ -308,9 +308,10 @@ fn climatology(size: u32, years: u32, workdir: &std::path::Path, a: &BenchArgs) 
         }
     }
     let machine = format!(
-        "{} ({} threads)",
+        "{} ({} threads, {} CPU kernels)",
         crate::cli::bench::cpu_model(),
-        rayon::current_num_threads()
+        rayon::current_num_threads(),
+        crate::kernels::simd::level()
     );
     let mut rows = Vec::new();
     for _ in 0..a.rounds.max(1) {

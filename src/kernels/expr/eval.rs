@@ -30,8 +30,17 @@ impl Program {
 
     /// The same over a run of pixels: `inputs[i][p]` is `roles[i]` of pixel `p` (NaN =
     /// invalid sample); writes the value or NaN to `out[p]`. Operation by operation over the
-    /// whole run, with `apply` inlined in each loop.
+    /// whole run, with `apply` inlined in each loop, in the widest vector form this CPU has
+    /// ([`crate::kernels::simd::wide`]).
     pub fn eval_batch(&self, inputs: &[&[f32]], out: &mut [f32]) {
+        crate::kernels::simd::wide(
+            #[inline(always)]
+            || self.eval_batch_in(inputs, out),
+        )
+    }
+
+    #[inline(always)]
+    fn eval_batch_in(&self, inputs: &[&[f32]], out: &mut [f32]) {
         // Blocks small enough that every intermediate column stays in the L1/L2 cache.
         const BLOCK: usize = 512;
         let mut scratch = vec![0f32; self.ops.len() * BLOCK];
