@@ -455,7 +455,7 @@ fn bench_runs_and_reports_every_path_with_its_difference() {
         "{table}"
     );
     let j = std::fs::read_to_string(&json).unwrap();
-    for mode in ["\"memory\"", "\"file\""] {
+    for mode in ["\"memory\"", "\"new buffer\"", "\"file\""] {
         assert!(j.contains(mode), "{j}");
     }
     // every path agrees with the CPU reference exactly on this adapter-free or lavapipe run
@@ -465,6 +465,32 @@ fn bench_runs_and_reports_every_path_with_its_difference() {
         .collect();
     assert!(!diffs.is_empty());
     assert!(diffs.iter().all(|d| d.starts_with('0')), "{j}");
+}
+
+#[test]
+fn bench_cpu_only_measures_the_native_paths_alone() {
+    let dir = tempdir("cli-bench-cpu");
+    let json = dir.join("bench.json");
+    let o = climidx(&[
+        "bench",
+        "--size",
+        "64",
+        "--rounds",
+        "1",
+        "--no-file",
+        "--cpu-only",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = std::fs::read_to_string(&json).unwrap();
+    let paths: Vec<&str> = j
+        .match_indices("\"path\": \"")
+        .map(|(i, m)| j[i + m.len()..].split('"').next().unwrap())
+        .collect();
+    // 2 CPU paths (all threads, 1 thread) × 2 modes (reused, new buffers), nothing else
+    assert_eq!(paths.len(), 4, "{j}");
+    assert!(paths.iter().all(|p| p.starts_with("cpu (")), "{j}");
 }
 
 #[test]

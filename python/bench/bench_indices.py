@@ -1,8 +1,10 @@
 """In-memory index throughput: climidx (Python binding) against numpy, numexpr, spyndex and
 xarray-spatial, on SIZE² uint16 bands (default 10980², a Sentinel-2 10 m tile), alternated
 round by round (A B C A B C ...) on one machine; medians in seconds and the speed-up of climidx.
-Tools that are not installed are skipped and say so. `--rust` also times the Rust in-memory path
-(`climidx bench --no-file`, same indices and size) to give the binding's overhead.
+Tools that are not installed are skipped and say so. `--rust` then gives the binding's overhead:
+climidx from Python alternated round by round with the Rust in-memory path (`climidx bench
+--no-file --cpu-only`, same indices and size), new arrays against new buffers and `out=` against
+reused ones.
 
     python python/bench/bench_indices.py --size 10980 --rounds 5 [--rust target/release/climidx]
 """
@@ -98,14 +100,18 @@ def main():
     for f in ts.values():  # warm-up (device, thread pools, JIT)
         f()
     times = {k: [] for k in ts}
+    engine = {k: [] for k in ts if k.startswith("climidx")}
     for _ in range(a.rounds):
         for k, f in ts.items():
             t = time.perf_counter()
             f()
             times[k].append(time.perf_counter() - t)
+            if k in engine:  # what the same call spent in the Rust engine (compute_views)
+                engine[k].append(climidx._climidx._last_engine_seconds())
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"# {a.size}x{a.size} uint16, {a.rounds} alternated rounds, device={a.device}, "
-          f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), climidx threads {climidx.cpu_threads()}")
+          f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), climidx threads "
+          f"{climidx.cpu_threads()}, CPU kernels {climidx.cpu_simd()}")
     print("| tool | median s | [min..max] |")
     print("|---|---|---|")
     for k, v in times.items():
@@ -115,20 +121,51 @@ def main():
         for k, m in med.items():
             if mine and k.endswith(what) and not k.startswith("climidx"):
                 print(f"climidx {what} is {m / mine:.1f}x faster than {k.split(' ')[0]}")
+    # The binding's share of each call: wall time over the engine's own time in that call.
+    for k, e in engine.items():
+        share = statistics.median(w / x - 1 for w, x in zip(times[k], e))
+        print(f"binding overhead {k}: {100 * share:+.1f} % over the engine's time in the same call "
+              f"(median {statistics.median(e):.3f} s)")
     if a.rust:
-        with tempfile.TemporaryDirectory() as d:
-            for idx, key in (("ndvi", "climidx ndvi"), ("evi", "climidx evi")):
-                j = os.path.join(d, f"{idx}.json")
-                subprocess.run([a.rust, "bench", "--size", str(a.size), "--rounds", str(a.rounds), "--index", idx,
-                                "--no-file", "--json", j], check=True, capture_output=True)
-                rows = json.load(open(j))["results"]
-                rust = [r for r in rows if r["mode"] == "memory" and r["path"].startswith("cpu (")
-                        and "1 thread" not in r["path"]][0]["median_s"]
-                for k in (key, f"{key} (out=)"):
-                    if k in med:
-                        print(f"binding overhead {k}: python {med[k]:.3f} s vs rust in-memory {rust:.3f} s "
-                              f"({100 * (med[k] / rust - 1):+.1f} %)")
+        overhead(a, b)
 
+
+def overhead(a, b):
+    """The binding against the Rust in-memory path (`climidx bench --no-file --cpu-only`),
+    alternated round by round with nothing else running: a new array against the Rust path's
+    new buffers, `out=` against its reused buffers."""
+    print(f"# binding overhead: {a.rounds} rounds, python and rust alternated")
+    for idx, roles in (("ndvi", ("R", "N")), ("evi", ("R", "N", "B"))):
+        bands = {k: b[k] for k in roles}
+        buf = np.empty(b["R"].shape, np.float32)
+        py = {
+            "new array": lambda: climidx.index(idx, bands, scale=1e-4, device="cpu"),
+            "out=": lambda: climidx.index(idx, bands, scale=1e-4, device="cpu", out=buf),
+        }
+        rust_mode = {"new array": "new buffer", "out=": "memory"}
+        for f in py.values():
+            f()
+        t_py = {k: [] for k in py}
+        t_rust = {k: [] for k in py}
+        with tempfile.TemporaryDirectory() as d:
+            j = os.path.join(d, "rust.json")
+            for _ in range(a.rounds):
+                for k, f in py.items():
+                    t = time.perf_counter()
+                    f()
+                    t_py[k].append(time.perf_counter() - t)
+                subprocess.run([a.rust, "bench", "--size", str(a.size), "--rounds", "1", "--index", idx,
+                                "--no-file", "--cpu-only", "--json", j], check=True, capture_output=True)
+                rep = json.load(open(j))
+                rows = rep["results"]
+                for k, mode in rust_mode.items():
+                    t_rust[k].append([r for r in rows if r["mode"] == mode and r["path"].startswith("cpu (")
+                                      and "1 thread" not in r["path"]][0]["median_s"])
+        print(f"rust bench machine: {rep['machine']}")
+        for k in py:
+            p, r = statistics.median(t_py[k]), statistics.median(t_rust[k])
+            print(f"binding overhead {idx} {k}: python {p:.3f} s vs rust {rust_mode[k]} {r:.3f} s "
+                  f"({100 * (p / r - 1):+.1f} %)")
 
 if __name__ == "__main__":
     main()

@@ -19,13 +19,14 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _climidx
-from ._climidx import adapters, cpu_threads, list_indices, show
+from ._climidx import adapters, cpu_simd, cpu_threads, list_indices, show
 
 __version__ = _climidx.__version__
 
 __all__ = [
     "index", "expr", "lst", "climatology", "anomaly", "vhi", "run_index",
-    "list_indices", "show", "adapters", "cpu_threads", "SAMPLE_TYPES",
+    "list_indices", "show", "adapters", "cpu_threads", "cpu_simd",
+    "SAMPLE_TYPES",
 ]
 
 #: The numpy sample types climidx reads (those of the GeoTIFFs the CLI reads).

@@ -3,6 +3,7 @@
 //! all indices computed in one fused pass by [`climidx::engine::compute_into`] without the GIL.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use climidx::engine::compute_views;
 use climidx::kernels::abi::BandParams;
@@ -216,6 +217,7 @@ pub fn compute(
     if pixels > 0 {
         let mut views: Vec<&mut [f32]> = out.chunks_mut(pixels).collect();
         let nodata_bits = (out_nodata as f32).to_bits();
+        let t = std::time::Instant::now();
         compute_views(
             backend,
             indices,
@@ -226,8 +228,20 @@ pub fn compute(
             false,
             &mut views,
         )?;
+        ENGINE_NS.store(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
     }
     Ok(())
+}
+
+/// Nanoseconds the last `compute` spent in the engine ([`compute_views`], the Rust in-memory
+/// path `climidx bench --no-file` times), for the benchmark's binding-overhead figure.
+static ENGINE_NS: AtomicU64 = AtomicU64::new(0);
+
+/// Seconds the last index computation in this process spent in the engine itself (the rest of
+/// a call's time is the binding's: argument checks, borrowing, the output array).
+#[pyfunction]
+pub fn _last_engine_seconds() -> f64 {
+    ENGINE_NS.load(Ordering::Relaxed) as f64 * 1e-9
 }
 
 /// The core of `index` and `expr` (see python/climidx/__init__.py for the public signature).

@@ -20,6 +20,12 @@ fn cpu_threads() -> usize {
     rayon::current_num_threads()
 }
 
+/// The vector form of the native CPU kernels on this CPU (`avx2` or `baseline`).
+#[pyfunction]
+fn cpu_simd() -> &'static str {
+    climidx::kernels::simd::level()
+}
+
 #[pymodule]
 fn _climidx(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(index::_index, m)?)?;
@@ -30,6 +36,8 @@ fn _climidx(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(catalog::list_indices, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::show, m)?)?;
     m.add_function(wrap_pyfunction!(cpu_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(cpu_simd, m)?)?;
+    m.add_function(wrap_pyfunction!(index::_last_engine_seconds, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

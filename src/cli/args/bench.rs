@@ -27,6 +27,9 @@ pub struct BenchArgs {
     /// Skip the file-to-file modes.
     #[arg(long)]
     pub no_file: bool,
+    /// Measure the native CPU paths only (no adapter is opened).
+    #[arg(long)]
+    pub cpu_only: bool,
     /// Write the results as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

@@ -53,7 +53,11 @@ pub fn run(a: &BenchArgs) -> Result<()> {
 
     // Every adapter kind this machine has: hardware GPU, then software.
     let instance = adapter::instance();
-    let adapters = adapter::enumerate(&instance);
+    let adapters = if a.cpu_only {
+        Vec::new()
+    } else {
+        adapter::enumerate(&instance)
+    };
     let summaries: Vec<AdapterSummary> = adapters.iter().map(AdapterSummary::of).collect();
     let mut contexts: Vec<(String, GpuContext)> = Vec::new();
     for (label, choice) in [
@@ -119,7 +123,7 @@ pub fn table(r: &Report, indices: &str) -> String {
     }
     let _ = writeln!(
         s,
-        "\n{:<44} {:<9} {:>9} {:>19} {:>9} {:>7} {:>6} {:>8} {:>14}",
+        "\n{:<44} {:<10} {:>8} {:>19} {:>9} {:>7} {:>6} {:>8} {:>14}",
         "path", "mode", "median s", "[min..max]", "Mpix/s", "GB/s", "%bw", "vs cpu", "max|diff|"
     );
     for row in &r.rows {
@@ -131,7 +135,7 @@ pub fn table(r: &Report, indices: &str) -> String {
             .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             s,
-            "{:<44} {:<9} {:>9.3} {:>19} {:>9.0} {:>7.2} {:>5.0}% {:>8} {:>14}",
+            "{:<44} {:<10} {:>8.3} {:>19} {:>9.0} {:>7.2} {:>5.0}% {:>8} {:>14}",
             row.path,
             row.mode,
             row.median,
