@@ -18,8 +18,13 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
-from . import _climidx
-from ._climidx import adapters, cpu_simd, cpu_threads, list_indices, show
+# As the CLI does: Mesa's implicit device-select Vulkan layer prints "XDG_RUNTIME_DIR is
+# invalid" on headless machines, and wgpu enumerates every adapter itself. Set before the
+# extension opens a Vulkan instance (lazily, on the first GPU or `auto` call).
+os.environ.setdefault("NODEVICE_SELECT", "1")
+
+from . import _climidx  # noqa: E402
+from ._climidx import adapters, cpu_simd, cpu_threads, list_indices, show  # noqa: E402
 
 __version__ = _climidx.__version__
 

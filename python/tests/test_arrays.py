@@ -225,3 +225,14 @@ def test_the_engine_time_of_a_call_is_part_of_its_wall_time():
     wall = time.perf_counter() - t
     assert 0 < climidx._climidx._last_engine_seconds() < wall
     assert climidx.cpu_simd() in ("avx2", "baseline")
+
+
+def test_opening_the_device_prints_no_mesa_layer_noise():
+    # Mesa's device-select layer complains about XDG_RUNTIME_DIR on headless machines unless
+    # NODEVICE_SELECT is set; the package sets it on import, as the CLI does.
+    env = {k: v for k, v in os.environ.items() if k not in ("NODEVICE_SELECT", "XDG_RUNTIME_DIR")}
+    code = ("import numpy as np, climidx; a = np.ones((4, 4), np.uint16); "
+            "climidx.adapters(); climidx.index('ndvi', {'R': a, 'N': a}, device='auto')")
+    p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "XDG_RUNTIME_DIR" not in p.stderr, p.stderr
