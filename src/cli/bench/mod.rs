@@ -333,6 +333,9 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
         let mut fresh = Vec::new();
         for r in 0..=cfg.rounds {
             let t = Instant::now();
+            // The previous round's buffers are freed first, as a caller drops its last result
+            // (alive beside the new ones, they made the kernel compact memory for huge pages).
+            fresh.clear();
             fresh = (0..cfg.indices.len())
                 .map(|_| crate::hugepages::zeroed_f32(n))
                 .collect::<Vec<_>>();
