@@ -313,43 +313,38 @@ pub fn run(cfg: &BenchConfig, gpus: &[(String, &GpuContext)]) -> Result<Report> 
         let cap = window_capacity(*backend, &dtypes, cfg.indices.len(), 256 << 20)
             .min(n.next_multiple_of(4));
         let mut proc = Processor::new(*backend, &cfg.indices, &k, &params, nan, cap)?;
-        let mut times = Vec::new();
-        for r in 0..=cfg.rounds {
-            let t = Instant::now();
-            let mut o: Vec<&mut [f32]> = out.iter_mut().map(|v| &mut v[..]).collect();
-            let mut go = || compute_with(&mut proc, &bands, &mut o);
-            match pool {
-                Some(p) => p.install(go)?,
-                None => go()?,
+        // Into reused buffers, then into new ones each round, as a caller that allocates its
+        // result pays (the Python binding's default): the first touch of fresh pages counts.
+        let mut fresh: Vec<Vec<f32>> = Vec::new();
+        for (mode, new) in [("memory", false), ("new buffer", true)] {
+            let mut times = Vec::new();
+            for r in 0..=cfg.rounds {
+                let t = Instant::now();
+                if new {
+                    // The last round's buffers go first, as a caller drops its last result.
+                    fresh.clear();
+                    fresh = (0..cfg.indices.len())
+                        .map(|_| crate::hugepages::zeroed_f32(n))
+                        .collect();
+                }
+                let bufs = if new { &mut fresh } else { &mut out };
+                let mut o: Vec<&mut [f32]> = bufs.iter_mut().map(|v| &mut v[..]).collect();
+                let mut go = || compute_with(&mut proc, &bands, &mut o);
+                match pool {
+                    Some(p) => p.install(go)?,
+                    None => go()?,
+                }
+                if r > 0 {
+                    times.push(t.elapsed());
+                }
             }
-            if r > 0 {
-                times.push(t.elapsed());
-            }
+            rows.push(row(
+                label,
+                mode,
+                &times,
+                Some(diff(if new { &fresh } else { &out })),
+            ));
         }
-        rows.push(row(label, "memory", &times, Some(diff(&out))));
-        // The same into new output buffers each round, as a caller that allocates its result
-        // pays (the Python binding's default): the first touch of fresh pages counts.
-        let mut times = Vec::new();
-        let mut fresh = Vec::new();
-        for r in 0..=cfg.rounds {
-            let t = Instant::now();
-            // The previous round's buffers are freed first, as a caller drops its last result
-            // (alive beside the new ones, they made the kernel compact memory for huge pages).
-            fresh.clear();
-            fresh = (0..cfg.indices.len())
-                .map(|_| crate::hugepages::zeroed_f32(n))
-                .collect::<Vec<_>>();
-            let mut o: Vec<&mut [f32]> = fresh.iter_mut().map(|v| &mut v[..]).collect();
-            let mut go = || compute_with(&mut proc, &bands, &mut o);
-            match pool {
-                Some(p) => p.install(go)?,
-                None => go()?,
-            }
-            if r > 0 {
-                times.push(t.elapsed());
-            }
-        }
-        rows.push(row(label, "new buffer", &times, Some(diff(&fresh))));
         drop(fresh);
         if matches!(backend, Backend::Gpu(_)) {
             // One window of the largest size the device takes, resident.
