@@ -13,7 +13,7 @@ use climidx::kernels::resolve::resolve;
 use climidx::kernels::samples::{BandView, DataType, NodataMatch, PackedBand};
 use climidx::kernels::{self, Consts, IndexRef, Role, ROLE_SLOTS};
 use climidx::{Error, Result};
-use numpy::{IntoPyArray, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -322,11 +322,11 @@ pub fn evaluate<'py>(
             Ok(arr)
         }
         None => {
-            // Advised for huge pages: a fresh 10980² band's first-touch faults otherwise cost
-            // more than the index.
-            let mut buf = climidx::hugepages::zeroed_f32(pixels * indices.len());
+            // The last freed result's buffer when it fits (no page faults), else a new one
+            // advised for huge pages (crate::pool).
+            let mut buf = crate::pool::take(pixels * indices.len());
             run(&mut buf)?;
-            buf.into_pyarray(py).reshape(shape)
+            crate::pool::into_array(py, buf)?.reshape(shape)
         }
     }
 }

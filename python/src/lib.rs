@@ -11,6 +11,7 @@ mod errors;
 mod files;
 mod index;
 mod lst;
+mod pool;
 
 use pyo3::prelude::*;
 

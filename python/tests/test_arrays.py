@@ -236,3 +236,26 @@ def test_opening_the_device_prints_no_mesa_layer_noise():
     p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert "XDG_RUNTIME_DIR" not in p.stderr, p.stderr
+
+
+def test_a_recycled_output_buffer_holds_the_new_result_only():
+    # A freed result of >= 64 MB lends its buffer to the next call of that size
+    # (python/src/pool.rs): the second result must not keep anything of the first.
+    rng = np.random.default_rng(5)
+    shape = (4100, 4100)  # 67 MB of float32
+    r1, n1, r2, n2 = (rng.integers(1, 10000, shape, dtype=np.uint16) for _ in range(4))
+    r2[::7], n2[::7] = 0, 0  # nodata rows in the second scene only
+    r2[3::14], n2[3::14] = 500, 500  # and zero differences (rows apart from those)
+    first = climidx.index("ndvi", {"R": r1, "N": n1}, scale=1e-4, nodata=0, device="cpu")
+    address = first.__array_interface__["data"][0]
+    del first
+    second = climidx.index("ndvi", {"R": r2, "N": n2}, scale=1e-4, nodata=0, device="cpu")
+    assert second.__array_interface__["data"][0] == address  # the recycled buffer
+    assert second.flags.writeable and second.flags.c_contiguous
+    poisoned = np.full(shape, 7.0, np.float32)
+    climidx.index("ndvi", {"R": r2, "N": n2}, scale=1e-4, nodata=0, device="cpu", out=poisoned)
+    assert same_bits(second, poisoned)
+    assert np.isnan(second[::7]).all() and (second[3::14] == 0).all()
+    # a different size frees the spare and gets a buffer of its own
+    small = climidx.index("ndvi", {"R": r2[:100], "N": n2[:100]}, scale=1e-4, device="cpu")
+    assert small.shape == (100, 4100) and second.__array_interface__["data"][0] == address
