@@ -24,6 +24,10 @@ use crate::kernels::samples::DataType;
 /// Pixels per parallel work item.
 const CHUNK: usize = 1 << 14;
 
+/// Pixels the fast path decodes and computes at a time within a chunk: the decoded inputs of
+/// one block stay in the L1 cache between decode and formula.
+const BLOCK: usize = 2048;
+
 /// One band role's data for a window: its decode parameters and packed words.
 pub type RoleBand<'a> = Option<(&'a BandParams, &'a [u32])>;
 
@@ -172,8 +176,8 @@ pub fn run_window(
     });
 }
 
-/// [`run_window`] on the chunk of outputs `outs` that starts at pixel `start`, in blocks of
-/// [`BLOCK`] pixels so that the decoded inputs stay in the L1 cache between decode and formula.
+/// [`run_window`] on the chunk of outputs `outs` that starts at pixel `start`, block by
+/// [`BLOCK`].
 #[inline(always)]
 fn fast_chunk(
     indices: &[impl Deref<Target = IndexDesc> + Sync],
@@ -184,7 +188,6 @@ fn fast_chunk(
     nodata: f32,
     outs: &mut [&mut [f32]],
 ) {
-    const BLOCK: usize = 2048;
     let mask = bands[Role::Mask.slot()];
     let len = outs[0].len();
     // Role slot → its decoded block in `decoded`.
